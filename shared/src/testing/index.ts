@@ -1,0 +1,1 @@
+export { freePort, type ManagedChild, startChild, waitFor, waitForTcp } from '../process/child.ts';
