@@ -1,1 +1,23 @@
-export { freePort, type ManagedChild, type StartOptions, startChild, waitFor, waitForTcp } from './process/child.ts';
+export { type Database, type DatabaseTarget, type Db, openDatabase } from './db/open.ts';
+export { ConfigError, envReader } from './env/env.ts';
+export { type ReadinessCheck, type ReadinessReport, runReadiness } from './health/readiness.ts';
+export { uuid7 } from './ids/uuid7.ts';
+export { createLogger, type Logger, type LoggerOptions, silentLogger } from './log/logger.ts';
+export {
+  type ConfValue,
+  type HubConfOptions,
+  hubConf,
+  type LeafConfOptions,
+  leafConf,
+  renderConf,
+} from './nats/conf.ts';
+export * as names from './nats/names.ts';
+export {
+  freePort,
+  type ManagedChild,
+  type StartOptions,
+  startChild,
+  waitFor,
+  waitForTcp,
+} from './process/child.ts';
+export { startTelemetry } from './telemetry/sdk.ts';

@@ -109,7 +109,12 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /** Resolves once something accepts TCP connections on host:port, or rejects after `timeoutMs`. */
-export async function waitForTcp(host: string, port: number, timeoutMs = 15_000, child?: ManagedChild): Promise<void> {
+export async function waitForTcp(
+  host: string,
+  port: number,
+  timeoutMs = 15_000,
+  child?: ManagedChild,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {

@@ -1,0 +1,1 @@
+export { ensureHubEventsStream, openHubConfigBucket } from './nats/topology.ts';

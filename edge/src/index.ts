@@ -1,0 +1,1 @@
+export { ensureEdgeEventsStream, openEdgeConfigMirror } from './nats/topology.ts';

@@ -1,0 +1,86 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hubConf, leafConf } from '../nats/conf.ts';
+import { freePort, type ManagedChild, startChild, waitForTcp } from '../process/child.ts';
+
+/** A real nats-server process started by a test, restartable with the same ports and store. */
+export interface TestNatsServer {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  readonly storeDir: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Stops the process and deletes its directory. */
+  dispose(): Promise<void>;
+  running(): boolean;
+}
+
+export interface TestHub extends TestNatsServer {
+  readonly leafUrl: string;
+}
+
+const NATS_BIN = process.env.NATS_SERVER_BIN ?? 'nats-server';
+
+function serverFromConf(name: string, dir: string, port: number, conf: string): TestNatsServer {
+  const confFile = join(dir, `${name}.conf`);
+  writeFileSync(confFile, conf);
+  let child: ManagedChild | undefined;
+  return {
+    name,
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir: join(dir, 'js'),
+    async start() {
+      if (child && child.process.exitCode === null) return;
+      child = startChild({
+        name,
+        command: NATS_BIN,
+        args: ['-c', confFile],
+        logFile: join(dir, `${name}.log`),
+      });
+      await waitForTcp('127.0.0.1', port, 15_000, child);
+    },
+    async stop() {
+      await child?.stop();
+      child = undefined;
+    },
+    async dispose() {
+      await child?.stop();
+      child = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    },
+    running: () => child !== undefined && child.process.exitCode === null,
+  };
+}
+
+/** Starts a hub (JetStream domain `cloud`) listening for leaf connections. */
+export async function startTestHub(name = 'hub'): Promise<TestHub> {
+  const dir = mkdtempSync(join(tmpdir(), `hcc-nats-${name}-`));
+  mkdirSync(join(dir, 'js'));
+  const port = await freePort();
+  const leafPort = await freePort();
+  const conf = hubConf({ serverName: name, host: '127.0.0.1', port, leafPort, storeDir: join(dir, 'js') });
+  const server = serverFromConf(name, dir, port, conf);
+  await server.start();
+  return { ...server, leafUrl: `nats-leaf://127.0.0.1:${leafPort}` };
+}
+
+/** Starts an edge's leaf server: JetStream domain = site id, connected to the hub. */
+export async function startTestLeaf(site: string, hub: TestHub): Promise<TestNatsServer> {
+  const dir = mkdtempSync(join(tmpdir(), `hcc-nats-${site}-`));
+  mkdirSync(join(dir, 'js'));
+  const port = await freePort();
+  const conf = leafConf({
+    serverName: `leaf-${site}`,
+    domain: site,
+    host: '127.0.0.1',
+    port,
+    storeDir: join(dir, 'js'),
+    hubUrls: [hub.leafUrl],
+  });
+  const server = serverFromConf(`leaf-${site}`, dir, port, conf);
+  await server.start();
+  return server;
+}
