@@ -1,6 +1,17 @@
+export {
+  generateSigningKeyPair,
+  publicKeyOf,
+  type SigningKeyPair,
+  signBytes,
+  signingKeyId,
+  verifyBytes,
+} from './config/signing.ts';
+export { type BundleProblem, validateBundle } from './config/validate.ts';
 export { type Database, type DatabaseTarget, type Db, openDatabase } from './db/open.ts';
 export { ConfigError, envReader } from './env/env.ts';
+export { Observer } from './events/emitter.ts';
 export { type ReadinessCheck, type ReadinessReport, runReadiness } from './health/readiness.ts';
+export { healthRoutes } from './http/health.ts';
 export { uuid7 } from './ids/uuid7.ts';
 export { createLogger, type Logger, type LoggerOptions, silentLogger } from './log/logger.ts';
 export {
@@ -11,6 +22,7 @@ export {
   leafConf,
   renderConf,
 } from './nats/conf.ts';
+export { connectNats, natsReadiness } from './nats/connect.ts';
 export * as names from './nats/names.ts';
 export {
   freePort,

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// The README's two commands start here, on a machine that may have nothing but Node 20 and npm:
+//   npm run demo  -> node deploy/bootstrap.mjs demo
+//   npm test      -> node deploy/bootstrap.mjs test
+// It installs what is missing (Debian packages when root, pnpm, the workspace's dependencies,
+// generated protobuf code), then starts the dev stack or runs the whole suite. Idempotent: a second
+// run installs nothing. Plain JavaScript with no dependencies, since nothing is installed yet.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PNPM_VERSION = '10.34.8';
+
+/** Debian packages, by what needs them. The binary tells whether the package is present. */
+const PACKAGES = {
+  demo: [
+    ['nats-server', 'nats-server'],
+    ['rtpengine-daemon', 'rtpengine'],
+  ],
+  test: [
+    ['nats-server', 'nats-server'],
+    ['rtpengine-daemon', 'rtpengine'],
+    ['postgresql', '/usr/lib/postgresql'],
+    ['sip-tester', 'sipp'],
+    ['baresip', 'baresip'],
+    ['chromium', 'chromium'],
+    ['espeak-ng', 'espeak-ng'],
+    ['sox', 'sox'],
+    ['openssl', 'openssl'],
+    ['iproute2', 'ip'],
+  ],
+  bench: [['kamailio', 'kamailio']],
+};
+
+const say = (msg) => process.stdout.write(`\x1b[1m[bootstrap]\x1b[0m ${msg}\n`);
+const fail = (msg) => {
+  process.stderr.write(`\x1b[31m[bootstrap] ${msg}\x1b[0m\n`);
+  process.exit(1);
+};
+
+function have(bin) {
+  if (bin.startsWith('/')) return existsSync(bin);
+  return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
+  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19))
+    fail(`Node.js >= 20.19 is required, this is ${process.version}`);
+}
+
+function ensurePackages(groups) {
+  const wanted = groups.flatMap((g) => PACKAGES[g]);
+  const missing = [...new Set(wanted.filter(([, bin]) => !have(bin)).map(([pkg]) => pkg))];
+  if (missing.length === 0) return;
+  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0)
+    fail(`missing system packages: ${missing.join(', ')}\nrun as root:\n  sudo sh -c '${cmd}'`);
+  say(`installing Debian packages: ${missing.join(' ')}`);
+  run('sh', ['-c', cmd], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+/** Returns the argv prefix that runs pnpm 10, installing it with npm when needed. */
+function pnpm() {
+  const v = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
+  if (v.status === 0 && v.stdout.trim().startsWith('10.')) return ['pnpm'];
+  if (process.getuid?.() === 0) {
+    say(`installing pnpm@${PNPM_VERSION} with npm`);
+    run('npm', ['install', '-g', '--no-fund', '--no-audit', `pnpm@${PNPM_VERSION}`]);
+    return ['pnpm'];
+  }
+  // Not root: run pnpm through npx (cached by npm after the first time).
+  return ['npx', '--yes', `pnpm@${PNPM_VERSION}`];
+}
+
+function install(pn) {
+  say('installing workspace dependencies (pnpm install --frozen-lockfile)');
+  const [cmd, ...pre] = pn;
+  run(cmd, [...pre, 'install', '--frozen-lockfile', '--prefer-offline', '--reporter=append-only'], {
+    env: { ...process.env, CI: process.env.CI ?? 'true' },
+  });
+  say('generating protobuf code (buf generate)');
+  run(cmd, [...pre, '--filter', '@hcc/proto', 'generate']);
+}
+
+function exec(pn, args) {
+  const [cmd, ...pre] = pn;
+  const child = spawn(cmd, [...pre, ...args], { stdio: 'inherit', cwd: ROOT });
+  // Ctrl-C reaches the whole foreground process group; the child handles its own shutdown.
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+const mode = process.argv[2];
+checkNode();
+switch (mode) {
+  case 'demo': {
+    ensurePackages(['demo']);
+    const pn = pnpm();
+    install(pn);
+    // Straight to node (no pnpm/tsx wrapper processes): the stack owns its children and must be the
+    // one that receives Ctrl-C and stops them in order.
+    exec([process.execPath], ['--import', 'tsx', 'deploy/dev/stack.ts', '--demo', ...process.argv.slice(3)]);
+    break;
+  }
+  case 'test': {
+    ensurePackages(['test']);
+    const pn = pnpm();
+    install(pn);
+    say('lint and format check (biome ci), typecheck (tsc)');
+    const [cmd, ...pre] = pn;
+    run(cmd, [...pre, 'exec', 'biome', 'ci', '.']);
+    run(cmd, [...pre, 'exec', 'tsc', '-p', '.']);
+    say('test suite (vitest)');
+    exec(pn, ['exec', 'vitest', 'run', ...process.argv.slice(3)]);
+    break;
+  }
+  case 'install': {
+    ensurePackages(['demo', 'test', ...(process.argv.includes('--bench') ? ['bench'] : [])]);
+    install(pnpm());
+    break;
+  }
+  default:
+    fail('usage: node deploy/bootstrap.mjs demo|test|install [--bench]');
+}

@@ -1,0 +1,60 @@
+import { envReader } from '@hcc/shared';
+
+/** One edge site of the dev stack: its ports, each overridable by environment. */
+export interface EdgeSitePorts {
+  site: string;
+  http: number;
+  sip: number;
+  nats: number;
+  ng: number;
+  dtmf: number;
+  mediaMin: number;
+  mediaMax: number;
+}
+
+export interface StackPorts {
+  cloudHttp: number;
+  hubNats: number;
+  hubLeaf: number;
+  edges: EdgeSitePorts[];
+}
+
+/** Defaults are the ports of the architecture doc; `HQ_HTTP_PORT=9081` and the like override them. */
+export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
+  const e = envReader(env);
+  const edge = (site: string, prefix: string, d: Omit<EdgeSitePorts, 'site'>): EdgeSitePorts => ({
+    site,
+    http: e.port(`${prefix}_HTTP_PORT`, d.http),
+    sip: e.port(`${prefix}_SIP_PORT`, d.sip),
+    nats: e.port(`${prefix}_NATS_PORT`, d.nats),
+    ng: e.port(`${prefix}_RTPENGINE_NG_PORT`, d.ng),
+    dtmf: e.port(`${prefix}_DTMF_PORT`, d.dtmf),
+    mediaMin: e.port(`${prefix}_MEDIA_PORT_MIN`, d.mediaMin),
+    mediaMax: e.port(`${prefix}_MEDIA_PORT_MAX`, d.mediaMax),
+  });
+  return {
+    cloudHttp: e.port('CLOUD_HTTP_PORT', 8080),
+    hubNats: e.port('HUB_NATS_PORT', 14222),
+    hubLeaf: e.port('HUB_LEAF_PORT', 17422),
+    edges: [
+      edge('hq', 'HQ', {
+        http: 8081,
+        sip: 5060,
+        nats: 14223,
+        ng: 22222,
+        dtmf: 22232,
+        mediaMin: 30000,
+        mediaMax: 34999,
+      }),
+      edge('branch', 'BRANCH', {
+        http: 8082,
+        sip: 5062,
+        nats: 14224,
+        ng: 22223,
+        dtmf: 22233,
+        mediaMin: 35000,
+        mediaMax: 39999,
+      }),
+    ],
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * The dev stack: one command starts, as child processes it owns, a NATS hub (JetStream domain
+ * `cloud`), a leaf nats-server and an rtpengine per edge site, the cloud service and the two edge
+ * services (hq and branch). Ctrl-C stops all of it; a start after a crash first stops what the
+ * previous run left. Every child logs to .data/dev/logs/<name>.log; warnings and errors also
+ * reach this console.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { hubConf, leafConf, type ManagedChild, startChild, waitFor, waitForTcp } from '@hcc/shared';
+import { cmdlineOf, PidFile } from './pidfile.ts';
+import { type EdgeSitePorts, stackPorts } from './ports.ts';
+import { type DemoSecrets, ensureDemoSecrets } from './secrets.ts';
+import { printWelcome } from './welcome.ts';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+const STATE = resolve(process.env.HCC_DEV_DIR ?? join(ROOT, '.data/dev'));
+const LOGS = join(STATE, 'logs');
+const HOST = '127.0.0.1';
+
+const ports = stackPorts();
+const pidFile = new PidFile(join(STATE, 'pids.json'));
+const children: ManagedChild[] = [];
+let stopping = false;
+
+const out = (msg: string) => process.stdout.write(`\x1b[36m[stack]\x1b[0m ${msg}\n`);
+
+/** Forwards a child's warnings and errors (pino levels, or any non-JSON line of a system process). */
+function consoleFilter(name: string) {
+  return (line: string) => {
+    if (line.startsWith('{')) {
+      if (!/"level":"(warn|error|fatal)"/.test(line)) return;
+    } else if (!/\b(ERR|error|fatal|panic|CRIT)/i.test(line)) return;
+    process.stdout.write(`\x1b[33m[${name}]\x1b[0m ${line}\n`);
+  };
+}
+
+function own(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ManagedChild {
+  const child = startChild({
+    name,
+    command,
+    args,
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    logFile: join(LOGS, `${name}.log`),
+    onLine: consoleFilter(name),
+  });
+  children.push(child);
+  const cmd = cmdlineOf(child.pid) ?? command;
+  pidFile.add({ name, pid: child.pid, cmd: cmd.slice(0, 40) });
+  void child.exited.then(({ code, signal }) => {
+    pidFile.remove(child.pid);
+    if (!stopping) out(`\x1b[31m${name} exited (${code ?? signal}); see ${join(LOGS, `${name}.log`)}\x1b[0m`);
+  });
+  return child;
+}
+
+function startHub(): ManagedChild {
+  const dir = join(STATE, 'nats-hub');
+  mkdirSync(join(dir, 'js'), { recursive: true });
+  const conf = join(dir, 'hub.conf');
+  writeFileSync(
+    conf,
+    hubConf({
+      serverName: 'hub',
+      host: HOST,
+      port: ports.hubNats,
+      leafPort: ports.hubLeaf,
+      storeDir: join(dir, 'js'),
+    }),
+  );
+  return own('nats-hub', 'nats-server', ['-c', conf]);
+}
+
+function startLeaf(e: EdgeSitePorts): ManagedChild {
+  const dir = join(STATE, `nats-${e.site}`);
+  mkdirSync(join(dir, 'js'), { recursive: true });
+  const conf = join(dir, 'leaf.conf');
+  writeFileSync(
+    conf,
+    leafConf({
+      serverName: `leaf-${e.site}`,
+      domain: e.site,
+      host: HOST,
+      port: e.nats,
+      storeDir: join(dir, 'js'),
+      hubUrls: [`nats-leaf://${HOST}:${ports.hubLeaf}`],
+    }),
+  );
+  return own(`nats-${e.site}`, 'nats-server', ['-c', conf]);
+}
+
+function startRtpengine(e: EdgeSitePorts): ManagedChild {
+  const rec = join(STATE, `edge-${e.site}`, 'recordings-spool');
+  mkdirSync(rec, { recursive: true });
+  return own(`rtpengine-${e.site}`, 'rtpengine', [
+    '--config-file=none',
+    '--foreground',
+    '--table=-1',
+    `--interface=${HOST}`,
+    `--listen-ng=${HOST}:${e.ng}`,
+    `--port-min=${e.mediaMin}`,
+    `--port-max=${e.mediaMax}`,
+    `--dtmf-log-dest=${HOST}:${e.dtmf}`,
+    `--recording-dir=${rec}`,
+    '--recording-method=pcap',
+    '--delete-delay=0',
+    '--log-stderr',
+    '--log-level=5',
+  ]);
+}
+
+const node = (entry: string) => [process.execPath, ['--import', 'tsx', entry]] as const;
+
+function startCloud(secrets: DemoSecrets, demo: boolean): ManagedChild {
+  const [cmd, args] = node('cloud/src/main.ts');
+  return own('cloud', cmd, [...args], {
+    CLOUD_HTTP_HOST: HOST,
+    CLOUD_HTTP_PORT: String(ports.cloudHttp),
+    CLOUD_NATS_URL: `nats://${HOST}:${ports.hubNats}`,
+    CLOUD_DATA_DIR: join(STATE, 'cloud'),
+    CLOUD_SITES: ports.edges.map((e) => e.site).join(','),
+    CLOUD_CONFIG_SIGNING_KEY_FILE: secrets.signingKeyFile,
+    CLOUD_SEED_DEMO: demo ? '1' : '0',
+    CLOUD_DEMO_CREDENTIALS_FILE: secrets.credentialsFile,
+  });
+}
+
+function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
+  const [cmd, args] = node('edge/src/main.ts');
+  return own(`edge-${e.site}`, cmd, [...args], {
+    EDGE_SITE: e.site,
+    EDGE_HTTP_HOST: HOST,
+    EDGE_HTTP_PORT: String(e.http),
+    EDGE_SIP_HOST: HOST,
+    EDGE_SIP_PORT: String(e.sip),
+    EDGE_NATS_URL: `nats://${HOST}:${e.nats}`,
+    EDGE_RTPENGINE_NG: `${HOST}:${e.ng}`,
+    EDGE_DTMF_PORT: String(e.dtmf),
+    EDGE_DATA_DIR: join(STATE, `edge-${e.site}`),
+    EDGE_CONFIG_PUBLIC_KEY_FILE: secrets.publicKeyFile,
+  });
+}
+
+async function waitReady(name: string, port: number, child: ManagedChild, timeoutMs: number): Promise<void> {
+  await waitFor(
+    `${name} /readyz`,
+    async () => {
+      if (child.process.exitCode !== null) throw new Error(`${name} exited:\n${child.tail()}`);
+      const res = await fetch(`http://${HOST}:${port}/readyz`);
+      return res.status === 200;
+    },
+    timeoutMs,
+    250,
+  );
+}
+
+async function stopAll(reason: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  out(`stopping (${reason})...`);
+  // Services first, then media and messaging, the hub last.
+  for (const child of [...children].reverse()) await child.stop(8000);
+  pidFile.clear();
+  out('stopped everything it started');
+}
+
+async function main(): Promise<void> {
+  const demo = process.argv.includes('--demo');
+  mkdirSync(LOGS, { recursive: true });
+  const reaped = await pidFile.reapLeftovers();
+  if (reaped.length) out(`stopped leftovers of a previous run: ${reaped.join(', ')}`);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      void stopAll(sig).then(() => process.exit(0));
+    });
+  }
+  const started = Date.now();
+  const secrets = ensureDemoSecrets(STATE);
+
+  const hub = startHub();
+  const leaves = ports.edges.map((e) => [e, startLeaf(e)] as const);
+  for (const e of ports.edges) startRtpengine(e);
+  await waitForTcp(HOST, ports.hubNats, 15_000, hub);
+  for (const [e, leaf] of leaves) await waitForTcp(HOST, e.nats, 15_000, leaf);
+
+  const cloud = startCloud(secrets, demo);
+  const edges = ports.edges.map((e) => [e, startEdge(e, secrets)] as const);
+  out('waiting for the services to be ready...');
+  await waitReady('cloud', ports.cloudHttp, cloud, 60_000);
+  for (const [e, child] of edges) await waitReady(`edge-${e.site}`, e.http, child, 60_000);
+  out(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${LOGS}`);
+  if (demo) printWelcome({ ports, host: HOST, secrets });
+  out('Ctrl-C stops everything.');
+  // Keep the event loop alive until a signal arrives.
+  for (;;) await sleep(3_600_000);
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`\x1b[31m[stack] ${err instanceof Error ? err.message : String(err)}\x1b[0m\n`);
+  await stopAll('start failed');
+  process.exit(1);
+});

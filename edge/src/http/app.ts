@@ -1,0 +1,22 @@
+import { healthRoutes, type ReadinessCheck } from '@hcc/shared';
+import { Hono } from 'hono';
+
+export interface EdgeHttpDeps {
+  site: string;
+  readiness: () => readonly ReadinessCheck[];
+  status: () => Record<string, unknown>;
+}
+
+/** The edge's HTTP surface: health and status; the agent API and desktop mount here. */
+export function edgeApp(deps: EdgeHttpDeps): Hono {
+  const app = new Hono();
+  app.route('/', healthRoutes(`edge-${deps.site}`, deps.readiness));
+  app.get('/api/status', (c) => c.json(deps.status()));
+  app.get('/', (c) =>
+    c.html(
+      `<!doctype html><title>Edge ${deps.site}</title><h1>Edge ${deps.site}</h1><p>Status: <a href="/api/status">/api/status</a>, health: <a href="/readyz">/readyz</a></p>`,
+    ),
+  );
+  app.onError((err, c) => c.json({ error: 'internal error', detail: err.message }, 500));
+  return app;
+}
