@@ -1,0 +1,92 @@
+/**
+ * The NG flag recipes of the "IVR first, agent later, no re-INVITE to the carrier" model, exactly as the
+ * architecture doc writes them. Pure functions: a test can read every recipe without an rtpengine.
+ */
+import type { AnswerOptions, NgFlag, OfferOptions, ReplaceFlag } from './ng-types.ts';
+
+const REPLACE: ReplaceFlag[] = ['origin', 'session-connection', 'zero-address'];
+
+export interface CallerOfferInput {
+  callId: string;
+  callerTag: string;
+  viaBranch: string;
+  carrierSdp: string;
+  injectDtmf: boolean;
+}
+
+/** The first offer of a call: the carrier's SDP as is, optionally recorded. */
+export function firstOffer(i: CallerOfferInput & { record: boolean }): OfferOptions {
+  return {
+    ...common(i),
+    ...(i.record ? { recordCall: true } : {}),
+  };
+}
+
+/**
+ * A re-offer from the caller with the stored carrier SDP, for a new branch: the caller's codec plus
+ * telephone-event only; a WebRTC agent gets DTLS-SRTP, ICE, rtcp-mux and mid.
+ */
+export function branchOffer(i: CallerOfferInput & { codec: string; webrtc: boolean }): OfferOptions {
+  const base: OfferOptions = {
+    ...common(i),
+    codec: { strip: ['all'], except: [i.codec, 'telephone-event'] },
+  };
+  if (!i.webrtc) return base;
+  return {
+    ...base,
+    transportProtocol: 'UDP/TLS/RTP/SAVPF',
+    ice: 'force',
+    rtcpMux: ['require'],
+    sdes: ['off'],
+    flags: [...(base.flags ?? []), 'generate-mid'],
+  };
+}
+
+function common(i: CallerOfferInput): OfferOptions {
+  return {
+    callId: i.callId,
+    fromTag: i.callerTag,
+    viaBranch: i.viaBranch,
+    sdp: i.carrierSdp,
+    replace: [...REPLACE],
+    ice: 'remove',
+    transportProtocol: 'RTP/AVP',
+    label: 'caller',
+    ...(i.injectDtmf ? { flags: ['inject DTMF'] } : {}),
+  };
+}
+
+export interface BranchAnswerInput {
+  callId: string;
+  callerTag: string;
+  branchTag: string;
+  viaBranch: string;
+  sdp: string;
+  kind: 'park' | 'agent';
+  webrtc: boolean;
+  injectDtmf: boolean;
+}
+
+/**
+ * The answer of a branch: always the caller's profile (RTP/AVP, no ICE) and port latching; the park answer
+ * keeps the original direction; a WebRTC answer demuxes RTCP and drops DTLS towards the caller.
+ */
+export function branchAnswer(i: BranchAnswerInput): AnswerOptions {
+  const flags: NgFlag[] = ['port-latching'];
+  if (i.kind === 'park') flags.push('original-sendrecv');
+  if (i.injectDtmf) flags.push('inject DTMF');
+  const answer: AnswerOptions = {
+    callId: i.callId,
+    fromTag: i.callerTag,
+    toTag: i.branchTag,
+    viaBranch: i.viaBranch,
+    sdp: i.sdp,
+    replace: [...REPLACE],
+    ice: 'remove',
+    transportProtocol: 'RTP/AVP',
+    flags,
+    label: i.kind,
+  };
+  if (!i.webrtc) return answer;
+  return { ...answer, rtcpMux: ['demux'], dtls: 'off' };
+}

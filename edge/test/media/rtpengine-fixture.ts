@@ -1,0 +1,76 @@
+/** Starts a real rtpengine (userspace, loopback) for integration tests, with its own ports and temp dirs. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, type ManagedChild, startChild, waitFor } from '@hcc/shared/testing';
+import { NgClient } from '../../src/media/index.ts';
+
+export interface RtpengineFixture {
+  child: ManagedChild;
+  ngPort: number;
+  portMin: number;
+  portMax: number;
+  recordingDir: string;
+  client: NgClient;
+  stop(): Promise<void>;
+}
+
+/** A random block of 200 media ports below the ephemeral range, so parallel test files rarely collide. */
+function mediaPortBlock(): { portMin: number; portMax: number } {
+  const portMin = 20000 + Math.floor(Math.random() * 50) * 200;
+  return { portMin, portMax: portMin + 199 };
+}
+
+export async function startRtpengine(
+  opts: { dtmfPort?: number; name?: string } = {},
+): Promise<RtpengineFixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'hcc-rtpengine-'));
+  const recordingDir = join(dir, 'rec');
+  const ngPort = await freePort();
+  const { portMin, portMax } = mediaPortBlock();
+  const args = [
+    '--config-file=none',
+    '--foreground',
+    '--table=-1',
+    '--interface=127.0.0.1',
+    `--listen-ng=127.0.0.1:${ngPort}`,
+    `--port-min=${portMin}`,
+    `--port-max=${portMax}`,
+    `--recording-dir=${recordingDir}`,
+    '--recording-method=pcap',
+    '--log-stderr',
+    '--log-level=5',
+    '--no-log-timestamps',
+  ];
+  if (opts.dtmfPort !== undefined) args.push(`--dtmf-log-dest=127.0.0.1:${opts.dtmfPort}`);
+  const child = startChild({ name: opts.name ?? 'rtpengine', command: 'rtpengine', args });
+  const client = await NgClient.create({ host: '127.0.0.1', port: ngPort, timeoutMs: 300, retries: 3 });
+  try {
+    await waitFor(
+      'rtpengine ping',
+      async () => {
+        await client.ping({ timeoutMs: 200, retries: 0 });
+        return true;
+      },
+      15_000,
+      100,
+    );
+  } catch (err) {
+    client.close();
+    await child.stop();
+    throw new Error(`rtpengine did not start:\n${child.tail()}`, { cause: err });
+  }
+  return {
+    child,
+    ngPort,
+    portMin,
+    portMax,
+    recordingDir,
+    client,
+    async stop() {
+      client.close();
+      await child.stop(3000);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
