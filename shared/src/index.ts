@@ -7,7 +7,7 @@ export {
   verifyBytes,
 } from './config/signing.ts';
 export { type BundleProblem, validateBundle } from './config/validate.ts';
-export { type Database, type DatabaseTarget, type Db, openDatabase } from './db/open.ts';
+export { type Database, type DatabaseTarget, type Db, type MigrateOptions, openDatabase } from './db/open.ts';
 export { ConfigError, envReader } from './env/env.ts';
 export { Observer } from './events/emitter.ts';
 export { type ReadinessCheck, type ReadinessReport, runReadiness } from './health/readiness.ts';

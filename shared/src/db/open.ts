@@ -11,10 +11,26 @@ export interface Database {
   readonly kind: 'pglite' | 'postgres';
   /** Round trip to the database; throws when it does not answer. */
   ping(): Promise<void>;
-  /** Applies the SQL migrations of `folder` (drizzle-kit layout) that are not applied yet. */
-  migrate(folder: string): Promise<void>;
+  /**
+   * Applies the SQL migrations of `folder` (drizzle-kit layout) that are not applied yet. A module
+   * with its own folder passes its own `table` so its history is tracked separately.
+   */
+  migrate(folder: string, opts?: MigrateOptions): Promise<void>;
   close(): Promise<void>;
 }
+
+export interface MigrateOptions {
+  /** Migrations history table (default drizzle's `__drizzle_migrations`). */
+  table?: string;
+  /** Schema of the history table (default `drizzle`). */
+  schema?: string;
+}
+
+const migrateConfig = (folder: string, o: MigrateOptions = {}) => ({
+  migrationsFolder: folder,
+  ...(o.table ? { migrationsTable: o.table } : {}),
+  ...(o.schema ? { migrationsSchema: o.schema } : {}),
+});
 
 export type DatabaseTarget = { url: string } | { dataDir: string };
 
@@ -40,8 +56,8 @@ async function openPostgres(url: string): Promise<Database> {
     async ping() {
       await db.execute(sql`select 1`);
     },
-    async migrate(folder) {
-      await migrate(drizzle(pool), { migrationsFolder: folder });
+    async migrate(folder, opts) {
+      await migrate(drizzle(pool), migrateConfig(folder, opts));
     },
     async close() {
       await pool.end();
@@ -64,8 +80,8 @@ async function openPglite(dataDir: string): Promise<Database> {
     async ping() {
       await db.execute(sql`select 1`);
     },
-    async migrate(folder) {
-      await migrate(drizzle(client), { migrationsFolder: folder });
+    async migrate(folder, opts) {
+      await migrate(drizzle(client), migrateConfig(folder, opts));
     },
     async close() {
       await client.close();
