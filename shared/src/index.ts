@@ -33,3 +33,4 @@ export {
   waitForTcp,
 } from './process/child.ts';
 export { startTelemetry } from './telemetry/sdk.ts';
+export { httpTracing } from './telemetry/http.ts';

@@ -1,4 +1,4 @@
-import { healthRoutes, type ReadinessCheck } from '@hcc/shared';
+import { healthRoutes, httpTracing, type ReadinessCheck } from '@hcc/shared';
 import { Hono } from 'hono';
 
 export interface CloudHttpDeps {
@@ -8,6 +8,7 @@ export interface CloudHttpDeps {
 /** The cloud's HTTP surface: health now; the API and ops console mount here. */
 export function cloudApp(deps: CloudHttpDeps): Hono {
   const app = new Hono();
+  app.use(httpTracing('hcc-cloud'));
   app.route('/', healthRoutes('cloud', deps.readiness));
   app.get('/', (c) =>
     c.html(

@@ -1,4 +1,4 @@
-import { healthRoutes, type ReadinessCheck } from '@hcc/shared';
+import { healthRoutes, httpTracing, type ReadinessCheck } from '@hcc/shared';
 import { Hono } from 'hono';
 
 export interface EdgeHttpDeps {
@@ -10,6 +10,7 @@ export interface EdgeHttpDeps {
 /** The edge's HTTP surface: health and status; the agent API and desktop mount here. */
 export function edgeApp(deps: EdgeHttpDeps): Hono {
   const app = new Hono();
+  app.use(httpTracing('hcc-edge'));
   app.route('/', healthRoutes(`edge-${deps.site}`, deps.readiness));
   app.get('/api/status', (c) => c.json(deps.status()));
   app.get('/', (c) =>

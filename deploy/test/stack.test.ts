@@ -1,0 +1,93 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, type ManagedChild, startChild, waitFor } from '@hcc/shared/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// The dev stack as `npm run demo` starts it (on private ports and a private state dir): every
+// service becomes ready, the demo config travels cloud -> NATS -> both edges, and SIGTERM leaves
+// no process of the stack behind.
+describe('dev stack', () => {
+  const state = mkdtempSync(join(tmpdir(), 'hcc-stack-'));
+  let stack: ManagedChild | undefined;
+  afterAll(async () => {
+    await stack?.stop(20_000);
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('starts everything, applies the demo config on both edges, and stops everything', async () => {
+    const env: Record<string, string> = { HCC_DEV_DIR: state };
+    const names = ['CLOUD_HTTP_PORT', 'HUB_NATS_PORT', 'HUB_LEAF_PORT'];
+    for (const site of ['HQ', 'BRANCH']) {
+      for (const p of ['HTTP_PORT', 'SIP_PORT', 'NATS_PORT', 'RTPENGINE_NG_PORT', 'DTMF_PORT'])
+        names.push(`${site}_${p}`);
+    }
+    for (const n of names) env[n] = String(await freePort());
+    const base = 44000 + Math.floor(Math.random() * 200) * 50;
+    Object.assign(env, {
+      HQ_MEDIA_PORT_MIN: String(base),
+      HQ_MEDIA_PORT_MAX: String(base + 19),
+      BRANCH_MEDIA_PORT_MIN: String(base + 20),
+      BRANCH_MEDIA_PORT_MAX: String(base + 39),
+    });
+    const started = Date.now();
+    stack = startChild({
+      name: 'stack',
+      command: process.execPath,
+      args: ['--import', 'tsx', 'deploy/dev/stack.ts', '--demo'],
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    await waitFor(
+      'the stack to report ready',
+      () => {
+        if (stack!.process.exitCode !== null) throw new Error(stack!.tail());
+        return stack!.tail().includes('ready in');
+      },
+      90_000,
+      200,
+    );
+    const readyMs = Date.now() - started;
+    expect(readyMs).toBeLessThan(60_000);
+    expect(stack.tail()).toContain('sipp -sn uac');
+
+    for (const port of [env.CLOUD_HTTP_PORT, env.HQ_HTTP_PORT, env.BRANCH_HTTP_PORT]) {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(res.status).toBe(200);
+    }
+    for (const port of [env.HQ_HTTP_PORT, env.BRANCH_HTTP_PORT]) {
+      await waitFor(
+        `demo config applied on :${port}`,
+        async () => {
+          const s = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+            config_version: string;
+          };
+          return s.config_version !== '0';
+        },
+        20_000,
+      );
+    }
+
+    const pids = (
+      JSON.parse(readFileSync(join(state, 'pids.json'), 'utf8')) as { name: string; pid: number }[]
+    ).map((e) => e.pid);
+    expect(pids.length).toBe(8);
+    expect(pids.every(alive)).toBe(true);
+    await stack.stop(30_000);
+    const { code } = await stack.exited;
+    expect(code).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+  });
+});
