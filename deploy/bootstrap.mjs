@@ -116,7 +116,7 @@ switch (mode) {
     install(pn);
     say('lint and format check (biome ci), typecheck (tsc)');
     const [cmd, ...pre] = pn;
-    run(cmd, [...pre, 'exec', 'biome', 'ci', '.']);
+    run(cmd, [...pre, 'exec', 'biome', 'ci', ...(process.env.CI ? ['--colors=off'] : []), '.']);
     run(cmd, [...pre, 'exec', 'tsc', '-p', '.']);
     say('test suite (vitest)');
     exec(pn, ['exec', 'vitest', 'run', ...process.argv.slice(3)]);

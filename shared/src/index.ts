@@ -32,5 +32,5 @@ export {
   waitFor,
   waitForTcp,
 } from './process/child.ts';
-export { startTelemetry } from './telemetry/sdk.ts';
 export { httpTracing } from './telemetry/http.ts';
+export { startTelemetry } from './telemetry/sdk.ts';
