@@ -136,6 +136,28 @@ describe('MediaSession', () => {
     ]);
   });
 
+  it('unblocks the agent by itself when a one-shot prompt has played', async () => {
+    const { client, calls } = fakeClient();
+    const timers: (() => void)[] = [];
+    const clock = {
+      now: () => 0,
+      setTimeout: (fn: () => void) => timers.push(fn),
+      clearTimeout: () => {},
+    };
+    const s = new MediaSession({ client, callId: 'c6', callerTag: 'ft', newId, clock });
+    await s.offerFromCaller(carrierSdp);
+    await s.park();
+    await s.connectBranch({ webrtc: false });
+    await s.answerBranch('v=0\r\n');
+    calls.length = 0;
+    await s.playPrompt('/whisper.wav');
+    expect(timers).toHaveLength(1);
+    timers[0]!();
+    await expect
+      .poll(() => calls.map((c) => c[0]))
+      .toEqual(['blockMedia', 'playMedia', 'stopMedia', 'unblockMedia']);
+  });
+
   it('guards the order of operations', async () => {
     const { client } = fakeClient();
     const s = new MediaSession({ client, callId: 'c4', callerTag: 'ft', newId });
