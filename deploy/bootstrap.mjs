@@ -6,7 +6,7 @@
 // generated protobuf code), then starts the dev stack or runs the whole suite. Idempotent: a second
 // run installs nothing. Plain JavaScript with no dependencies, since nothing is installed yet.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -98,6 +98,20 @@ function exec(pn, args) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
+/** One plain closing line for CI logs: `Tests: N passed, N failed` (plus skipped when any). */
+function printSummary(file) {
+  if (!existsSync(file)) return;
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    process.stdout.write(
+      `Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+    );
+  } catch {
+    /* no summary */
+  }
+}
+
 const mode = process.argv[2];
 checkNode();
 switch (mode) {
@@ -119,7 +133,23 @@ switch (mode) {
     run(cmd, [...pre, 'exec', 'biome', 'ci', ...(process.env.CI ? ['--colors=off'] : []), '.']);
     run(cmd, [...pre, 'exec', 'tsc', '-p', '.']);
     say('test suite (vitest)');
-    exec(pn, ['exec', 'vitest', 'run', ...process.argv.slice(3)]);
+    const report = join(ROOT, '.artifacts', 'vitest.json');
+    const r = spawnSync(
+      cmd,
+      [
+        ...pre,
+        'exec',
+        'vitest',
+        'run',
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${report}`,
+        ...process.argv.slice(3),
+      ],
+      { stdio: 'inherit', cwd: ROOT },
+    );
+    printSummary(report);
+    process.exit(r.status ?? 1);
     break;
   }
   case 'install': {
