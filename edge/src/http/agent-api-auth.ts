@@ -1,0 +1,107 @@
+/**
+ * Agent desktop authentication: scrypt password hashes in an edge-local credential store, and
+ * server-side sessions with a CSRF token each. In-memory implementations until the Postgres store
+ * (edge/src/db/acd-schema.ts) is migrated.
+ */
+import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Clock } from '../queue/clock.ts';
+
+const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, o: object) => Promise<Buffer>;
+const PARAMS = { N: 16384, r: 8, p: 1 };
+const KEYLEN = 32;
+
+/** `scrypt$N$r$p$<salt b64>$<hash b64>`: self-describing, so parameters can be raised later. */
+export async function hashPassword(password: string, params = PARAMS): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(password, salt, KEYLEN, { ...params, maxmem: 64 * 1024 * 1024 });
+  return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [alg, n, r, p, salt, hash] = stored.split('$');
+  if (alg !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: 64 * 1024 * 1024,
+  });
+  return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+/** Where agent password hashes live (edge-local; never in a bundle, never sent to the cloud). */
+export interface CredentialStore {
+  hashOf(agentId: string): Promise<string | undefined>;
+  setHash(agentId: string, hash: string): Promise<void>;
+}
+
+export class MemoryCredentialStore implements CredentialStore {
+  private readonly hashes = new Map<string, string>();
+  async hashOf(agentId: string): Promise<string | undefined> {
+    return this.hashes.get(agentId);
+  }
+  async setHash(agentId: string, hash: string): Promise<void> {
+    this.hashes.set(agentId, hash);
+  }
+  /** Hashes and stores a password (demo provisioning, tests). */
+  async setPassword(agentId: string, password: string, params = PARAMS): Promise<void> {
+    this.hashes.set(agentId, await hashPassword(password, params));
+  }
+}
+
+export interface AgentSession {
+  token: string;
+  agentId: string;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+export interface SessionStore {
+  create(agentId: string): AgentSession;
+  get(token: string): AgentSession | undefined;
+  delete(token: string): void;
+}
+
+/** Sessions in memory with an idle TTL on the injected clock (sliding on every use). */
+export class MemorySessionStore implements SessionStore {
+  private readonly sessions = new Map<string, AgentSession>();
+  constructor(
+    private readonly clock: Clock,
+    private readonly ttlMs = 12 * 3600_000,
+  ) {}
+
+  create(agentId: string): AgentSession {
+    const s: AgentSession = {
+      token: randomBytes(32).toString('base64url'),
+      agentId,
+      csrfToken: randomBytes(32).toString('base64url'),
+      expiresAt: this.clock.now() + this.ttlMs,
+    };
+    this.sessions.set(s.token, s);
+    return s;
+  }
+
+  get(token: string): AgentSession | undefined {
+    const s = this.sessions.get(token);
+    if (!s) return undefined;
+    if (s.expiresAt <= this.clock.now()) {
+      this.sessions.delete(token);
+      return undefined;
+    }
+    s.expiresAt = this.clock.now() + this.ttlMs;
+    return s;
+  }
+
+  delete(token: string): void {
+    this.sessions.delete(token);
+  }
+}
+
+/** Constant-time string comparison (CSRF tokens). */
+export function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
