@@ -1,10 +1,13 @@
 import { healthRoutes, httpTracing, type ReadinessCheck } from '@hcc/shared';
 import { Hono } from 'hono';
+import type { AgentApiEnv } from './agent-api.ts';
 
 export interface EdgeHttpDeps {
   site: string;
   readiness: () => readonly ReadinessCheck[];
   status: () => Record<string, unknown>;
+  /** The agent desktop API (agent-api.ts), mounted at /api/agent. */
+  agentApi?: Hono<AgentApiEnv>;
 }
 
 /** The edge's HTTP surface: health and status; the agent API and desktop mount here. */
@@ -13,6 +16,7 @@ export function edgeApp(deps: EdgeHttpDeps): Hono {
   app.use(httpTracing('hcc-edge'));
   app.route('/', healthRoutes(`edge-${deps.site}`, deps.readiness));
   app.get('/api/status', (c) => c.json(deps.status()));
+  if (deps.agentApi) app.route('/api/agent', deps.agentApi);
   app.get('/', (c) =>
     c.html(
       `<!doctype html><title>Edge ${deps.site}</title><h1>Edge ${deps.site}</h1><p>Status: <a href="/api/status">/api/status</a>, health: <a href="/readyz">/readyz</a></p>`,
