@@ -11,9 +11,8 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { Channel, ConfigBundleSchema, QueueEntry, RoutingStrategy } from '@hcc/proto';
-import { Observer, silentLogger } from '@hcc/shared';
+import { Observer, silentLogger, systemClock } from '@hcc/shared';
 import { AgentRegistry } from '../src/agent/registry.ts';
-import { realClock } from '../src/queue/clock.ts';
 import type { AgentOfferPort, OfferRequest, OfferResult } from '../src/queue/ports.ts';
 import { Acd } from '../src/queue/router.ts';
 
@@ -76,8 +75,14 @@ const port: AgentOfferPort = {
   },
 };
 
-const agents = new AgentRegistry({ clock: realClock, observer: new Observer(), log: silentLogger });
-const acd = new Acd({ clock: realClock, agents, offers: port, observer: new Observer(), log: silentLogger });
+const agents = new AgentRegistry({ clock: systemClock, observer: new Observer(), log: silentLogger });
+const acd = new Acd({
+  clock: systemClock,
+  agents,
+  offers: port,
+  observer: new Observer(),
+  log: silentLogger,
+});
 acd.applyConfig(bundle);
 let next = 0;
 const onCall = new Map<string, string>(); // agent -> interaction

@@ -1,10 +1,9 @@
 /** Test helpers for the ACD: bundles, a controllable offer port, and a harness on a fake clock. */
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { Channel, type ConfigBundle, ConfigBundleSchema, QueueEntry, RoutingStrategy } from '@hcc/proto';
-import { Observer, silentLogger } from '@hcc/shared';
+import { FakeClock, flush, Observer, silentLogger } from '@hcc/shared';
 import type { AgentEvents } from '../src/agent/events.ts';
 import { AgentRegistry } from '../src/agent/registry.ts';
-import { FakeClock, flush } from '../src/queue/clock.ts';
 import type { AcdEvents } from '../src/queue/events.ts';
 import type { AgentOfferPort, OfferRequest, OfferResult, QueueExit } from '../src/queue/ports.ts';
 import { Acd } from '../src/queue/router.ts';

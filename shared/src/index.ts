@@ -34,3 +34,4 @@ export {
 } from './process/child.ts';
 export { httpTracing } from './telemetry/http.ts';
 export { startTelemetry } from './telemetry/sdk.ts';
+export { type Clock, FakeClock, flush, systemClock, type TimerHandle } from './time/clock.ts';

@@ -1,6 +1,6 @@
 /** One agent's live state: presence, work items per interaction, idle time. Mutated only by AgentRegistry. */
 import { type Agent, AgentState, Channel } from '@hcc/proto';
-import type { TimerHandle } from '../queue/clock.ts';
+import type { TimerHandle } from '@hcc/shared';
 import type { Presence, WorkState } from './transitions.ts';
 
 export interface WorkItem {

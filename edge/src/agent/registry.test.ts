@@ -1,8 +1,7 @@
 import { AgentState, AgentStateCause, Channel } from '@hcc/proto';
-import { Observer, silentLogger } from '@hcc/shared';
+import { FakeClock, Observer, silentLogger } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
 import { acdBundle, agent, queue } from '../../test/acd-fixtures.ts';
-import { FakeClock } from '../queue/clock.ts';
 import {
   AgentBusyError,
   IllegalAgentTransitionError,

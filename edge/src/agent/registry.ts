@@ -4,8 +4,7 @@
  * whenever an agent's availability may have changed. Wrap-up runs on the injected clock.
  */
 import { AgentStateCause as Cause, Channel, type ConfigBundle, AgentState as S } from '@hcc/proto';
-import type { Logger, Observer } from '@hcc/shared';
-import type { Clock } from '../queue/clock.ts';
+import type { Clock, Logger, Observer } from '@hcc/shared';
 import { AgentRuntime, type WorkItem } from './agent.ts';
 import {
   AgentBusyError,

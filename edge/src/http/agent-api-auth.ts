@@ -5,7 +5,7 @@
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { Clock } from '../queue/clock.ts';
+import type { Clock } from '@hcc/shared';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, o: object) => Promise<Buffer>;
 const PARAMS = { N: 16384, r: 8, p: 1 };

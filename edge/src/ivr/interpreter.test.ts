@@ -1,8 +1,7 @@
 import { HangupCause, IvrChoiceOutcome } from '@hcc/proto';
-import { type Logger, Observer, silentLogger } from '@hcc/shared';
+import { FakeClock, type Logger, Observer, silentLogger } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
 import { ivrBundle, ScriptedCall } from '../../test/ivr-fixtures.ts';
-import { FakeClock } from '../queue/clock.ts';
 import { MemoryCustomerDirectory } from './customers.ts';
 import { IvrUnsupportedError } from './errors.ts';
 import type { IvrEvents } from './events.ts';

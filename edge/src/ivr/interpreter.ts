@@ -5,8 +5,7 @@
  */
 import type { ConfigBundle, Node } from '@hcc/proto';
 import { HangupCause } from '@hcc/proto';
-import type { Logger, Observer } from '@hcc/shared';
-import type { Clock } from '../queue/clock.ts';
+import type { Clock, Logger, Observer } from '@hcc/shared';
 import { FlowLoopError, FlowReferenceError, IvrTaskError, isAbort } from './errors.ts';
 import type { IvrEvents, IvrInteractionRef } from './events.ts';
 import type { HoursCalendar } from './hours.ts';

@@ -4,8 +4,7 @@
  * cancel cooperatively: every wait goes through a port that honours `ctx.signal`.
  */
 import type { ConfigBundle, Flow, Node } from '@hcc/proto';
-import type { Logger, Observer } from '@hcc/shared';
-import type { Clock } from '../queue/clock.ts';
+import type { Clock, Logger, Observer } from '@hcc/shared';
 import type { IvrEvents, IvrInteractionRef } from './events.ts';
 import type { HoursCalendar } from './hours.ts';
 import type { CallerAttributes, IvrCallPort, IvrOutcome } from './ports.ts';

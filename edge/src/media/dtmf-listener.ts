@@ -4,8 +4,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { Observer } from './observer.ts';
-import { type Logger, silentLogger } from './ports.ts';
+import { type Logger, Observer, silentLogger } from '@hcc/shared';
 
 export type DtmfDigit =
   | '0'

@@ -31,7 +31,6 @@ export {
 } from './media-session.ts';
 export { NgClient, type NgClientOptions, type RequestOptions } from './ng-client.ts';
 export type * from './ng-types.ts';
-export type { Listener, Observer } from './observer.ts';
 export {
   type HealthChange,
   type PingableClient,
@@ -41,7 +40,6 @@ export {
   type PoolServer,
   RtpenginePool,
 } from './pool.ts';
-export type { Clock, Logger } from './ports.ts';
 export { type ConvertOptions, convertRecording, type RecordingResult } from './recording.ts';
 export { findRecording, type RecordingFiles } from './recording-metadata.ts';
 export { buildParkSdp, type CallerCodecs, callerCodecs } from './sdp-lite.ts';

@@ -5,10 +5,9 @@
  * the previous branch is deleted by to-tag.
  */
 import { randomUUID } from 'node:crypto';
+import { type Clock, type Logger, Observer, silentLogger, systemClock, type TimerHandle } from '@hcc/shared';
 import { CallerSdpChangedError, MediaSessionStateError, NgError } from './errors.ts';
 import type { NgClient } from './ng-client.ts';
-import { Observer } from './observer.ts';
-import { type Clock, type Logger, silentLogger, systemClock, type TimerHandle } from './ports.ts';
 import { branchAnswer, branchOffer, firstOffer } from './recipes.ts';
 import { buildParkSdp, type CallerCodecs, callerCodecs, sameMedia } from './sdp-lite.ts';
 

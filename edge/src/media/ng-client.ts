@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { type Clock, type Logger, silentLogger, systemClock, type TimerHandle } from '@hcc/shared';
 import { type BencodeDict, decode, type Encodable, encode, isDict } from './bencode.ts';
 import { NgClosedError, NgError, NgProtocolError, NgTimeoutError } from './errors.ts';
 import {
@@ -34,7 +35,6 @@ import type {
   QueryReply,
   SdpReply,
 } from './ng-types.ts';
-import { type Clock, type Logger, silentLogger, systemClock, type TimerHandle } from './ports.ts';
 
 export interface NgClientOptions {
   host: string;

@@ -1,7 +1,7 @@
+import type { Clock } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
 import { NoMediaServerError } from './errors.ts';
 import { type HealthChange, type PingableClient, RtpenginePool } from './pool.ts';
-import type { Clock } from './ports.ts';
 
 class FakeClient implements PingableClient {
   up = true;

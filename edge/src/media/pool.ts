@@ -2,9 +2,9 @@
  * A pool of rtpengine instances: periodic ping health checks, a healthy instance chosen for each new call
  * (least calls, ties broken round robin), calls pinned to their instance until released.
  */
+
+import { type Clock, type Logger, Observer, silentLogger, systemClock, type TimerHandle } from '@hcc/shared';
 import { NoMediaServerError } from './errors.ts';
-import { Observer } from './observer.ts';
-import { type Clock, type Logger, silentLogger, systemClock, type TimerHandle } from './ports.ts';
 
 /** What the pool needs from a client: NgClient satisfies it. */
 export interface PingableClient {

@@ -1,7 +1,6 @@
 /** An interaction waiting in (or being offered from) a queue, and the ordered list of them. */
 import type { Channel, QueueEntry } from '@hcc/proto';
-import type { Logger } from '@hcc/shared';
-import type { TimerHandle } from './clock.ts';
+import type { Logger, TimerHandle } from '@hcc/shared';
 import type { QueueExit } from './ports.ts';
 import type { QueueState, RoutingIndex } from './routing-index.ts';
 

@@ -1,5 +1,4 @@
 /** The ACD: queues, routing strategies and offers to agents through AgentOfferPort. */
-export { type Clock, FakeClock, realClock } from './clock.ts';
 export { AcdError, ChannelNotAcceptedError, DuplicateInteractionError, UnknownQueueError } from './errors.ts';
 export type { AcdEvents, InteractionRef } from './events.ts';
 export { DEFAULT_RING_TIMEOUT_S, RingTimeoutError } from './offer.ts';

@@ -4,10 +4,9 @@
  * that never resolves cannot hold the interaction: the timer settles the round on its own.
  */
 import { AgentStateCause as Cause } from '@hcc/proto';
-import type { Logger, Observer } from '@hcc/shared';
+import type { Clock, Logger, Observer, TimerHandle } from '@hcc/shared';
 import type { AgentRuntime } from '../agent/agent.ts';
 import type { AgentRegistry } from '../agent/registry.ts';
-import type { Clock, TimerHandle } from './clock.ts';
 import type { Entry } from './entry.ts';
 import type { AcdEvents } from './events.ts';
 import type { AgentOfferPort, OfferResult } from './ports.ts';

@@ -5,10 +5,9 @@
  * offer itself goes to the call layer through AgentOfferPort.
  */
 import { AbandonStage, type Channel, type ConfigBundle, type QueueEntry } from '@hcc/proto';
-import type { Logger, Observer } from '@hcc/shared';
+import type { Clock, Logger, Observer } from '@hcc/shared';
 import type { AgentRuntime } from '../agent/agent.ts';
 import type { AgentRegistry } from '../agent/registry.ts';
-import type { Clock } from './clock.ts';
 import { compareEntries, type Entry } from './entry.ts';
 import { ChannelNotAcceptedError, DuplicateInteractionError, UnknownQueueError } from './errors.ts';
 import type { AcdEvents } from './events.ts';

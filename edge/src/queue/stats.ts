@@ -4,9 +4,8 @@
  * handle time: simple, monotone in position, and honest about its inputs.
  */
 import { AgentState } from '@hcc/proto';
-import type { Observer } from '@hcc/shared';
+import type { Clock, Observer } from '@hcc/shared';
 import type { AgentRegistry } from '../agent/registry.ts';
-import type { Clock } from './clock.ts';
 import type { AcdEvents } from './events.ts';
 import type { Acd } from './router.ts';
 import type { QueueState } from './routing-index.ts';

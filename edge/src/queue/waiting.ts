@@ -5,8 +5,7 @@
 
 import type { Channel } from '@hcc/proto';
 import { QueueEntry } from '@hcc/proto';
-import type { Observer } from '@hcc/shared';
-import type { Clock } from './clock.ts';
+import type { Clock, Observer } from '@hcc/shared';
 import type { Entry } from './entry.ts';
 import type { AcdEvents } from './events.ts';
 import type { OverflowTarget, QueueExit } from './ports.ts';

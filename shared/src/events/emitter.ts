@@ -17,13 +17,17 @@ export class Observer<Events extends { [K in keyof Events]: unknown }> {
       this.listeners.set(event, set);
     }
     set.add(fn as Listener<never>);
-    return () => set.delete(fn as Listener<never>);
+    return () => this.off(event, fn);
+  }
+
+  off<K extends keyof Events>(event: K, fn: Listener<Events[K]>): void {
+    this.listeners.get(event)?.delete(fn as Listener<never>);
   }
 
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const set = this.listeners.get(event);
     if (!set) return;
-    for (const fn of set) {
+    for (const fn of [...set]) {
       try {
         (fn as Listener<Events[K]>)(payload);
       } catch (err) {

@@ -1,6 +1,6 @@
 /**
- * Time source of the ACD and the IVR, injected so tests drive ring timeouts, wrap-up and max wait
- * without waiting. Structurally the same as the media layer's clock, so one real clock serves both.
+ * The time source every layer takes by injection (ACD, IVR, media, config), so tests drive ring
+ * timeouts, wrap-up, max wait and request timeouts without waiting.
  */
 
 export type TimerHandle = unknown;
@@ -13,7 +13,7 @@ export interface Clock {
 }
 
 /** Real time with unref'd Node timers. */
-export const realClock: Clock = {
+export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
     const t = setTimeout(fn, ms);
