@@ -1,0 +1,60 @@
+// Self-protection: when the stack is overloaded, new out-of-dialog requests get 503 with Retry-After
+// (RFC 3261 §21.5.4) instead of queueing until everything times out.
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+
+export interface Load {
+  serverTransactions: number;
+}
+
+export interface OverloadGuard {
+  /** Retry-After seconds when new requests must be refused, else undefined. */
+  check(load: Load): number | undefined;
+}
+
+export interface OverloadOptions {
+  /** Most concurrent server transactions (INVITE transactions live until ACK/Timer L). */
+  maxServerTransactions: number;
+  /** Event-loop delay (p99 over the sampling window, ms) beyond which the process is saturated. */
+  maxLoopDelayMs: number;
+  retryAfterSeconds: number;
+}
+
+export const DEFAULT_OVERLOAD: OverloadOptions = {
+  maxServerTransactions: 50_000,
+  maxLoopDelayMs: 200,
+  retryAfterSeconds: 5,
+};
+
+export class LoadMonitor implements OverloadGuard {
+  private readonly hist: IntervalHistogram;
+  private lastSample = 0;
+  private saturated = false;
+
+  constructor(private readonly opts: OverloadOptions = DEFAULT_OVERLOAD) {
+    this.hist = monitorEventLoopDelay({ resolution: 10 });
+    this.hist.enable();
+  }
+
+  check(load: Load): number | undefined {
+    if (load.serverTransactions >= this.opts.maxServerTransactions) return this.opts.retryAfterSeconds;
+    const now = Date.now();
+    if (now - this.lastSample >= 500) {
+      this.lastSample = now;
+      this.saturated = this.hist.percentile(99) / 1e6 > this.opts.maxLoopDelayMs;
+      this.hist.reset();
+    }
+    return this.saturated ? this.opts.retryAfterSeconds : undefined;
+  }
+
+  close(): void {
+    this.hist.disable();
+  }
+}
+
+/** A fixed verdict, for tests. */
+export class StaticOverload implements OverloadGuard {
+  constructor(public retryAfter: number | undefined) {}
+  check(): number | undefined {
+    return this.retryAfter;
+  }
+}
