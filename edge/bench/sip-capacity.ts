@@ -7,9 +7,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { freePort, startChild, waitFor } from '@hcc/shared/testing';
 
-const BENCH = '/work/shared/bench';
+// The reference load tools live beside the repository (../shared/bench), or where HCC_SHARED_BENCH says.
+const BENCH =
+  process.env.HCC_SHARED_BENCH ?? fileURLToPath(new URL('../../../shared/bench', import.meta.url));
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? def) : def;
