@@ -1,1 +1,8 @@
-export { ensureHubEventsStream, openHubConfigBucket } from './nats/topology.ts';
+export * from './analytics/index.ts';
+export * from './ingest/index.ts';
+export { type AuthoritySecrets, HubAuthority, type SiteAccount } from './nats/authority.ts';
+export {
+  ensureHubEventsStream,
+  ensureSiteHubEventsStream,
+  openSiteConfigBucket,
+} from './nats/topology.ts';

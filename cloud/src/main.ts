@@ -3,25 +3,19 @@
  * stops it on SIGINT/SIGTERM. Nothing else creates loggers, connections or servers.
  */
 import { fileURLToPath } from 'node:url';
-import {
-  connectNats,
-  createLogger,
-  type Database,
-  type Logger,
-  natsReadiness,
-  openDatabase,
-  startTelemetry,
-  waitFor,
-} from '@hcc/shared';
+import { createLogger, type Logger, startTelemetry } from '@hcc/shared';
 import { serve } from '@hono/node-server';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { ed25519Signer } from './config/publish.ts';
+// --- analytics (issue 7) ---
+import { mountAnalytics } from './analytics/http.ts';
+import { principalOf } from './api/router.ts';
+import { startControlPlane } from './control-plane.ts';
+// --- end analytics ---
 import { seedDemo } from './demo/seed.ts';
 import { cloudApp } from './http/app.ts';
-import { ensureHubEventsStream, openHubConfigBucket } from './nats/topology.ts';
+import { databaseSiteDirectory } from './ingest/directory.ts';
+import { startIngest } from './ingest/service.ts';
+import { perSiteTransport } from './ingest/watermark.ts';
 import { type CloudSettings, cloudSettings } from './settings.ts';
-
-const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 
 export interface RunningCloud {
   readonly url: string;
@@ -29,30 +23,30 @@ export interface RunningCloud {
 }
 
 export async function startCloud(settings: CloudSettings, log: Logger): Promise<RunningCloud> {
-  const database: Database = await openDatabase(settings.database);
-  await database.migrate(MIGRATIONS);
-  log.info({ db: database.kind }, 'database ready');
-
-  const nc = await connectNats({ servers: settings.natsUrl, name: 'cloud', log });
-  const jsm = await jetstreamManager(nc);
-  // The hub may still be starting its JetStream: retry for a while before giving up.
-  const cfg = await waitFor(
-    'hub JetStream',
-    async () => {
-      await ensureHubEventsStream(jsm, settings.sites);
-      return openHubConfigBucket(nc);
+  const cp = await startControlPlane(settings, log);
+  if (settings.seedDemo) await seedDemo(cp.api, settings, log.child({ module: 'demo' }));
+  const app = cloudApp({ readiness: () => cp.readiness(), api: cp.api });
+  // --- analytics (issue 7): ingest workers, watermarks back to the edges, reports and wallboard ---
+  const ingest = await startIngest(
+    {
+      database: cp.database,
+      nc: cp.nc,
+      sites: databaseSiteDirectory(cp.database.db),
+      // Until the cloud account exports hcc.wm.* to the site accounts: publish in each site's account.
+      watermarks: perSiteTransport(async (site) => {
+        const account = (await cp.api.enrollment.enrolledAccounts()).find((a) => a.site === site);
+        if (!account) throw new Error(`site ${site} is not enrolled`);
+        return cp.authority.connectSite(account);
+      }),
+      log,
     },
-    60_000,
-    500,
+    { workers: 2 },
   );
-  log.info({ sites: settings.sites }, 'hub streams ready');
-
-  const signer = ed25519Signer(settings.signingKeyPem);
-  if (settings.seedDemo) await seedDemo(database.db, cfg, signer, log);
-
-  const app = cloudApp({
-    readiness: () => [{ name: 'database', check: () => database.ping() }, natsReadiness(nc)],
+  mountAnalytics(app, {
+    db: cp.database.db,
+    tenantOf: async (c) => (await principalOf(c, cp.api.identity))?.tenantId,
   });
+  // --- end analytics ---
   const server = serve({ fetch: app.fetch, hostname: settings.httpHost, port: settings.httpPort });
   const url = `http://${settings.httpHost}:${settings.httpPort}`;
   log.info({ url }, 'cloud listening');
@@ -60,8 +54,8 @@ export async function startCloud(settings: CloudSettings, log: Logger): Promise<
     url,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await nc.drain().catch(() => {});
-      await database.close();
+      await ingest.stop();
+      await cp.stop();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type DatabaseTarget, envReader } from '@hcc/shared';
+import { ConfigError, type DatabaseTarget, envReader } from '@hcc/shared';
+import type { AuthoritySecrets } from './nats/authority.ts';
 
 /** Everything the cloud service reads from its environment, validated once at start. */
 export interface CloudSettings {
@@ -8,10 +9,30 @@ export interface CloudSettings {
   httpPort: number;
   natsUrl: string;
   database: DatabaseTarget;
-  /** Sites whose edge streams the hub's aggregate stream sources (until sites come from the database). */
-  sites: string[];
   signingKeyPem: string;
+  /** Operator, system and cloud account seeds (operator mode); a secret file. */
+  nats: AuthoritySecrets;
+  /** nats-leaf URLs of the hub that enrollment hands to edges. */
+  hubLeafUrls: string[];
+  /** A site is online when its last heartbeat is younger than this. */
+  onlineAfterMs: number;
   seedDemo: boolean;
+  /** Demo: the console admin's password comes from this file; leaf credentials go to `demoEnrollDir`. */
+  demoCredentialsFile?: string;
+  demoEnrollDir?: string;
+}
+
+function readAuthority(file: string): AuthoritySecrets {
+  const j = JSON.parse(readFileSync(file, 'utf8')) as Partial<AuthoritySecrets>;
+  if (!j.operatorSeed || !j.systemAccountSeed || !j.cloudAccountSeed)
+    throw new ConfigError(
+      `CLOUD_NATS_AUTHORITY_FILE: ${file} lacks operatorSeed, systemAccountSeed or cloudAccountSeed`,
+    );
+  return {
+    operatorSeed: j.operatorSeed,
+    systemAccountSeed: j.systemAccountSeed,
+    cloudAccountSeed: j.cloudAccountSeed,
+  };
 }
 
 export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettings {
@@ -22,8 +43,12 @@ export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettin
     httpPort: e.port('CLOUD_HTTP_PORT', 8080),
     natsUrl: e.str('CLOUD_NATS_URL', 'nats://127.0.0.1:14222'),
     database: url ? { url } : { dataDir: resolve(e.str('CLOUD_DATA_DIR', '.data/cloud'), 'pglite') },
-    sites: e.list('CLOUD_SITES', ['hq', 'branch']),
     signingKeyPem: readFileSync(e.str('CLOUD_CONFIG_SIGNING_KEY_FILE'), 'utf8'),
+    nats: readAuthority(e.str('CLOUD_NATS_AUTHORITY_FILE')),
+    hubLeafUrls: e.list('CLOUD_HUB_LEAF_URLS', ['nats-leaf://127.0.0.1:17422']),
+    onlineAfterMs: Number(e.str('CLOUD_ONLINE_AFTER_MS', '30000')),
     seedDemo: e.str('CLOUD_SEED_DEMO', '0') === '1',
+    demoCredentialsFile: e.optional('CLOUD_DEMO_CREDENTIALS_FILE'),
+    demoEnrollDir: e.optional('CLOUD_DEMO_ENROLL_DIR'),
   };
 }

@@ -1,15 +1,17 @@
 /**
  * The dev stack: one command starts, as child processes it owns, a NATS hub (JetStream domain
- * `cloud`), a leaf nats-server and an rtpengine per edge site, the cloud service and the two edge
- * services (hq and branch). Ctrl-C stops all of it; a start after a crash first stops what the
+ * `cloud`, operator mode: one account per site, created by the cloud at enrollment), the cloud
+ * service, then a leaf nats-server (with the credentials enrollment issued) and an rtpengine per edge
+ * site, and the two edge services (hq and branch). Every nats-server config is generated. Ctrl-C stops all of it; a start after a crash first stops what the
  * previous run left. Every child logs to .data/dev/logs/<name>.log; warnings and errors also
  * reach this console.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { hubConf, leafConf, type ManagedChild, startChild, waitFor, waitForTcp } from '@hcc/shared';
+import { type DevOperator, ensureDevOperator } from './operator.ts';
 import { cmdlineOf, PidFile } from './pidfile.ts';
 import { type EdgeSitePorts, stackPorts } from './ports.ts';
 import { type DemoSecrets, ensureDemoSecrets } from './secrets.ts';
@@ -18,6 +20,8 @@ import { printWelcome } from './welcome.ts';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const STATE = resolve(process.env.HCC_DEV_DIR ?? join(ROOT, '.data/dev'));
 const LOGS = join(STATE, 'logs');
+/** Where the cloud's demo seed writes each site's leaf credentials (from enrollment). */
+const ENROLL = join(STATE, 'enroll');
 const HOST = '127.0.0.1';
 
 const ports = stackPorts();
@@ -32,7 +36,7 @@ function consoleFilter(name: string) {
   return (line: string) => {
     if (line.startsWith('{')) {
       if (!/"level":"(warn|error|fatal)"/.test(line)) return;
-    } else if (!/\b(ERR|error|fatal|panic|CRIT)/i.test(line)) return;
+    } else if (line.includes('[WRN]') || !/\b(ERR|error|fatal|panic|CRIT)/i.test(line)) return;
     process.stdout.write(`\x1b[33m[${name}]\x1b[0m ${line}\n`);
   };
 }
@@ -57,7 +61,7 @@ function own(name: string, command: string, args: string[], env: NodeJS.ProcessE
   return child;
 }
 
-function startHub(): ManagedChild {
+function startHub(op: DevOperator): ManagedChild {
   const dir = join(STATE, 'nats-hub');
   mkdirSync(join(dir, 'js'), { recursive: true });
   const conf = join(dir, 'hub.conf');
@@ -69,7 +73,14 @@ function startHub(): ManagedChild {
       port: ports.hubNats,
       leafPort: ports.hubLeaf,
       storeDir: join(dir, 'js'),
+      operator: {
+        operatorJwt: op.material.operatorJwt,
+        systemAccount: op.material.systemAccount,
+        systemAccountJwt: op.material.systemAccountJwt,
+        resolverDir: join(dir, 'resolver'),
+      },
     }),
+    { mode: 0o600 },
   );
   return own('nats-hub', 'nats-server', ['-c', conf]);
 }
@@ -87,6 +98,7 @@ function startLeaf(e: EdgeSitePorts): ManagedChild {
       port: e.nats,
       storeDir: join(dir, 'js'),
       hubUrls: [`nats-leaf://${HOST}:${ports.hubLeaf}`],
+      credentials: join(ENROLL, `${e.site}.creds`),
     }),
   );
   return own(`nats-${e.site}`, 'nats-server', ['-c', conf]);
@@ -114,15 +126,17 @@ function startRtpengine(e: EdgeSitePorts): ManagedChild {
 
 const node = (entry: string) => [process.execPath, ['--import', 'tsx', entry]] as const;
 
-function startCloud(secrets: DemoSecrets, demo: boolean): ManagedChild {
+function startCloud(secrets: DemoSecrets, op: DevOperator, demo: boolean): ManagedChild {
   const [cmd, args] = node('cloud/src/main.ts');
   return own('cloud', cmd, [...args], {
     CLOUD_HTTP_HOST: HOST,
     CLOUD_HTTP_PORT: String(ports.cloudHttp),
     CLOUD_NATS_URL: `nats://${HOST}:${ports.hubNats}`,
     CLOUD_DATA_DIR: join(STATE, 'cloud'),
-    CLOUD_SITES: ports.edges.map((e) => e.site).join(','),
     CLOUD_CONFIG_SIGNING_KEY_FILE: secrets.signingKeyFile,
+    CLOUD_NATS_AUTHORITY_FILE: op.authorityFile,
+    CLOUD_HUB_LEAF_URLS: `nats-leaf://${HOST}:${ports.hubLeaf}`,
+    CLOUD_DEMO_ENROLL_DIR: ENROLL,
     CLOUD_SEED_DEMO: demo ? '1' : '0',
     CLOUD_DEMO_CREDENTIALS_FILE: secrets.credentialsFile,
   });
@@ -141,6 +155,8 @@ function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
     EDGE_DTMF_PORT: String(e.dtmf),
     EDGE_DATA_DIR: join(STATE, `edge-${e.site}`),
     EDGE_CONFIG_PUBLIC_KEY_FILE: secrets.publicKeyFile,
+    // Demo agents' SIP phone passwords -> HA1 in the edge's local secret store (call layer).
+    EDGE_DEMO_CREDENTIALS_FILE: secrets.credentialsFile,
   });
 }
 
@@ -180,16 +196,22 @@ async function main(): Promise<void> {
   const started = Date.now();
   const secrets = ensureDemoSecrets(STATE);
 
-  const hub = startHub();
-  const leaves = ports.edges.map((e) => [e, startLeaf(e)] as const);
+  const op = await ensureDevOperator(STATE);
+
+  const hub = startHub(op);
   for (const e of ports.edges) startRtpengine(e);
   await waitForTcp(HOST, ports.hubNats, 15_000, hub);
-  for (const [e, leaf] of leaves) await waitForTcp(HOST, e.nats, 15_000, leaf);
 
-  const cloud = startCloud(secrets, demo);
-  const edges = ports.edges.map((e) => [e, startEdge(e, secrets)] as const);
-  out('waiting for the services to be ready...');
+  // The cloud enrolls the sites (creating their hub accounts at runtime) before the leaves can
+  // connect: each leaf needs its site's credentials. Without --demo, enroll through the API.
+  const cloud = startCloud(secrets, op, demo);
+  out('waiting for the cloud to be ready...');
   await waitReady('cloud', ports.cloudHttp, cloud, 60_000);
+  const enrolled = ports.edges.filter((e) => existsSync(join(ENROLL, `${e.site}.creds`)));
+  const leaves = enrolled.map((e) => [e, startLeaf(e)] as const);
+  for (const [e, leaf] of leaves) await waitForTcp(HOST, e.nats, 15_000, leaf);
+  const edges = enrolled.map((e) => [e, startEdge(e, secrets)] as const);
+  out('waiting for the edges to be ready...');
   for (const [e, child] of edges) await waitReady(`edge-${e.site}`, e.http, child, 60_000);
   out(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${LOGS}`);
   if (demo) printWelcome({ ports, host: HOST, secrets });

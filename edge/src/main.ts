@@ -11,19 +11,36 @@ import {
   createLogger,
   type Logger,
   natsReadiness,
+  Observer,
   openDatabase,
   type ReadinessCheck,
   signingKeyId,
   startTelemetry,
+  systemClock,
   waitFor,
 } from '@hcc/shared';
 import { serve } from '@hono/node-server';
 import { jetstreamManager } from '@nats-io/jetstream';
+import type { AgentEvents } from './agent/events.ts';
+import { AgentRegistry } from './agent/registry.ts';
+import { provisionDemoPhones } from './call/demo-phones.ts';
+import { CallRegistry, type CallSession, callOfferPort, type LegRef } from './call/index.ts';
+import { startCallLayer } from './call/start.ts';
 import { ConfigStore } from './config/store.ts';
 import { watchConfig } from './config/watch.ts';
+import { startEventsPipeline } from './events/pipeline.ts';
+import { queueSnapshotJournal } from './events/queue-snapshots.ts';
+import { startFleetReporter } from './fleet/reporter.ts';
+import { agentApi } from './http/agent-api.ts';
+import { MemoryCredentialStore, MemorySessionStore } from './http/agent-api-auth.ts';
 import { edgeApp } from './http/app.ts';
-import { NgClient } from './media/ng-client.ts';
+import { checkFlows } from './ivr/flow-check.ts';
+import { NgClient, RtpenginePool } from './media/index.ts';
 import { ensureEdgeEventsStream, openEdgeConfigMirror } from './nats/topology.ts';
+import type { AcdEvents } from './queue/events.ts';
+import { Acd } from './queue/router.ts';
+import { startSnapshots } from './queue/stats.ts';
+import { sipRealm } from './secrets/index.ts';
 import { type EdgeSettings, edgeSettings } from './settings.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
@@ -54,13 +71,22 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     {
       site: settings.site,
       publicKeys: new Map(settings.configPublicKeys.map((pem) => [signingKeyId(pem), pem])),
-      localCheck: missingPrompt(settings.promptsDir),
+      // ACD/IVR: flow problems validateBundle does not cover (reported as the local check's reason).
+      localCheck: (b) => missingPrompt(settings.promptsDir)(b) ?? checkFlows(b)[0]?.path,
     },
     log.child({ module: 'config' }),
   );
   await config.load();
 
   const engines = await Promise.all(settings.rtpengines.map((r) => NgClient.create({ ...r, logger: log })));
+  const media = new RtpenginePool({
+    servers: engines.map((client) => ({ id: client.target, client })),
+    logger: log.child({ module: 'media' }),
+  });
+  media.observer.on('health', (h) =>
+    log[h.healthy ? 'info' : 'error']({ rtpengine: h.id, healthy: h.healthy }, 'rtpengine health'),
+  );
+  media.start();
 
   const nc = await connectNats({ servers: settings.natsUrl, name: `edge-${settings.site}`, log });
   // The leaf may still be starting: set up its stream and mirror in the background, retrying.
@@ -77,19 +103,120 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     1000,
   ).catch((err: unknown) => log.error({ err: String(err) }, 'leaf setup gave up'));
 
+  // Config reports and heartbeats go through one EventSink: the events pipeline's outbox journal.
+  // --- events (issue 7): the outbox journal is the EventSink; publisher + watermark follower ---
+  const events = await startEventsPipeline(
+    database.db,
+    nc,
+    {
+      siteId: settings.site,
+      tenantId: () => config.current()?.tenantId ?? '',
+      configVersion: () => config.version,
+      ensureStream: async () => ensureEdgeEventsStream(await jetstreamManager(nc), settings.site),
+    },
+    log,
+  );
+  const sink = events.journal;
+  // --- end events ---
+  // --- call layer (issue 4): counters read by the heartbeat before the layer exists ---
+  const callFacts = { activeCalls: () => 0, registeredDevices: () => 0 };
+  // --- end call layer counters ---
+  const stopReporter = startFleetReporter(
+    config,
+    sink,
+    {
+      nodeId: `edge-${settings.site}`,
+      version: '0.1.0',
+      heartbeatMs: settings.heartbeatMs,
+      facts: () => ({
+        activeCalls: callFacts.activeCalls(),
+        registeredDevices: callFacts.registeredDevices(),
+        rtpengineHealthy: media.snapshot().some((s) => s.healthy),
+        natsConnected: !nc.isClosed(),
+        outboxBacklog: events.backlog(),
+      }),
+    },
+    log.child({ module: 'fleet' }),
+  );
+
   const readiness = (): ReadinessCheck[] => [
     { name: 'database', check: () => database.ping() },
     natsReadiness(nc),
     {
       name: 'rtpengine',
-      // Ready when at least one rtpengine answers; calls avoid the dead ones.
+      // Ready when at least one rtpengine answers now; new calls avoid the dead ones.
       check: () => Promise.any(engines.map((e) => e.ping({ timeoutMs: 500, retries: 0 }))).then(() => {}),
     },
   ];
+  // --- ACD, agents and the agent API (issue 4) ---
+  const agentObserver = new Observer<AgentEvents>(log);
+  const acdObserver = new Observer<AcdEvents>(log);
+  const agents = new AgentRegistry({
+    clock: systemClock,
+    observer: agentObserver,
+    log: log.child({ module: 'agent' }),
+  });
+  // The voice call layer rings agents for the ACD (issue 4).
+  const calls = new CallRegistry<CallSession, LegRef>();
+  const acd = new Acd({
+    clock: systemClock,
+    agents,
+    offers: callOfferPort(calls),
+    observer: acdObserver,
+    log: log.child({ module: 'acd' }),
+  });
+  const applyAcd = () => {
+    const b = config.current();
+    if (b) acd.applyConfig(b);
+  };
+  applyAcd();
+  config.observer.on('applied', applyAcd);
+  const agentHttp = agentApi({
+    agents,
+    acd,
+    config: () => config.current(),
+    credentials: new MemoryCredentialStore(),
+    sessions: new MemorySessionStore(systemClock),
+    log: log.child({ module: 'agent-api' }),
+  });
+  // --- end ACD ---
+  // --- events (issue 7): queue snapshots (on change, at most 1/s per queue) for the cloud wallboard ---
+  acdObserver.on('queueSnapshot', queueSnapshotJournal(events.journal, log.child({ module: 'events' })));
+  const stopSnapshots = startSnapshots(acd, systemClock, acdObserver, 1000);
+  // --- end events ---
+  // --- call layer (issue 4): SIP on EDGE_SIP_HOST/PORT (UDP+TCP), B2BUA sessions, registrar, CDRs ---
+  const callLayer = await startCallLayer({
+    site: settings.site,
+    sipHost: settings.sipHost,
+    sipPort: settings.sipPort,
+    dtmfPort: settings.dtmfPort,
+    dataDir: settings.dataDir,
+    promptsDir: settings.promptsDir,
+    recordingSpool: join(settings.dataDir, 'recordings-spool'),
+    db: database.db,
+    journal: events.journal,
+    media,
+    config,
+    registry: calls,
+    acd,
+    agents,
+    observers: { acd: acdObserver, agents: agentObserver },
+    log,
+  });
+  callFacts.activeCalls = callLayer.activeCalls;
+  callFacts.registeredDevices = callLayer.registeredDevices;
+  if (settings.demoCredentialsFile)
+    await provisionDemoPhones(callLayer.secrets, settings.demoCredentialsFile, sipRealm(settings.site), log);
+  // --- end call layer ---
   const app = edgeApp({
+    agentApi: agentHttp,
     site: settings.site,
     readiness,
-    status: () => ({ site: settings.site, config_version: config.version.toString() }),
+    status: () => ({
+      site: settings.site,
+      config_version: config.version.toString(),
+      rtpengines: media.snapshot(),
+    }),
   });
   const server = serve({ fetch: app.fetch, hostname: settings.httpHost, port: settings.httpPort });
   const url = `http://${settings.httpHost}:${settings.httpPort}`;
@@ -98,8 +225,13 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     url,
     config,
     async stop() {
+      stopReporter();
+      await callLayer.stop();
+      stopSnapshots();
+      await events.stop();
       stopWatch?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      media.stop();
       for (const e of engines) e.close();
       await nc.drain().catch(() => {});
       await natsSetup;

@@ -20,6 +20,10 @@ export interface EdgeSettings {
   configPublicKeys: string[];
   /** Where prompt files referenced by bundles are looked up. */
   promptsDir: string;
+  /** EdgeHeartbeat period (fleet status in the cloud). */
+  heartbeatMs: number;
+  /** Demo only: JSON with agent SIP passwords, provisioned into the local secret store at start. */
+  demoCredentialsFile: string | undefined;
 }
 
 const DEFAULT_PROMPTS = fileURLToPath(new URL('../prompts', import.meta.url));
@@ -52,5 +56,7 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     database: url ? { url } : { dataDir: resolve(dataDir, 'pglite') },
     configPublicKeys: keyFiles.map((f) => readFileSync(f, 'utf8')),
     promptsDir: resolve(e.str('EDGE_PROMPTS_DIR', DEFAULT_PROMPTS)),
+    heartbeatMs: Number(e.str('EDGE_HEARTBEAT_MS', '10000')),
+    demoCredentialsFile: e.optional('EDGE_DEMO_CREDENTIALS_FILE'),
   };
 }

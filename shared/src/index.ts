@@ -17,6 +17,7 @@ export { createLogger, type Logger, type LoggerOptions, silentLogger } from './l
 export {
   type ConfValue,
   type HubConfOptions,
+  type HubOperatorOptions,
   hubConf,
   type LeafConfOptions,
   leafConf,
@@ -24,6 +25,20 @@ export {
 } from './nats/conf.ts';
 export { connectNats, natsReadiness } from './nats/connect.ts';
 export * as names from './nats/names.ts';
+export {
+  type AccountSpec,
+  accountLimits,
+  createOperatorMaterial,
+  issueAccountJwt,
+  issueUser,
+  keyPairFromSeed,
+  NatsAuthError,
+  newAccountKey,
+  type OperatorMaterial,
+  pushAccountClaims,
+  type UserIdentity,
+  type UserSpec,
+} from './nats/operator.ts';
 export {
   freePort,
   type ManagedChild,

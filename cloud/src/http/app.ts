@@ -1,20 +1,19 @@
-import { healthRoutes, httpTracing, type ReadinessCheck } from '@hcc/shared';
+import { healthRoutes, type ReadinessCheck } from '@hcc/shared';
 import { Hono } from 'hono';
+import { type ApiDeps, mountApi } from '../api/index.ts';
+import { mountConsole } from '../console/index.ts';
 
 export interface CloudHttpDeps {
   readiness: () => readonly ReadinessCheck[];
+  api: ApiDeps;
 }
 
-/** The cloud's HTTP surface: health now; the API and ops console mount here. */
+/** The cloud's HTTP surface: health, the API (with its OpenAPI document) and the ops console. */
 export function cloudApp(deps: CloudHttpDeps): Hono {
   const app = new Hono();
-  app.use(httpTracing('hcc-cloud'));
   app.route('/', healthRoutes('cloud', deps.readiness));
-  app.get('/', (c) =>
-    c.html(
-      '<!doctype html><title>Contact center cloud</title><h1>Contact center cloud</h1><p>Ops console: coming with the control plane. Health: <a href="/readyz">/readyz</a></p>',
-    ),
-  );
-  app.onError((err, c) => c.json({ error: 'internal error', detail: err.message }, 500));
+  mountApi(app, deps.api);
+  mountConsole(app, deps.api);
+  app.onError((_err, c) => c.json({ error: 'internal', message: 'internal error' }, 500));
   return app;
 }

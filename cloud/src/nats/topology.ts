@@ -4,41 +4,87 @@ import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 const NANOS_PER_MS = 1_000_000;
+const DAY_MS = 24 * 3600_000;
 
-/** Opens (creating when absent) the hub's config bucket: one signed bundle per site, key = site id. */
-export async function openHubConfigBucket(nc: NatsConnection): Promise<KV> {
+/**
+ * Opens (creating when absent) the config bucket of a site's hub account: key = site id, one signed
+ * bundle. The edge's leaf mirrors it across domains. `nc` is a connection in that site's account.
+ */
+export async function openSiteConfigBucket(nc: NatsConnection): Promise<KV> {
   return new Kvm(nc).create(names.CONFIG_BUCKET, { history: 10 });
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof Error && /not found/i.test(err.message);
+}
+
+async function upsertStream(
+  jsm: JetStreamManager,
+  config: Parameters<JetStreamManager['streams']['add']>[0] & { name: string },
+): Promise<void> {
+  try {
+    await jsm.streams.info(config.name);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await jsm.streams.add(config);
+    return;
+  }
+  await jsm.streams.update(config.name, config);
+}
+
+/**
+ * Ensures the site account's hub stream that sources the edge's leaf stream (across the leaf
+ * connection, domain = site id). The cloud's aggregate stream sources this one through the account
+ * exports. `jsm` belongs to a connection in the site's account.
+ */
+export async function ensureSiteHubEventsStream(jsm: JetStreamManager, site: string): Promise<void> {
+  await upsertStream(jsm, {
+    name: names.siteHubEventsStream(site),
+    sources: [
+      {
+        name: names.EDGE_EVENTS_STREAM,
+        external: {
+          api: names.jsApiPrefix(names.edgeDomain(site)),
+          deliver: names.eventsSourceDeliver(site),
+        },
+      },
+    ],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    duplicate_window: 120_000 * NANOS_PER_MS,
+    max_age: 7 * DAY_MS * NANOS_PER_MS,
+  });
 }
 
 function siteSource(site: string): StreamSource {
   return {
-    name: names.EDGE_EVENTS_STREAM,
-    external: { api: names.jsApiPrefix(names.edgeDomain(site)), deliver: names.eventsSourceDeliver(site) },
+    name: names.siteHubEventsStream(site),
+    external: { api: names.siteApiImportPrefix(site), deliver: names.aggregateSourceDeliver(site) },
   };
 }
 
 /**
- * Ensures the hub's aggregate events stream sources the events stream of every given site, across
- * JetStream domains. Adds new sites to an existing stream without dropping the ones it has.
+ * Ensures the cloud account's aggregate events stream sources every given site's hub stream
+ * (imported from the site accounts). Adds new sites without dropping the ones it has.
  */
 export async function ensureHubEventsStream(jsm: JetStreamManager, sites: readonly string[]): Promise<void> {
   const name = names.HUB_EVENTS_STREAM;
-  let existing: StreamSource[] | undefined;
+  let existing: StreamSource[] = [];
   try {
     existing = (await jsm.streams.info(name)).config.sources ?? [];
   } catch (err) {
-    if (!(err instanceof Error && /not found/i.test(err.message))) throw err;
+    if (!isNotFound(err)) throw err;
   }
-  const wanted = new Map((existing ?? []).map((s) => [s.external?.api ?? s.name, s]));
-  for (const site of sites) wanted.set(names.jsApiPrefix(names.edgeDomain(site)), siteSource(site));
-  const config = {
+  const wanted = new Map(existing.map((s) => [s.name, s]));
+  for (const site of sites) wanted.set(names.siteHubEventsStream(site), siteSource(site));
+  // No site yet: no stream (a stream without sources would take subjects of its own).
+  if (wanted.size === 0 || (existing.length === wanted.size && existing.length > 0)) return;
+  await upsertStream(jsm, {
     name,
     sources: [...wanted.values()],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     duplicate_window: 120_000 * NANOS_PER_MS,
-    max_age: 30 * 24 * 3600_000 * NANOS_PER_MS,
-  };
-  if (existing === undefined) await jsm.streams.add(config);
-  else await jsm.streams.update(name, config);
+    max_age: 30 * DAY_MS * NANOS_PER_MS,
+  });
 }

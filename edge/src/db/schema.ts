@@ -1,4 +1,14 @@
-import { bigint, customType, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  customType,
+  index,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => 'bytea',
@@ -24,3 +34,40 @@ export const configVersions = pgTable(
   },
   (t) => [index('config_versions_status_idx').on(t.status, t.version)],
 );
+
+/**
+ * Events journal (outbox). A row is written in the same transaction as the state change it
+ * describes, without any lock shared between writers; the publisher gives committed rows the
+ * site's gapless `seq` (Event.seq) in one place, and rows are kept until the cloud's ingest
+ * watermark covers their seq. `payload` is the encoded hcc.events.v1.Event without its seq field;
+ * the published bytes are `payload` + the encoded seq field (fixed once assigned).
+ */
+export const eventOutbox = pgTable(
+  'event_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Null until the publisher sequences the row. */
+    seq: bigint('seq', { mode: 'number' }),
+    eventId: text('event_id').notNull(),
+    /** Subject kind token (names.eventKind). */
+    kind: text('kind').notNull(),
+    payload: bytea('payload').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('event_outbox_seq_uq').on(t.seq),
+    index('event_outbox_unsequenced_idx').on(t.id).where(sql`${t.seq} is null`),
+  ],
+);
+
+/**
+ * One row per site: the last seq given out (under this row's lock), the highest seq the local
+ * stream acknowledged, and the highest seq the cloud confirmed (rows up to it are deleted).
+ */
+export const eventOutboxState = pgTable('event_outbox_state', {
+  siteId: text('site_id').primaryKey(),
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+  publishedSeq: bigint('published_seq', { mode: 'number' }).notNull().default(0),
+  watermark: bigint('watermark', { mode: 'number' }).notNull().default(0),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

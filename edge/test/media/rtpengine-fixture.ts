@@ -22,12 +22,14 @@ function mediaPortBlock(): { portMin: number; portMax: number } {
 }
 
 export async function startRtpengine(
-  opts: { dtmfPort?: number; name?: string } = {},
+  opts: { dtmfPort?: number; name?: string; portMin?: number; portMax?: number } = {},
 ): Promise<RtpengineFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'hcc-rtpengine-'));
   const recordingDir = join(dir, 'rec');
   const ngPort = await freePort();
-  const { portMin, portMax } = mediaPortBlock();
+  const block = mediaPortBlock();
+  const portMin = opts.portMin ?? block.portMin;
+  const portMax = opts.portMax ?? block.portMax;
   const args = [
     '--config-file=none',
     '--foreground',

@@ -30,15 +30,36 @@ export interface HubConfOptions {
   /** Address the hub advertises to leaves (defaults to host:leafPort). */
   advertise?: string;
   httpPort?: number;
+  /**
+   * Operator mode (production shape): accounts come from JWTs signed by the operator; the `full`
+   * resolver starts with the system account only and learns every other account at runtime.
+   * Omitted: an open hub with one global account (kept only for low-level topology tests).
+   */
+  operator?: HubOperatorOptions;
+}
+
+export interface HubOperatorOptions {
+  operatorJwt: string;
+  systemAccount: string;
+  systemAccountJwt: string;
+  /** Directory where the resolver keeps the account JWTs it was sent. */
+  resolverDir: string;
 }
 
 /** The cloud hub: JetStream domain `cloud`, accepting leaf connections. */
 export function hubConf(o: HubConfOptions): string {
+  const op = o.operator;
   return renderConf({
     server_name: o.serverName,
     host: o.host,
     port: o.port,
     http_port: o.httpPort,
+    operator: op?.operatorJwt,
+    system_account: op?.systemAccount,
+    resolver: op
+      ? { type: 'full', dir: op.resolverDir, allow_delete: true, interval: '2m', timeout: '5s' }
+      : undefined,
+    resolver_preload: op ? { [op.systemAccount]: op.systemAccountJwt } : undefined,
     jetstream: {
       domain: 'cloud',
       store_dir: o.storeDir,

@@ -51,3 +51,51 @@ export function siteOfEventSubject(subject: string): string | undefined {
   if (parts.length < 4 || parts[0] !== 'hcc' || parts[1] !== 'evt') return undefined;
   return parts[2];
 }
+
+// --- events: kinds, ingest and watermark (issue 7) -----------------------------------------------
+
+/** Filter matching every site's events in the hub's aggregate stream. */
+export const ALL_EVENTS_FILTER = 'hcc.evt.>';
+/** Durable pull consumer of the analytics ingest workers on the hub's aggregate stream (shared by all workers). */
+export const INGEST_CONSUMER = 'analytics-ingest';
+/**
+ * Core-NATS subject on which the cloud publishes a site's IngestWatermark (periodically, so a lost
+ * message is harmless); the edge subscribes on its leaf.
+ */
+export const watermarkSubject = (site: string): string => `hcc.wm.${assertSiteId(site)}`;
+/** Header the hub sets on every sourced message: `<source stream>[:<hash of external api>] <seq> ...`. */
+export const STREAM_SOURCE_HEADER = 'Nats-Stream-Source';
+
+// --- operator mode: one hub account per site ----------------------------------------------------
+
+/** Account (JWT) name of a site's hub account. */
+export const siteAccountName = (site: string): string => `site-${assertSiteId(site)}`;
+/** Account name of the control plane's own hub account (holds the aggregate events stream). */
+export const CLOUD_ACCOUNT_NAME = 'cloud';
+/**
+ * Stream in the site's hub account that sources the edge's leaf stream across the leaf connection;
+ * exported (consumer create, delivery and flow control) to the cloud account.
+ */
+export const siteHubEventsStream = (site: string): string => `EVENTS_SITE_${assertSiteId(site)}`;
+/** Delivery subject of the aggregate stream's source of one site stream (exported by the site account). */
+export const aggregateSourceDeliver = (site: string): string => `hcc.agg.evt.${assertSiteId(site)}`;
+/** Prefix under which the cloud account imports a site account's JetStream consumer-create API. */
+export const siteApiImportPrefix = (site: string): string => `hcc.jsapi.${assertSiteId(site)}`;
+
+/**
+ * Site a hub-aggregated message came from, read from the `Nats-Stream-Source` header the hub sets
+ * when it sources a site stream (`EVENTS_SITE_<site>:<hash> <seq> ...`). The only trustworthy
+ * attribution: a site can write any subject into its own stream, never another site's stream name.
+ */
+export function siteOfStreamSource(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const stream = header.split(' ')[0]?.split(':')[0] ?? '';
+  const prefix = 'EVENTS_SITE_';
+  if (!stream.startsWith(prefix)) return undefined;
+  const site = stream.slice(prefix.length);
+  return SITE_ID_PATTERN.test(site) ? site : undefined;
+}
+
+/** Subject token of an event kind: the proto oneof case of Event.body in snake case (`configApplied` -> `config_applied`). */
+export const eventKind = (bodyCase: string): string =>
+  bodyCase.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

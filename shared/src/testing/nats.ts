@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hubConf, leafConf } from '../nats/conf.ts';
+import type { OperatorMaterial } from '../nats/operator.ts';
 import { freePort, type ManagedChild, startChild, waitForTcp } from '../process/child.ts';
 
 /** A real nats-server process started by a test, restartable with the same ports and store. */
@@ -55,32 +56,57 @@ function serverFromConf(name: string, dir: string, port: number, conf: string): 
   };
 }
 
-/** Starts a hub (JetStream domain `cloud`) listening for leaf connections. */
-export async function startTestHub(name = 'hub'): Promise<TestHub> {
+/** Starts a hub (JetStream domain `cloud`) listening for leaf connections; open, or in operator mode. */
+export async function startTestHub(name = 'hub', operator?: OperatorMaterial): Promise<TestHub> {
   const dir = mkdtempSync(join(tmpdir(), `hcc-nats-${name}-`));
   mkdirSync(join(dir, 'js'));
   const port = await freePort();
   const leafPort = await freePort();
-  const conf = hubConf({ serverName: name, host: '127.0.0.1', port, leafPort, storeDir: join(dir, 'js') });
+  const conf = hubConf({
+    serverName: name,
+    host: '127.0.0.1',
+    port,
+    leafPort,
+    storeDir: join(dir, 'js'),
+    operator: operator && {
+      operatorJwt: operator.operatorJwt,
+      systemAccount: operator.systemAccount,
+      systemAccountJwt: operator.systemAccountJwt,
+      resolverDir: join(dir, 'resolver'),
+    },
+  });
   const server = serverFromConf(name, dir, port, conf);
   await server.start();
   return { ...server, leafUrl: `nats-leaf://127.0.0.1:${leafPort}` };
 }
 
-/** Starts an edge's leaf server: JetStream domain = site id, connected to the hub. */
-export async function startTestLeaf(site: string, hub: TestHub): Promise<TestNatsServer> {
+/**
+ * Starts an edge's leaf server: JetStream domain = site id, connected to the hub (with the site's
+ * leaf credentials when the hub runs in operator mode).
+ */
+export async function startTestLeaf(
+  site: string,
+  hub: TestHub,
+  opts: { creds?: string; name?: string } = {},
+): Promise<TestNatsServer> {
   const dir = mkdtempSync(join(tmpdir(), `hcc-nats-${site}-`));
   mkdirSync(join(dir, 'js'));
+  let credentials: string | undefined;
+  if (opts.creds) {
+    credentials = join(dir, 'leaf.creds');
+    writeFileSync(credentials, opts.creds, { mode: 0o600 });
+  }
   const port = await freePort();
   const conf = leafConf({
-    serverName: `leaf-${site}`,
+    serverName: opts.name ?? `leaf-${site}`,
     domain: site,
     host: '127.0.0.1',
     port,
     storeDir: join(dir, 'js'),
     hubUrls: [hub.leafUrl],
+    credentials,
   });
-  const server = serverFromConf(`leaf-${site}`, dir, port, conf);
+  const server = serverFromConf(opts.name ?? `leaf-${site}`, dir, port, conf);
   await server.start();
   return server;
 }

@@ -1,0 +1,137 @@
+import type { Db } from '@hcc/shared';
+import { type Context, Hono } from 'hono';
+import { toCsv } from './csv.ts';
+import { reportPage, wallboardPage } from './pages.ts';
+import { type Bucket, ReportParamError, type ReportRange, Reports } from './reports.ts';
+import { wallboard } from './wallboard.ts';
+
+export interface AnalyticsHttpDeps {
+  db: Db;
+  /** The caller's tenant from its console session or API key; undefined = not signed in. */
+  tenantOf: (c: Context) => Promise<string | undefined>;
+}
+
+const BUCKETS: readonly Bucket[] = ['15m', 'hour', 'day'];
+
+/** Today's date in `tz` (YYYY-MM-DD). */
+const today = (tz: string): string => new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(new Date());
+
+function rangeOf(c: Context): { range: ReportRange; bucket: Bucket } {
+  const q = (k: string) => c.req.query(k) || undefined;
+  const tz = q('tz') ?? 'UTC';
+  let day: string;
+  try {
+    day = today(tz);
+  } catch (cause) {
+    throw Object.assign(new ReportParamError('unknown time zone'), { cause });
+  }
+  const bucket = (q('bucket') ?? '15m') as Bucket;
+  if (!BUCKETS.includes(bucket)) throw new ReportParamError('bucket must be 15m, hour or day');
+  return {
+    range: {
+      from: q('from') ?? day,
+      to: q('to') ?? q('from') ?? day,
+      tz,
+      siteId: q('site'),
+      queueId: q('queue'),
+    },
+    bucket,
+  };
+}
+
+/**
+ * Analyst reports and the live wallboard, under /analytics: HTML pages (server-rendered, inline
+ * SVG, no external assets), JSON for each view and CSV export. Every query runs under the caller's
+ * tenant with row-level security.
+ */
+export function analyticsRoutes(deps: AnalyticsHttpDeps): Hono {
+  const app = new Hono();
+  const reports = new Reports(deps.db);
+  const tenant = async (c: Context): Promise<string> => {
+    const t = await deps.tenantOf(c);
+    if (!t) throw new UnauthorizedError();
+    return t;
+  };
+  app.onError((err, c) => {
+    if (err instanceof UnauthorizedError)
+      return c.json({ error: 'unauthorized', message: 'sign in to the console first' }, 401);
+    if (err instanceof ReportParamError) return c.json({ error: 'bad_request', message: err.message }, 400);
+    return c.json({ error: 'internal', message: 'internal error' }, 500);
+  });
+
+  app.get('/', async (c) => {
+    const t = await tenant(c);
+    const { range, bucket } = rangeOf(c);
+    const [series, breakdown, agents, dims] = await Promise.all([
+      reports.series(t, range, bucket),
+      reports.breakdown(t, range),
+      reports.agents(t, range),
+      reports.dimensions(t, range),
+    ]);
+    const query = new URL(c.req.url).search.replace(/^\?/, '');
+    return c.html(reportPage({ range, bucket, series, breakdown, agents, ...dims }, query));
+  });
+  app.get('/wallboard', async (c) => {
+    await tenant(c);
+    return c.html(wallboardPage());
+  });
+  app.get('/api/series', async (c) => {
+    const { range, bucket } = rangeOf(c);
+    return c.json(await reports.series(await tenant(c), range, bucket));
+  });
+  app.get('/api/breakdown', async (c) => c.json(await reports.breakdown(await tenant(c), rangeOf(c).range)));
+  app.get('/api/agents', async (c) => c.json(await reports.agents(await tenant(c), rangeOf(c).range)));
+  app.get('/api/wallboard', async (c) => {
+    c.header('cache-control', 'no-store');
+    return c.json(await wallboard(deps.db, await tenant(c)));
+  });
+  app.get('/export.csv', async (c) => {
+    const t = await tenant(c);
+    const { range, bucket } = rangeOf(c);
+    const [series, breakdown] = await Promise.all([
+      reports.series(t, range, bucket),
+      reports.breakdown(t, range),
+    ]);
+    const cols = [
+      'offered',
+      'answered',
+      'abandoned',
+      'shortAbandoned',
+      'answeredInSl',
+      'serviceLevel',
+      'abandonRate',
+      'asaMs',
+      'ahtMs',
+      'talkMs',
+      'holdMs',
+      'wrapMs',
+      'longestWaitMs',
+      'late',
+    ];
+    const csv =
+      toCsv(
+        ['start', 'start_local', ...cols],
+        series.map((s) => ({ ...s, start_local: localTime(s.start, range.tz) })),
+      ) +
+      '\r\n' +
+      toCsv(['siteId', 'queueId', ...cols], breakdown);
+    c.header('content-type', 'text/csv; charset=utf-8');
+    c.header('content-disposition', `attachment; filename="queues_${range.from}_${range.to}.csv"`);
+    return c.body(csv);
+  });
+  return app;
+}
+
+const localTime = (iso: string, tz: string): string =>
+  new Intl.DateTimeFormat('sv-SE', { timeZone: tz, dateStyle: 'short', timeStyle: 'short' }).format(
+    new Date(iso),
+  );
+
+class UnauthorizedError extends Error {
+  override readonly name = 'UnauthorizedError';
+}
+
+/** Mounts the analytics pages and API at /analytics of the cloud's app. */
+export function mountAnalytics(app: Hono, deps: AnalyticsHttpDeps): void {
+  app.route('/analytics', analyticsRoutes(deps));
+}

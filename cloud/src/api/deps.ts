@@ -1,0 +1,15 @@
+import type { Db, Logger } from '@hcc/shared';
+import type { IdentityService } from '../auth/identity.ts';
+import type { ConfigService } from '../config/rollout.ts';
+import type { Enrollment } from '../sites/enrollment.ts';
+
+/** What the API routes need; built by the composition root. */
+export interface ApiDeps {
+  db: Db;
+  identity: IdentityService;
+  config: ConfigService;
+  enrollment: Enrollment;
+  /** A site is online when its last heartbeat is younger than this. */
+  onlineAfterMs: number;
+  log: Logger;
+}

@@ -1,0 +1,79 @@
+import { ConfigBundleSchema, RecordingPolicySchema, RetentionPolicySchema } from '@hcc/proto';
+import { ENTITY_KINDS } from '../config/entities.ts';
+import { type JsonSchema, protoJsonSchemas } from './proto-json.ts';
+import type { RouteSpec } from './router.ts';
+import { problemSchema } from './schemas.ts';
+
+/** The OpenAPI 3.1 document of every route, generated from the route table and the proto schemas. */
+export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const query = (r.query ?? []).map((name) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema: { type: 'string' },
+    }));
+    const status = String(r.status ?? 200);
+    const err = (description: string) => ({
+      description,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    });
+    const item = paths[r.path] ?? {};
+    paths[r.path] = item;
+    item[r.method] = {
+      summary: r.summary,
+      tags: [r.tag],
+      ...(r.action === 'public' ? { security: [] } : { 'x-required-permission': r.action }),
+      parameters: [...params, ...query],
+      ...(r.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: r.body.schema } } } }
+        : {}),
+      responses: {
+        [status]:
+          status === '204'
+            ? { description: 'done' }
+            : {
+                description: 'ok',
+                content: { 'application/json': { schema: r.response ?? { type: 'object' } } },
+              },
+        401: err('not authenticated'),
+        403: err('role lacks the permission'),
+        404: err("not found in the caller's tenant"),
+        422: err('invalid input: each problem names the field'),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Hybrid contact center: cloud control plane API', version: '1.0.0' },
+    servers: [{ url: '/' }],
+    security: [{ apiKey: [] }, { session: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'API key hcck_<id>_<secret>, scoped to one tenant',
+        },
+        session: { type: 'apiKey', in: 'cookie', name: 'hcc_session' },
+      },
+      schemas: {
+        Problem: problemSchema,
+        ...protoJsonSchemas([
+          ConfigBundleSchema,
+          RecordingPolicySchema,
+          RetentionPolicySchema,
+          ...ENTITY_KINDS.map((k) => k.schema),
+        ]),
+      },
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { ConfigRejectReason, decodeEvent, type Event } from '@hcc/proto';
+import { type Db, type Logger, names } from '@hcc/shared';
+import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { eq, sql } from 'drizzle-orm';
+import { siteStatus, sites } from '../db/schema.ts';
+import { asSystem, type Tx } from '../db/tenant.ts';
+
+/** Event kinds the fleet view follows (subject token `hcc.evt.<site>.<kind>`). */
+const KINDS = ['edgeHeartbeat', 'configApplied', 'configRejected'] as const;
+
+const tsOf = (e: Event) =>
+  new Date(e.occurredAt ? Number(e.occurredAt.seconds) * 1000 + e.occurredAt.nanos / 1e6 : Date.now());
+
+/**
+ * Keeps `site_status` current from the hub's aggregate events stream: applied and rejected config
+ * versions and heartbeats. A message is attributed to a site only by the `Nats-Stream-Source`
+ * header the hub sets; a subject or envelope naming another site is dropped (and acked, so it
+ * cannot block the consumer). Each message is acked after its row is committed.
+ */
+export class FleetConsumer {
+  private stopped = false;
+  private readonly stops: (() => void)[] = [];
+  readonly stats = { applied: 0, rejected: 0, heartbeats: 0, dropped: 0 };
+
+  constructor(
+    private readonly db: Db,
+    private readonly nc: NatsConnection,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Starts one durable consumer per kind. The aggregate stream exists only once a site is enrolled,
+   * so each loop keeps trying to create its consumer until it can.
+   */
+  async start(): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    const js = jetstream(this.nc);
+    for (const kind of KINDS) {
+      const durable = `fleet_${names.eventKind(kind)}`;
+      void (async () => {
+        let warned = false;
+        while (!this.stopped) {
+          try {
+            await jsm.consumers.add(names.HUB_EVENTS_STREAM, {
+              durable_name: durable,
+              filter_subject: `hcc.evt.*.${names.eventKind(kind)}`,
+              ack_policy: AckPolicy.Explicit,
+              deliver_policy: DeliverPolicy.All,
+              max_ack_pending: 1000,
+            });
+            const consumer = await js.consumers.get(names.HUB_EVENTS_STREAM, durable);
+            const messages = await consumer.consume({ max_messages: 200 });
+            this.stops.push(() => void messages.stop());
+            // Messages that arrive while a batch commits form the next batch: one transaction per
+            // batch, no added wait.
+            const batcher = new Batcher<JsMsg>((batch) => this.handleBatch(batch));
+            for await (const m of messages) batcher.push(m);
+          } catch (err) {
+            if (!this.stopped && !warned)
+              this.log.info({ err: String(err), durable }, 'fleet consumer waiting');
+            warned = true;
+          }
+          if (!this.stopped) await new Promise((r) => setTimeout(r, 1000));
+        }
+      })();
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const s of this.stops) s();
+  }
+
+  private async handleBatch(batch: JsMsg[]): Promise<void> {
+    const good: { m: JsMsg; site: string; event: Event }[] = [];
+    for (const m of batch) {
+      const site = names.siteOfStreamSource(m.headers?.get('Nats-Stream-Source'));
+      let event: Event | undefined;
+      try {
+        event = decodeEvent(m.data);
+      } catch {
+        event = undefined;
+      }
+      if (!site || !event || names.siteOfEventSubject(m.subject) !== site || event.siteId !== site) {
+        this.stats.dropped++;
+        this.log.warn(
+          { source: site ?? null, subject_site: names.siteOfEventSubject(m.subject) ?? null },
+          'event dropped: attribution mismatch or malformed',
+        );
+        m.ack();
+      } else good.push({ m, site, event });
+    }
+    if (good.length === 0) return;
+    try {
+      await asSystem(this.db, async (tx) => {
+        for (const g of good) await this.apply(tx, g.site, g.event);
+      });
+      for (const g of good) g.m.ack();
+    } catch (err) {
+      this.log.warn(
+        { events: good.length, err: String(err) },
+        'fleet status update failed; will be redelivered',
+      );
+      for (const g of good) g.m.nak(2000);
+    }
+  }
+
+  private async apply(tx: Tx, site: string, e: Event): Promise<void> {
+    const at = tsOf(e);
+    const [s] = await tx.select({ tenantId: sites.tenantId }).from(sites).where(eq(sites.id, site));
+    // The site (from the hub's attribution) determines the tenant; an envelope naming another
+    // tenant is dropped. An edge without config yet sends an empty tenant.
+    if (!s || (e.tenantId !== '' && s.tenantId !== e.tenantId)) {
+      this.stats.dropped++;
+      return;
+    }
+    await tx.insert(siteStatus).values({ siteId: site, tenantId: s.tenantId }).onConflictDoNothing();
+    const b = e.body;
+    if (b.case === 'configApplied') {
+      this.stats.applied++;
+      await tx
+        .update(siteStatus)
+        .set({
+          appliedVersion: sql`greatest(coalesce(${siteStatus.appliedVersion}, 0), ${b.value.version})`,
+          appliedAt: at,
+        })
+        .where(eq(siteStatus.siteId, site));
+    } else if (b.case === 'configRejected') {
+      this.stats.rejected++;
+      await tx
+        .update(siteStatus)
+        .set({
+          rejectedVersion: b.value.version,
+          rejectReason: ConfigRejectReason[b.value.reason] ?? 'UNSPECIFIED',
+          rejectDetail: b.value.detail.slice(0, 200),
+          rejectedAt: at,
+        })
+        .where(eq(siteStatus.siteId, site));
+    } else if (b.case === 'edgeHeartbeat') {
+      this.stats.heartbeats++;
+      const h = b.value;
+      await tx
+        .update(siteStatus)
+        .set({
+          lastHeartbeatAt: sql`greatest(coalesce(${siteStatus.lastHeartbeatAt}, 'epoch'::timestamptz), ${at.toISOString()}::timestamptz)`,
+          activeCalls: h.activeCalls,
+          rtpengineHealthy: h.rtpengineHealthy,
+          natsConnected: h.natsConnected,
+          edgeVersion: h.version,
+          ...(e.configVersion > 0n
+            ? {
+                appliedVersion: sql`greatest(coalesce(${siteStatus.appliedVersion}, 0), ${e.configVersion})`,
+              }
+            : {}),
+        })
+        .where(eq(siteStatus.siteId, site));
+    }
+  }
+}
+
+/** Collects messages and hands them to `run` in batches, one batch at a time. */
+class Batcher<T> {
+  private buffer: T[] = [];
+  private running = false;
+
+  constructor(private readonly run: (batch: T[]) => Promise<void>) {}
+
+  push(x: T): void {
+    this.buffer.push(x);
+    if (!this.running) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    // Let the messages already received join the first batch.
+    await new Promise((r) => setImmediate(r));
+    while (this.buffer.length > 0) {
+      const batch = this.buffer;
+      this.buffer = [];
+      await this.run(batch);
+    }
+    this.running = false;
+  }
+}

@@ -1,0 +1,68 @@
+import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { decodeEvent, type Event, ProtoDecodeError } from '@hcc/proto';
+import { names } from '@hcc/shared';
+
+/** Why a message was parked instead of ingested (stored in rejected_events.reason). */
+export type RejectReason =
+  | 'no_source'
+  | 'subject_site_mismatch'
+  | 'malformed'
+  | 'envelope_site_mismatch'
+  | 'unknown_site'
+  | 'tenant_mismatch'
+  | 'invalid_envelope';
+
+/** A message as read from the hub's aggregate stream. */
+export interface RawMessage {
+  subject: string;
+  /** The hub's Nats-Stream-Source header. */
+  source: string | undefined;
+  streamSeq: number;
+  data: Uint8Array;
+}
+
+export type Classified =
+  | { ok: true; event: Event; occurredAt: number }
+  | { ok: false; reason: RejectReason; site: string | undefined; detail?: string };
+
+/** Who a site belongs to (the control plane's site registry). */
+export interface SiteDirectory {
+  tenantOf(site: string): Promise<string | undefined>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Decides whether a message may be ingested. A site is known only from the header the hub sets
+ * when it sources that site's stream; the subject and the envelope must name the same site, and
+ * the envelope's tenant must be the site's tenant. `detail` holds identifiers only, never payload.
+ */
+export async function classify(m: RawMessage, sites: SiteDirectory): Promise<Classified> {
+  const site = names.siteOfStreamSource(m.source);
+  if (!site) return { ok: false, reason: 'no_source', site: undefined };
+  if (names.siteOfEventSubject(m.subject) !== site)
+    return { ok: false, reason: 'subject_site_mismatch', site };
+  let event: Event;
+  try {
+    event = decodeEvent(m.data);
+  } catch (err) {
+    if (!(err instanceof ProtoDecodeError)) throw err;
+    return { ok: false, reason: 'malformed', site, detail: err.typeName };
+  }
+  if (event.siteId !== site) return { ok: false, reason: 'envelope_site_mismatch', site };
+  const tenant = await sites.tenantOf(site);
+  if (tenant === undefined) return { ok: false, reason: 'unknown_site', site };
+  // An edge without its first config does not know its tenant yet: the site's tenant applies.
+  if (event.tenantId === '') event.tenantId = tenant;
+  if (event.tenantId !== tenant) return { ok: false, reason: 'tenant_mismatch', site };
+  if (!UUID.test(event.eventId)) return { ok: false, reason: 'invalid_envelope', site, detail: 'event_id' };
+  if (event.seq < 1n) return { ok: false, reason: 'invalid_envelope', site, detail: 'seq' };
+  if (!event.occurredAt) return { ok: false, reason: 'invalid_envelope', site, detail: 'occurred_at' };
+  if (event.body.case === undefined) return { ok: false, reason: 'invalid_envelope', site, detail: 'body' };
+  return { ok: true, event, occurredAt: timestampMs(event.occurredAt) };
+}
+
+/** A fixed site -> tenant map (tests, benchmarks, single-tenant installs). */
+export function staticSiteDirectory(map: Record<string, string>): SiteDirectory {
+  return { tenantOf: async (site) => map[site] };
+}

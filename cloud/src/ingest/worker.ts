@@ -1,0 +1,162 @@
+import { type Db, type Logger, names } from '@hcc/shared';
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { classify, type SiteDirectory } from './classify.ts';
+import { type AcceptedEvent, type BatchResult, type RejectedMessage, writeBatch } from './writer.ts';
+
+const NANOS_PER_MS = 1_000_000;
+
+export interface IngestOptions {
+  /** Messages written per transaction at most. */
+  batchSize?: number;
+  /** An event that reaches us later than this after it happened counts as late data. */
+  lateAfterMs?: number;
+  /** Back-off while the database refuses a batch. */
+  retryMs?: number;
+  /** Durable consumer to pull from (default names.INGEST_CONSUMER; a replay uses its own). */
+  consumerName?: string;
+  /** Called after each committed batch (metrics, watermark, tests). */
+  onBatch?: (r: BatchResult) => void;
+}
+
+/**
+ * The ingest workers' shared durable pull consumer on the hub's aggregate stream. Idempotent: safe
+ * on every start and from every worker.
+ */
+export async function ensureIngestConsumer(
+  jsm: JetStreamManager,
+  name: string = names.INGEST_CONSUMER,
+): Promise<void> {
+  await jsm.consumers.add(names.HUB_EVENTS_STREAM, {
+    durable_name: name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: names.ALL_EVENTS_FILTER,
+    ack_wait: 60_000 * NANOS_PER_MS,
+    max_ack_pending: 50_000,
+  });
+}
+
+/**
+ * One ingest worker: pulls from the shared durable consumer, writes each batch into PostgreSQL in
+ * one transaction and acks its messages only after the commit. Several workers (in one process or
+ * many) share the consumer; the database makes their writes idempotent. A message that cannot be
+ * ingested is parked in rejected_events and acked, so it never blocks the consumer.
+ */
+export class IngestWorker {
+  private readonly buffer: JsMsg[] = [];
+  private messages: ConsumerMessages | undefined;
+  private wakeUp: (() => void) | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly nc: NatsConnection,
+    private readonly sites: SiteDirectory,
+    private readonly opts: IngestOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const consumer = await jetstream(this.nc).consumers.get(
+      names.HUB_EVENTS_STREAM,
+      this.opts.consumerName ?? names.INGEST_CONSUMER,
+    );
+    const max = (this.opts.batchSize ?? 1000) * 2;
+    this.messages = await consumer.consume({
+      max_messages: max,
+      callback: (m) => {
+        this.buffer.push(m);
+        this.wakeUp?.();
+      },
+    });
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.messages?.close().catch(() => {});
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, 1000);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const batchSize = this.opts.batchSize ?? 1000;
+    while (this.running) {
+      if (this.buffer.length === 0) {
+        await this.idle();
+        continue;
+      }
+      const batch = this.buffer.splice(0, batchSize);
+      const accepted: AcceptedEvent[] = [];
+      const rejected: RejectedMessage[] = [];
+      for (const m of batch) {
+        const raw = {
+          subject: m.subject,
+          source: m.headers?.get(names.STREAM_SOURCE_HEADER) || undefined,
+          streamSeq: m.seq,
+          data: m.data,
+        };
+        const c = await classify(raw, this.sites);
+        if (c.ok) accepted.push({ event: c.event, occurredAt: c.occurredAt, data: m.data });
+        else rejected.push({ message: raw, reason: c.reason, site: c.site, detail: c.detail });
+      }
+      const result = await this.writeWithRetry(accepted, rejected);
+      if (result === undefined) return; // stopped while the database was down: messages get redelivered
+      for (const m of batch) m.ack();
+      if (rejected.length > 0)
+        this.log.warn({ rejected: rejected.length, reasons: reasonsOf(rejected) }, 'events parked');
+      this.opts.onBatch?.(result);
+    }
+  }
+
+  private async writeWithRetry(
+    accepted: AcceptedEvent[],
+    rejected: RejectedMessage[],
+  ): Promise<BatchResult | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const t0 = performance.now();
+        const r = await writeBatch(this.db, accepted, rejected, {
+          lateAfterMs: this.opts.lateAfterMs ?? 120_000,
+        });
+        return { ...r, writeMs: performance.now() - t0 };
+      } catch (err) {
+        // Deadlocks between workers are retried at once; anything else waits (database down).
+        const code =
+          (err as { cause?: { code?: string }; code?: string }).cause?.code ??
+          (err as { code?: string }).code;
+        if (attempt === 0 || code !== '40P01')
+          this.log.warn({ code, attempt }, 'ingest batch failed, retrying');
+        if (!this.running) return undefined;
+        if (code !== '40P01') await new Promise((r) => setTimeout(r, this.opts.retryMs ?? 1000));
+      }
+    }
+  }
+}
+
+function reasonsOf(rejected: RejectedMessage[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rejected) out[r.reason] = (out[r.reason] ?? 0) + 1;
+  return out;
+}

@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import { type Event, encodeEvent } from '@hcc/proto';
+import { type Db, names } from '@hcc/shared';
+import { type SQL, sql } from 'drizzle-orm';
+import { addEvent, emptyRollups, type Rollups } from '../analytics/rollup.ts';
+import type { RawMessage, RejectReason } from './classify.ts';
+
+export interface AcceptedEvent {
+  event: Event;
+  occurredAt: number;
+  /** The bytes as received (stored verbatim). */
+  data: Uint8Array;
+}
+
+export interface RejectedMessage {
+  message: RawMessage;
+  reason: RejectReason;
+  site: string | undefined;
+  detail?: string;
+}
+
+export interface BatchResult {
+  inserted: number;
+  duplicates: number;
+  rejected: number;
+  /** Sites with newly inserted events (their watermark may advance). */
+  sites: Set<string>;
+  /** Time the transaction took, including its commit. */
+  writeMs?: number;
+}
+
+/** Rows of a raw query result (node-postgres and PGlite both return `{ rows }`). */
+export const rowsOf = <T>(res: unknown): T[] => (res as { rows: T[] }).rows;
+
+const p = (v: unknown): SQL => sql`${sql.param(v)}`;
+const iso = (ms: number): string => new Date(ms).toISOString();
+const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/**
+ * Writes one batch in one transaction: events idempotently on event_id (a duplicate adds nothing),
+ * the rollup increments of the newly inserted ones only, and the parked rejects. The caller acks
+ * the messages after this resolves.
+ */
+export async function writeBatch(
+  db: Db,
+  accepted: readonly AcceptedEvent[],
+  rejected: readonly RejectedMessage[],
+  opts: { lateAfterMs: number; now?: number },
+): Promise<BatchResult> {
+  const now = opts.now ?? Date.now();
+  // One copy per event id (a redelivered message can share a batch with its first delivery), sorted
+  // so concurrent workers lock index entries and rollup rows in the same order.
+  const unique = new Map(accepted.map((a) => [a.event.eventId, a]));
+  const evs = [...unique.values()].sort((a, b) => (a.event.eventId < b.event.eventId ? -1 : 1));
+  return db.transaction(async (tx) => {
+    // Cross-tenant by nature: runs as the system role (see drizzle-analytics/0001_rls.sql).
+    await tx.execute(sql`set local role hcc_system`);
+    let insertedIds = new Set<string>();
+    if (evs.length > 0) {
+      const res = await tx.execute(sql`
+        insert into analytics.events (event_id, tenant_id, site_id, seq, kind, occurred_at, received_at, payload)
+        select * from unnest(${p(evs.map((e) => e.event.eventId))}::uuid[], ${p(evs.map((e) => e.event.tenantId))}::text[],
+          ${p(evs.map((e) => e.event.siteId))}::text[], ${p(evs.map((e) => e.event.seq.toString()))}::bigint[],
+          ${p(evs.map((e) => names.eventKind(e.event.body.case ?? 'none')))}::text[],
+          ${p(evs.map((e) => iso(e.occurredAt)))}::timestamptz[], ${p(evs.map(() => iso(now)))}::timestamptz[],
+          ${p(evs.map((e) => buf(e.data)))}::bytea[])
+        on conflict do nothing
+        returning event_id`);
+      insertedIds = new Set(rowsOf<{ event_id: string }>(res).map((r) => r.event_id));
+    }
+    const fresh = evs.filter((e) => insertedIds.has(e.event.eventId));
+    const rollups = emptyRollups();
+    for (const e of fresh) addEvent(rollups, e.event, now, opts.lateAfterMs);
+    await applyRollups(tx as unknown as Db, rollups);
+    const sites = new Map<string, string>();
+    for (const e of fresh) sites.set(e.event.siteId, e.event.tenantId);
+    if (sites.size > 0) {
+      const list = [...sites].sort();
+      await tx.execute(sql`
+        insert into analytics.site_watermarks (site_id, tenant_id)
+        select * from unnest(${p(list.map(([s]) => s))}::text[], ${p(list.map(([, t]) => t))}::text[])
+        on conflict do nothing`);
+    }
+    if (rejected.length > 0) await parkRejected(tx as unknown as Db, rejected);
+    return {
+      inserted: fresh.length,
+      duplicates: accepted.length - fresh.length,
+      rejected: rejected.length,
+      sites: new Set(sites.keys()),
+    };
+  });
+}
+
+async function applyRollups(tx: Db, r: Rollups): Promise<void> {
+  const qs = [...r.queues.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
+  if (qs.length > 0) {
+    const col = <K extends keyof (typeof qs)[number]>(k: K) => p(qs.map((q) => q[k]));
+    await tx.execute(sql`
+      insert into analytics.queue_intervals as q (tenant_id, site_id, queue_id, interval_start, offered, answered,
+        abandoned, short_abandoned, answered_in_sl, answer_wait_ms, talk_ms, hold_ms, wrap_ms, longest_wait_ms,
+        late_events, last_late_at)
+      select * from unnest(${col('tenantId')}::text[], ${col('siteId')}::text[], ${col('queueId')}::text[],
+        ${p(qs.map((q) => iso(q.intervalStart)))}::timestamptz[], ${col('offered')}::int[], ${col('answered')}::int[],
+        ${col('abandoned')}::int[], ${col('shortAbandoned')}::int[], ${col('answeredInSl')}::int[],
+        ${col('answerWaitMs')}::bigint[], ${col('talkMs')}::bigint[], ${col('holdMs')}::bigint[], ${col('wrapMs')}::bigint[],
+        ${col('longestWaitMs')}::bigint[], ${col('lateEvents')}::int[],
+        ${p(qs.map((q) => (q.lastLateAt === null ? null : iso(q.lastLateAt))))}::timestamptz[])
+      on conflict (tenant_id, interval_start, site_id, queue_id) do update set
+        offered = q.offered + excluded.offered, answered = q.answered + excluded.answered,
+        abandoned = q.abandoned + excluded.abandoned, short_abandoned = q.short_abandoned + excluded.short_abandoned,
+        answered_in_sl = q.answered_in_sl + excluded.answered_in_sl, answer_wait_ms = q.answer_wait_ms + excluded.answer_wait_ms,
+        talk_ms = q.talk_ms + excluded.talk_ms, hold_ms = q.hold_ms + excluded.hold_ms, wrap_ms = q.wrap_ms + excluded.wrap_ms,
+        longest_wait_ms = greatest(q.longest_wait_ms, excluded.longest_wait_ms),
+        late_events = q.late_events + excluded.late_events,
+        last_late_at = greatest(q.last_late_at, excluded.last_late_at)`);
+  }
+  const as = [...r.agents.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
+  if (as.length > 0) {
+    const col = <K extends keyof (typeof as)[number]>(k: K) => p(as.map((a) => a[k]));
+    await tx.execute(sql`
+      insert into analytics.agent_intervals as a (tenant_id, site_id, agent_id, interval_start, handled, talk_ms,
+        hold_ms, wrap_ms, late_events)
+      select * from unnest(${col('tenantId')}::text[], ${col('siteId')}::text[], ${col('agentId')}::text[],
+        ${p(as.map((a) => iso(a.intervalStart)))}::timestamptz[], ${col('handled')}::int[], ${col('talkMs')}::bigint[],
+        ${col('holdMs')}::bigint[], ${col('wrapMs')}::bigint[], ${col('lateEvents')}::int[])
+      on conflict (tenant_id, interval_start, site_id, agent_id) do update set
+        handled = a.handled + excluded.handled, talk_ms = a.talk_ms + excluded.talk_ms,
+        hold_ms = a.hold_ms + excluded.hold_ms, wrap_ms = a.wrap_ms + excluded.wrap_ms,
+        late_events = a.late_events + excluded.late_events`);
+  }
+  const st = r.agentStates;
+  if (st.length > 0) {
+    await tx.execute(sql`
+      insert into analytics.agent_states (tenant_id, site_id, seq, agent_id, occurred_at, to_state)
+      select * from unnest(${p(st.map((s) => s.tenantId))}::text[], ${p(st.map((s) => s.siteId))}::text[],
+        ${p(st.map((s) => s.seq))}::bigint[], ${p(st.map((s) => s.agentId))}::text[],
+        ${p(st.map((s) => iso(s.occurredAt)))}::timestamptz[], ${p(st.map((s) => s.toState))}::smallint[])
+      on conflict do nothing`);
+  }
+  const lv = [...r.live.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
+  if (lv.length > 0) {
+    await tx.execute(sql`
+      insert into analytics.queue_live as l (tenant_id, site_id, queue_id, observed_at, waiting, longest_wait_ms, agents)
+      select * from unnest(${p(lv.map((l) => l.tenantId))}::text[], ${p(lv.map((l) => l.siteId))}::text[],
+        ${p(lv.map((l) => l.queueId))}::text[], ${p(lv.map((l) => iso(l.observedAt)))}::timestamptz[],
+        ${p(lv.map((l) => l.waiting))}::int[], ${p(lv.map((l) => l.longestWaitMs))}::bigint[],
+        ${p(lv.map((l) => JSON.stringify(l.agents)))}::jsonb[])
+      on conflict (tenant_id, site_id, queue_id) do update set observed_at = excluded.observed_at,
+        waiting = excluded.waiting, longest_wait_ms = excluded.longest_wait_ms, agents = excluded.agents
+      where l.observed_at < excluded.observed_at`);
+  }
+}
+
+async function parkRejected(tx: Db, rejected: readonly RejectedMessage[]): Promise<void> {
+  // A stalled watermark makes the edge send its tail again: park each distinct message once.
+  const rows = rejected.map((r) => ({
+    ...r,
+    sha: createHash('sha256').update(r.message.data).update(r.message.subject).digest(),
+  }));
+  await tx.execute(sql`
+    insert into analytics.rejected_events (subject, source, stream_seq, site_id, reason, detail, payload, payload_sha256)
+    select * from unnest(${p(rows.map((r) => r.message.subject))}::text[], ${p(rows.map((r) => r.message.source ?? null))}::text[],
+      ${p(rows.map((r) => r.message.streamSeq))}::bigint[], ${p(rows.map((r) => r.site ?? null))}::text[],
+      ${p(rows.map((r) => r.reason))}::text[], ${p(rows.map((r) => r.detail ?? null))}::text[],
+      ${p(rows.map((r) => buf(r.message.data)))}::bytea[], ${p(rows.map((r) => r.sha))}::bytea[])
+    on conflict do nothing`);
+}
+
+/** Re-encodes an event (tests build AcceptedEvent from an Event). */
+export const acceptedFrom = (event: Event, occurredAt: number): AcceptedEvent => ({
+  event,
+  occurredAt,
+  data: encodeEvent(event),
+});

@@ -1,0 +1,149 @@
+import {
+  issueAccountJwt,
+  issueUser,
+  keyPairFromSeed,
+  type Logger,
+  names,
+  pushAccountClaims,
+  type UserIdentity,
+} from '@hcc/shared';
+import type { Export, Import } from '@nats-io/jwt';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+
+/** What the control plane holds to act for the NATS operator (read from a secret file at start). */
+export interface AuthoritySecrets {
+  operatorSeed: string;
+  systemAccountSeed: string;
+  /** Seed of the cloud's own hub account (aggregate events stream, fleet and ingest consumers). */
+  cloudAccountSeed: string;
+}
+
+/** A site's hub account: its public key and the seed that mints the site's users. */
+export interface SiteAccount {
+  site: string;
+  publicKey: string;
+  seed: string;
+}
+
+const enc = new TextEncoder();
+
+/** The site account's public exports, consumed by the cloud account only (only the operator signs imports). */
+function siteExports(site: string): Export[] {
+  const stream = names.siteHubEventsStream(site);
+  return [
+    { name: 'events-consumer', type: 'service', subject: `$JS.API.CONSUMER.CREATE.${stream}` },
+    { name: 'events-consumer-ext', type: 'service', subject: `$JS.API.CONSUMER.CREATE.${stream}.>` },
+    { name: 'events-flow-control', type: 'service', subject: `$JS.FC.${stream}.>` },
+    { name: 'events-delivery', type: 'stream', subject: `${names.aggregateSourceDeliver(site)}.>` },
+  ];
+}
+
+function cloudImports(a: SiteAccount): Import[] {
+  const stream = names.siteHubEventsStream(a.site);
+  const api = names.siteApiImportPrefix(a.site);
+  return [
+    {
+      name: `${a.site}-consumer`,
+      type: 'service',
+      account: a.publicKey,
+      subject: `$JS.API.CONSUMER.CREATE.${stream}`,
+      local_subject: `${api}.CONSUMER.CREATE.${stream}`,
+    },
+    {
+      name: `${a.site}-consumer-ext`,
+      type: 'service',
+      account: a.publicKey,
+      subject: `$JS.API.CONSUMER.CREATE.${stream}.>`,
+      local_subject: `${api}.CONSUMER.CREATE.${stream}.>`,
+    },
+    { name: `${a.site}-fc`, type: 'service', account: a.publicKey, subject: `$JS.FC.${stream}.>` },
+    {
+      name: `${a.site}-delivery`,
+      type: 'stream',
+      account: a.publicKey,
+      subject: `${names.aggregateSourceDeliver(a.site)}.>`,
+    },
+  ];
+}
+
+/**
+ * Issues and pushes the hub's account JWTs and mints users. Nothing here touches the database: the
+ * caller stores site account seeds and passes the enrolled sites in.
+ */
+export class HubAuthority {
+  readonly cloudAccount: string;
+
+  constructor(
+    private readonly secrets: AuthoritySecrets,
+    private readonly hubUrl: string,
+    private readonly log: Logger,
+  ) {
+    this.cloudAccount = keyPairFromSeed(secrets.cloudAccountSeed).getPublicKey();
+  }
+
+  /** A short-lived system-account connection (for claims updates). */
+  private async system<T>(fn: (nc: NatsConnection) => Promise<T>): Promise<T> {
+    const user = await issueUser({
+      name: 'cloud-claims',
+      accountSeed: this.secrets.systemAccountSeed,
+      ttlSeconds: 300,
+    });
+    const nc = await this.dial(user, 'cloud-claims');
+    try {
+      return await fn(nc);
+    } finally {
+      await nc.close();
+    }
+  }
+
+  private dial(user: UserIdentity, name: string, reconnect = false): Promise<NatsConnection> {
+    return connect({
+      servers: this.hubUrl,
+      name,
+      authenticator: credsAuthenticator(enc.encode(user.creds)),
+      maxReconnectAttempts: reconnect ? -1 : 0,
+      reconnectTimeWait: 500,
+      waitOnFirstConnect: reconnect,
+    });
+  }
+
+  /** Pushes the cloud account JWT importing the events of every given site. */
+  async pushCloudAccount(sites: readonly SiteAccount[]): Promise<void> {
+    const jwt = await issueAccountJwt(this.secrets.operatorSeed, {
+      name: names.CLOUD_ACCOUNT_NAME,
+      account: this.cloudAccount,
+      jetstream: true,
+      imports: sites.flatMap(cloudImports),
+    });
+    await this.system((nc) => pushAccountClaims(nc, jwt));
+    this.log.info({ sites: sites.length, jwt_bytes: jwt.length }, 'cloud account claims pushed');
+  }
+
+  /** Pushes a site's account JWT (JetStream enabled, events exported to the cloud account). */
+  async pushSiteAccount(a: SiteAccount): Promise<void> {
+    const jwt = await issueAccountJwt(this.secrets.operatorSeed, {
+      name: names.siteAccountName(a.site),
+      account: a.publicKey,
+      jetstream: true,
+      exports: siteExports(a.site),
+    });
+    await this.system((nc) => pushAccountClaims(nc, jwt));
+  }
+
+  /** A connection of the cloud's own account that reconnects forever (the service's main connection). */
+  async connectCloud(name = 'cloud'): Promise<NatsConnection> {
+    const user = await issueUser({ name, accountSeed: this.secrets.cloudAccountSeed });
+    return this.dial(user, name, true);
+  }
+
+  /** A connection into a site's account, as a short-lived user (config writes, site setup). */
+  async connectSite(a: SiteAccount, ttlSeconds = 3600): Promise<NatsConnection> {
+    const user = await issueUser({ name: `cloud@${a.site}`, accountSeed: a.seed, ttlSeconds });
+    return this.dial(user, `cloud@${a.site}`);
+  }
+
+  /** The credentials an edge's leaf server connects with: a LEAFNODE-only user of the site account. */
+  leafCredentials(a: SiteAccount): Promise<UserIdentity> {
+    return issueUser({ name: `leaf-${a.site}`, accountSeed: a.seed, leafOnly: true });
+  }
+}

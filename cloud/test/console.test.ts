@@ -1,0 +1,114 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '@hcc/shared/testing';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { demoHqBundle } from '../src/demo/bundles.ts';
+import { type CloudHarness, startCloudHarness, type TestEdge } from './harness.ts';
+
+const ARTIFACTS = fileURLToPath(new URL('../../.artifacts', import.meta.url));
+
+// The ops console in Debian's Chromium: log in, edit an IVR flow in the structured editor, publish
+// it to the site and watch the site report the new version applied.
+describe('ops console in Chromium', () => {
+  let h: CloudHarness;
+  let hq: TestEdge;
+  let browser: Browser;
+  let home: string;
+  let login: { email: string; password: string };
+
+  beforeAll(async () => {
+    h = await startCloudHarness(inject('pgUrl'));
+    const t = await h.tenant('acme');
+    login = t;
+    await h.site(t.api, demoHqBundle());
+    hq = await h.edge(t.api, 'hq');
+    await t.api('POST', '/api/v1/publish', { siteIds: ['hq'] });
+    await waitFor('hq runs v1', async () => hq.agent.store.version === 1n, 20_000);
+    home = mkdtempSync(join(tmpdir(), 'hcc-chromium-'));
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      env: {
+        ...process.env,
+        HOME: home,
+        XDG_CONFIG_HOME: join(home, '.config'),
+        XDG_CACHE_HOME: join(home, '.cache'),
+        TMPDIR: home,
+      },
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('edits a flow, publishes it and sees it applied', async () => {
+    const pageCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await pageCtx.newPage();
+    await page.goto(`${h.url}/`);
+    expect(page.url()).toContain('/login');
+    await page.fill('input[name=email]', login.email);
+    await page.fill('input[name=password]', login.password);
+    await page.click('#login');
+    await page.waitForSelector('#sites tr[data-site=hq]');
+    expect(await page.textContent('#sites tr[data-site=hq] [data-col=applied]')).toBe('1');
+
+    await page.click('a[href="/sites/hq"]');
+    await page.click('a[href="/sites/hq/flows/main"]');
+    await page.waitForSelector('#flow-graph g[data-node=menu]');
+    // Swap the menu's digits: 1 now goes to support, 2 to sales.
+    const row = page.locator('#flow-form tr', { has: page.locator('input[name$=".id"][value=menu]') });
+    await row.locator('input[name$=".menu.choices"]').fill('1=to-support, 2=to-sales');
+    // Add a node through the blank row: a play node the menu's invalid branch can use.
+    const blank = page.locator('#flow-form tr').last();
+    await blank.locator('input[name$=".id"]').fill('sorry');
+    await blank.locator('select').selectOption('play');
+    await blank.locator('input[name$=".play.promptId"]').fill('invalid');
+    await blank.locator('input[name$=".play.nextNodeId"]').fill('hangup');
+    await page.click('#save-flow');
+    await page.waitForSelector('#flash');
+    await page.waitForSelector('#flow-graph g[data-node=sorry]');
+
+    await page.click('a[href="/sites/hq"]');
+    await page.waitForSelector('#draft-ok');
+    await page.click('#publish-site');
+    await page.waitForSelector('#flash');
+    expect(await page.textContent('#flash')).toContain('hq: version 2 deployed');
+    await waitFor(
+      'the console shows hq applied version 2',
+      async () => {
+        await page.goto(`${h.url}/`);
+        return (await page.textContent('#sites tr[data-site=hq] [data-col=applied]')) === '2';
+      },
+      20_000,
+      250,
+    );
+    expect(await page.textContent('#sites tr[data-site=hq] [data-col=online]')).toBe('online');
+    const menu = hq.agent.store.current()?.flows[0]?.nodes.find((n) => n.id === 'menu');
+    expect(menu?.kind.value).toMatchObject({
+      choices: [
+        { digit: '1', nodeId: 'to-support' },
+        { digit: '2', nodeId: 'to-sales' },
+      ],
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'console-sites.png'), fullPage: true });
+    await page.goto(`${h.url}/sites/hq/diff?from=1&to=2`);
+    expect(await page.textContent('#diff')).toContain('flows.main.nodes.menu.menu.choices');
+    await page.goto(`${h.url}/sites/hq/flows/main`);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-flow.png'), fullPage: true });
+    await pageCtx.close();
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Where an agent's devices are reached: the live registrations of its SIP phones (looked up by the
+ * device's auth user, whatever host the phone registered with) and static contact URIs. Browser
+ * devices have no SIP-over-WebSocket UA on the edge yet and are skipped.
+ */
+import type { Device, Trunk } from '@hcc/proto';
+import { type Binding, type BindingStore, MemoryBindingStore, parseUri } from '../sip/index.ts';
+import type { DialTarget } from './dialer.ts';
+
+/** A BindingStore that also indexes addresses of record by user part (the agent's auth user). */
+export class AgentBindingStore implements BindingStore {
+  private readonly byUser = new Map<string, Set<string>>();
+
+  constructor(
+    /** The registrar's clock (the SIP stack's: expiry times are on its time base). */
+    private readonly clock: { now(): number },
+    private readonly inner: BindingStore = new MemoryBindingStore(),
+  ) {}
+
+  get(aor: string): Promise<Binding[]> {
+    return this.inner.get(aor);
+  }
+
+  async put(aor: string, bindings: Binding[]): Promise<void> {
+    await this.inner.put(aor, bindings);
+    const user = userOf(aor);
+    let set = this.byUser.get(user);
+    if (bindings.length === 0) {
+      set?.delete(aor);
+      if (set?.size === 0) this.byUser.delete(user);
+      return;
+    }
+    if (!set) {
+      set = new Set();
+      this.byUser.set(user, set);
+    }
+    set.add(aor);
+  }
+
+  /** Live contacts of a user, best q first. */
+  async contactsOf(user: string): Promise<Binding[]> {
+    const now = this.clock.now();
+    const out: Binding[] = [];
+    for (const aor of this.byUser.get(user) ?? []) {
+      for (const b of await this.inner.get(aor)) if (b.expiresAt > now) out.push(b);
+    }
+    return out.sort((a, b) => b.q - a.q);
+  }
+
+  /** Number of users with at least one registration (heartbeat). */
+  get registeredUsers(): number {
+    return this.byUser.size;
+  }
+}
+
+function userOf(aor: string): string {
+  const u = parseUri(aor);
+  return 'user' in u ? (u.user ?? '') : '';
+}
+
+/** The dial targets of an agent's devices. */
+export async function deviceTargets(
+  devices: readonly Device[],
+  bindings: AgentBindingStore,
+  trunks: readonly Trunk[],
+): Promise<DialTarget[]> {
+  const out: DialTarget[] = [];
+  for (const d of devices) {
+    const k = d.kind;
+    if (k.case === 'sip') {
+      for (const b of await bindings.contactsOf(k.value.authUsername)) {
+        // Behind NAT (the Contact names another host than the REGISTER came from, or the phone is on a
+        // stream transport) the phone is reached where its REGISTER came from; otherwise at its Contact.
+        const proto = b.source.protocol as 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS';
+        const contact = parseUri(b.contact);
+        const natted = proto !== 'UDP' || !('host' in contact) || contact.host !== b.source.address;
+        out.push({
+          uri: b.contact,
+          label: d.id,
+          ...(natted ? { hop: { protocol: proto, address: b.source.address, port: b.source.port } } : {}),
+        });
+      }
+    } else if (k.case === 'staticContact') {
+      const trunk = k.value.trunkId ? trunks.find((t) => t.id === k.value.trunkId) : undefined;
+      out.push({
+        uri: k.value.uri,
+        label: d.id,
+        ...(trunk
+          ? { hop: { protocol: 'UDP' as const, address: trunk.host, port: trunk.port || 5060 } }
+          : {}),
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+/**
+ * In-dialog requests of the legs a session owns: BYE ends a side, INFO carries DTMF, a re-INVITE
+ * holds or resumes, REFER transfers (blind, or attended with Replaces). Requests of dialogs the
+ * call layer does not own fall through to the next handler.
+ */
+import { TransferKind } from '@hcc/proto';
+import { type Handler, type ServerRequest, SipError } from '../sip/index.ts';
+import { digitFromInfo } from './digits.ts';
+import type { TransferTargetRef } from './events.ts';
+import type { CallSession } from './session.ts';
+import { parseReferTo } from './transfer.ts';
+import type { CallServices, LegRef, PeerLeg, Step } from './types.ts';
+
+export function inDialogRequests(svc: Pick<CallServices, 'registry'>): Handler {
+  return async function inDialog(req, next) {
+    const d = req.dialog;
+    const owner = d && svc.registry.byDialog(d);
+    if (!owner) return next();
+    const { session, leg } = owner;
+    switch (req.method) {
+      case 'BYE':
+        req.reply(200);
+        if (leg === 'caller') session.callerHungUp();
+        else session.peerHungUp(leg);
+        return;
+      case 'INFO': {
+        const digit = digitFromInfo(req.message.contentType, req.message.body.toString('utf8'));
+        req.reply(200);
+        if (digit && leg === 'caller') session.digits.push(digit);
+        return;
+      }
+      case 'INVITE':
+        return reinvite(session, leg, req);
+      case 'REFER':
+        if (leg === 'caller') throw new SipError(403, 'Forbidden');
+        return refer(session, leg, req);
+      case 'ACK':
+        return;
+      case 'OPTIONS':
+      case 'UPDATE':
+      case 'NOTIFY':
+        req.reply(200);
+        return;
+      default:
+        throw new SipError(405, 'Method Not Allowed');
+    }
+  };
+}
+
+async function reinvite(session: CallSession, leg: LegRef, req: ServerRequest): Promise<void> {
+  if (leg === 'caller') {
+    // The carrier refreshes the session: the media the edge offered it never changes.
+    const sdp = session.media.callerSdp;
+    req.reply(200, sdp ? { body: sdp, contentType: 'application/sdp' } : {});
+    return;
+  }
+  await session.peers.reinvite(leg, req);
+}
+
+const targetRef = (s: Extract<Step, { kind: 'agent' | 'queue' | 'external' }>): TransferTargetRef =>
+  s.kind === 'agent'
+    ? { case: 'agentId', value: s.agentId }
+    : s.kind === 'queue'
+      ? { case: 'queueId', value: s.queueId }
+      : { case: 'external', value: true };
+
+async function refer(session: CallSession, leg: PeerLeg, req: ServerRequest): Promise<void> {
+  if (session.peers.current !== leg) throw new SipError(481, 'Call/Transaction Does Not Exist');
+  const target = parseReferTo(req.message.headers.get('refer-to') ?? '', session.bundle);
+  if (!target) throw new SipError(404, 'Transfer target not found');
+  req.reply(202);
+  const notify = (frag: string) =>
+    leg.dialog
+      .request('NOTIFY', {
+        headers: [
+          ['Event', 'refer'],
+          ['Subscription-State', 'terminated;reason=noresource'],
+        ],
+        body: `${frag}\r\n`,
+        contentType: 'message/sipfrag;version=2.0',
+      })
+      .catch(() => undefined);
+  if (target.kind === 'replaces') {
+    const ok = await session.peers.attendedTransfer(leg, target);
+    await notify(ok ? 'SIP/2.0 200 OK' : 'SIP/2.0 503 Service Unavailable');
+    return;
+  }
+  session.cdr.transferCount++;
+  session.cdr.step('transferred', { kind: 'blind', from: leg.agentId, to: target.step.kind });
+  session.svc.observer.emit('transferred', {
+    ...session.ref,
+    kind: TransferKind.BLIND,
+    fromAgentId: leg.agentId,
+    target: targetRef(target.step),
+  });
+  await notify('SIP/2.0 200 OK');
+  await session.peers.detach();
+  session.leaveConversation(target.step);
+}
+
+export { targetRef };

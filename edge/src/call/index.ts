@@ -1,0 +1,23 @@
+/** The call layer: B2BUA call sessions from the INVITE pipeline to the CDR. */
+export { type AgentRegistrarOptions, agentRegistrar } from './agent-registrar.ts';
+export { CdrBuilder, type CdrRows, type LegRecord } from './cdr.ts';
+export { AgentBindingStore, deviceTargets } from './contacts.ts';
+export { type DialResult, type DialTarget, dial } from './dialer.ts';
+export { CallError, CallStateError, CdrWriteError, TransferTargetError } from './errors.ts';
+export { EventBridge } from './event-bridge.ts';
+export type { CallEvents, CallRef, EndedEvent } from './events.ts';
+export { callOfferPort, mountCallLayer } from './mount.ts';
+export { inboundPipeline, type PipelineDeps, type PipelineStep } from './pipeline.ts';
+export { CallRegistry } from './registry.ts';
+export { CallSession, type CallState } from './session.ts';
+export { type CallStore, DbCallStore, type EventJournal, type RecordingRow } from './store.ts';
+export type {
+  CallServices,
+  CallSetup,
+  LegRef,
+  MediaPool,
+  PeerLeg,
+  RecordingSink,
+  Step,
+  TrunkSecrets,
+} from './types.ts';

@@ -1,0 +1,392 @@
+/**
+ * The far side of a call session: queueing with music on hold, ringing agents (for the ACD, or
+ * directly), calling out through a trunk, and the connected leg's hold/resume. Every connection
+ * follows the media model: connectBranch -> INVITE -> 200 -> claim -> answerBranch -> ACK.
+ */
+import { AgentStateCause, Channel, Disposition, EndedBy, QueueEntry } from '@hcc/proto';
+import type { OfferRequest, OfferResult } from '../queue/index.ts';
+import { DigestClient, type ServerRequest } from '../sip/index.ts';
+import { attendedTransfer } from './attended.ts';
+import type { LegRole } from './cdr.ts';
+import { deviceTargets } from './contacts.ts';
+import { type DialFailure, type DialResult, type DialTarget, dial } from './dialer.ts';
+import { alertInfo, callerIdentity, compose, interactionHeader } from './headers.ts';
+import { answerFor, isHold, offerDirection, withDirection } from './sdp-direction.ts';
+import type { CallSession } from './session.ts';
+import type { PeerLeg, Step } from './types.ts';
+
+const end = (disposition: Disposition, endedBy: EndedBy): Extract<Step, { kind: 'end' }> => ({
+  kind: 'end',
+  disposition,
+  endedBy,
+});
+
+interface ConnectOptions {
+  targets: DialTarget[];
+  role: Exclude<LegRole, 'caller'>;
+  agentId: string;
+  signal: AbortSignal;
+  viaAcd: boolean;
+  queueId?: string;
+  onRinging?: () => void;
+  claim: () => boolean;
+  digest?: DigestClient;
+}
+
+export class PeerConnector {
+  current: PeerLeg | undefined;
+  private branch: Promise<{ branchTag: string; sdp: string }> | undefined;
+  private held = false;
+  /** Settles once a claimed leg is connected (true) or failed to connect (false). */
+  private connecting: Promise<boolean> | undefined;
+  private mohPromptId = '';
+
+  constructor(private readonly s: CallSession) {
+    this.mohPromptId = s.bundle.prompts.find((p) => p.id === 'moh')?.id ?? '';
+  }
+
+  /** Waits in a queue (music on hold) until an agent answers, the queue overflows or the caller leaves. */
+  async runQueue(step: Extract<Step, { kind: 'queue' }>): Promise<Step> {
+    const { s } = this;
+    const q = s.bundle.queues.find((x) => x.id === step.queueId);
+    if (!q) return end(Disposition.FAILED, EndedBy.SYSTEM);
+    s.to('queued');
+    s.cdr.queued(q.id);
+    s.cdr.slThresholdMs = q.serviceLevelSeconds * 1000;
+    s.cdr.wrapMs = q.wrapUpSeconds * 1000;
+    s.cdr.step('queued', { queue: q.id, entry: QueueEntry[step.entry] });
+    if (q.musicOnHoldPromptId) this.mohPromptId = q.musicOnHoldPromptId;
+    await this.music();
+    const exit = await s.svc.acd.enqueue({
+      interactionId: s.interactionId,
+      channel: Channel.VOICE,
+      bundle: s.bundle,
+      queueId: q.id,
+      ...(step.priority !== undefined ? { priority: step.priority } : {}),
+      entry: step.entry,
+      log: s.log,
+    });
+    s.cdr.dequeued();
+    if (exit.kind !== 'overflow') s.cdr.queueId = exit.queueId;
+    if (exit.kind === 'abandoned') return end(Disposition.ABANDONED, EndedBy.CALLER);
+    if (exit.kind === 'overflow') {
+      const t = exit.target;
+      s.cdr.step('overflow', { queue: exit.fromQueueId, target: t.kind });
+      if (t.kind === 'flowNode') return { kind: 'flow', flowId: t.flowId, nodeId: t.nodeId };
+      if (t.kind === 'mailbox') return this.voicemail(t.mailboxId);
+      return end(Disposition.SYSTEM_DISCONNECTED, EndedBy.SYSTEM);
+    }
+    const ok = await (this.connecting ?? Promise.resolve(false));
+    const leg = this.current;
+    if (!ok || !leg) return end(Disposition.FAILED, EndedBy.SYSTEM);
+    const next = await s.converse();
+    this.endWork(leg);
+    return next;
+  }
+
+  private async voicemail(mailboxId: string): Promise<Step> {
+    const mb = this.s.bundle.mailboxes.find((m) => m.id === mailboxId);
+    if (mb?.greetingPromptId) await this.s.playPromptId(mb.greetingPromptId).catch(() => undefined);
+    await this.s.ivr.recordVoicemail({ mailboxId, maxSeconds: 120, signal: this.s.signal });
+    return end(Disposition.VOICEMAIL, this.s.signal.aborted ? EndedBy.CALLER : EndedBy.SYSTEM);
+  }
+
+  /** Loops the current music on hold to the caller. */
+  private async music(): Promise<void> {
+    const v = this.s.bundle.prompts.find((p) => p.id === this.mohPromptId)?.variants[0];
+    if (!v) return;
+    await this.s.media.playPrompt(this.s.ivr.promptPath({ promptId: this.mohPromptId, ...v }), {
+      repeat: 999,
+    });
+  }
+
+  /** AgentOfferPort for this call: rings the agent's devices. */
+  async offer(req: OfferRequest): Promise<OfferResult> {
+    const { s } = this;
+    if (s.ended || s.signal.aborted) return 'cancelled';
+    const targets = await deviceTargets(req.devices, s.svc.bindings, s.bundle.trunks);
+    if (targets.length === 0) return 'unreachable';
+    const r = await this.connect({
+      targets,
+      role: 'agent',
+      agentId: req.agent.id,
+      signal: req.signal,
+      viaAcd: true,
+      queueId: req.interaction.queueId,
+      onRinging: () => req.ringing(),
+      claim: () => req.claim(),
+    });
+    return r === 'rejected' ? 'busy' : r;
+  }
+
+  /** Rings one agent without a queue (DID or transfer to an agent). */
+  async runDirectAgent(agentId: string): Promise<Step> {
+    const { s } = this;
+    const { agents, clock } = s.svc;
+    const cfg = s.bundle.agents.find((a) => a.id === agentId);
+    const a = agents.find(agentId);
+    if (!cfg || !a?.isAvailable(Channel.VOICE)) {
+      s.cdr.step('agent-unavailable', { agent: agentId });
+      return end(Disposition.SYSTEM_DISCONNECTED, EndedBy.SYSTEM);
+    }
+    const id = s.interactionId;
+    agents.reserve(agentId, {
+      interactionId: id,
+      channel: Channel.VOICE,
+      queueId: '',
+      configVersion: s.ref.configVersion,
+    });
+    s.to('ringing');
+    const ac = new AbortController();
+    const timer = clock.setTimeout(
+      () => ac.abort(new DOMException('ring timeout', 'AbortError')),
+      s.svc.directRingMs ?? 20_000,
+    );
+    const targets = await deviceTargets(cfg.devices, s.svc.bindings, s.bundle.trunks);
+    const r = await this.connect({
+      targets,
+      role: 'agent',
+      agentId,
+      signal: ac.signal,
+      viaAcd: false,
+      onRinging: () => agents.ringing(agentId, id),
+      claim: () => {
+        agents.answered(agentId, id);
+        return true;
+      },
+    });
+    clock.clearTimeout(timer);
+    if (r !== 'answered') {
+      const cause =
+        r === 'unreachable'
+          ? AgentStateCause.DEVICE
+          : ac.signal.aborted
+            ? AgentStateCause.RING_NO_ANSWER
+            : AgentStateCause.ROUTING;
+      agents.release(agentId, id, { cause });
+      return end(
+        s.signal.aborted ? Disposition.ABANDONED : Disposition.SYSTEM_DISCONNECTED,
+        s.signal.aborted ? EndedBy.CALLER : EndedBy.SYSTEM,
+      );
+    }
+    const leg = this.current!;
+    const next = await s.converse();
+    this.endWork(leg);
+    return next;
+  }
+
+  /** Calls an outside number through a trunk (digest auth when the trunk has credentials). */
+  async runExternal(number: string, trunkId: string): Promise<Step> {
+    const { s } = this;
+    const trunk = s.bundle.trunks.find((t) => t.id === trunkId) ?? s.bundle.trunks[0];
+    if (!trunk) return end(Disposition.FAILED, EndedBy.SYSTEM);
+    let digest: DigestClient | undefined;
+    const auth = trunk.outboundAuth;
+    if (auth?.username) {
+      const password = await s.svc.secrets.password(auth.secretRef);
+      if (password)
+        digest = new DigestClient({
+          username: auth.username,
+          password,
+          ...(auth.realm ? { realm: auth.realm } : {}),
+        });
+    }
+    const port = trunk.port || 5060;
+    s.to('ringing');
+    const r = await this.connect({
+      targets: [
+        {
+          uri: `sip:${number}@${trunk.host}:${port}`,
+          label: trunk.id,
+          hop: { protocol: 'UDP', address: trunk.host, port },
+        },
+      ],
+      role: 'external',
+      agentId: '',
+      signal: s.signal,
+      viaAcd: false,
+      claim: () => true,
+      ...(digest ? { digest } : {}),
+    });
+    if (r !== 'answered')
+      return end(
+        s.signal.aborted ? Disposition.ABANDONED : Disposition.FAILED,
+        s.signal.aborted ? EndedBy.CALLER : EndedBy.SYSTEM,
+      );
+    const next = await s.converse();
+    s.cdr.disconnected();
+    return next;
+  }
+
+  private branchSdp(): Promise<{ branchTag: string; sdp: string }> {
+    this.branch ??= this.s.media.connectBranch({ webrtc: false });
+    const b = this.branch;
+    b.catch(() => {
+      if (this.branch === b) this.branch = undefined;
+    });
+    return b;
+  }
+
+  private async connect(o: ConnectOptions): Promise<'answered' | DialFailure> {
+    const { s } = this;
+    const { svc } = s;
+    const branch = await this.branchSdp();
+    const started = svc.clock.now();
+    const r = await dial(svc.stack, {
+      targets: o.targets,
+      fromUser: s.setup.callerNumber ?? 'anonymous',
+      fromHost: svc.sipHost,
+      sdp: branch.sdp,
+      signal: AbortSignal.any([o.signal, s.signal]),
+      rules: compose(
+        interactionHeader(s.interactionId),
+        callerIdentity({ number: s.setup.callerNumber, host: svc.sipHost }),
+        alertInfo(o.queueId ?? ''),
+      ),
+      ...(o.digest ? { digest: o.digest } : {}),
+      ...(o.onRinging ? { onRinging: o.onRinging } : {}),
+    });
+    const records = r.attempts.map((a) => {
+      const rec = s.cdr.leg({ role: o.role, agentId: o.agentId, target: a.target.uri, sipCallId: a.callId });
+      rec.startedAt = started;
+      return { a, rec };
+    });
+    for (const { a, rec } of records)
+      if (r.kind === 'failed' || a !== r.attempts.find((x) => x.target === r.target))
+        s.cdr.legEnded(
+          rec,
+          a.status
+            ? a.status < 300
+              ? 'cancelled'
+              : r.kind === 'failed'
+                ? r.result
+                : 'cancelled'
+            : 'cancelled',
+          a.status,
+        );
+    if (r.kind === 'failed') {
+      s.cdr.step('offer-failed', { agent: o.agentId, result: r.result, status: r.status });
+      return r.result;
+    }
+    const rec = records.find((x) => x.a.target === r.target)!.rec;
+    const leg: PeerLeg = {
+      role: o.role,
+      agentId: o.agentId,
+      dialog: r.dialog,
+      record: rec,
+      localSdp: branch.sdp,
+      sdpVersion: 1,
+      viaAcd: o.viaAcd,
+    };
+    s.svc.registry.bind(r.dialog, s, leg);
+    if (s.signal.aborted || !o.claim()) {
+      r.ack();
+      void r.dialog.bye().catch(() => undefined);
+      s.cdr.legEnded(rec, 'cancelled', r.response.status);
+      return 'cancelled';
+    }
+    this.connecting = this.complete(r, leg, o);
+    return (await this.connecting) ? 'answered' : 'unreachable';
+  }
+
+  /** After the claim: connect the media, ACK, and make the leg the connected one. */
+  private async complete(
+    r: Extract<DialResult, { kind: 'answered' }>,
+    leg: PeerLeg,
+    o: ConnectOptions,
+  ): Promise<boolean> {
+    const { s } = this;
+    s.cdr.legAnswered(leg.record, r.response.status);
+    try {
+      await s.media.answerBranch(r.response.body.toString('utf8'));
+    } catch (err) {
+      s.log.error({ err: String(err) }, 'agent media failed');
+      r.ack();
+      void r.dialog.bye().catch(() => undefined);
+      return false;
+    } finally {
+      this.branch = undefined;
+    }
+    r.ack();
+    if (s.ended) {
+      void r.dialog.bye().catch(() => undefined);
+      return false;
+    }
+    this.current = leg;
+    s.to('connected');
+    s.cdr.connected(o.agentId);
+    s.cdr.step('connected', { role: o.role, agent: o.agentId });
+    return true;
+  }
+
+  /** Ends the agent's work on this call (ACD wrap-up, or free at once for a direct call). */
+  endWork(leg: PeerLeg): void {
+    if (leg.role !== 'agent') return;
+    const { s } = this;
+    if (leg.viaAcd) s.svc.acd.complete(s.interactionId);
+    else s.svc.agents.endInteraction(leg.agentId, s.interactionId, 0);
+  }
+
+  /** Re-parks the caller (music on hold) and hangs up the connected leg, for a transfer. */
+  async detach(): Promise<PeerLeg | undefined> {
+    const leg = this.current;
+    if (!leg) return undefined;
+    this.current = undefined;
+    this.resumeBookkeeping(leg);
+    this.s.cdr.disconnected();
+    await this.s.media.park();
+    this.branch = undefined;
+    s_bye(leg);
+    return leg;
+  }
+
+  /** Re-INVITE from the connected leg: hold (music to the caller) or resume. */
+  async reinvite(leg: PeerLeg, req: ServerRequest): Promise<void> {
+    const sdp = req.message.body.toString('utf8');
+    const dir = sdp ? offerDirection(sdp) : 'sendrecv';
+    const { s } = this;
+    if (leg === this.current && isHold(dir) && !this.held) {
+      const v = s.bundle.prompts.find((p) => p.id === this.mohPromptId)?.variants[0];
+      if (v) {
+        await s.media.hold(s.ivr.promptPath({ promptId: this.mohPromptId, ...v }));
+        this.held = true;
+        s.cdr.held();
+        s.cdr.step('held', { agent: leg.agentId });
+        s.svc.observer.emit('held', { ...s.ref, agentId: leg.agentId });
+      }
+    } else if (leg === this.current && !isHold(dir) && this.held) {
+      await s.media.resume();
+      this.resumeBookkeeping(leg);
+    }
+    leg.sdpVersion++;
+    req.reply(200, {
+      body: withDirection(leg.localSdp, answerFor(dir), leg.sdpVersion),
+      contentType: 'application/sdp',
+    });
+  }
+
+  private resumeBookkeeping(leg: PeerLeg): void {
+    if (!this.held) return;
+    this.held = false;
+    const holdMs = this.s.cdr.resumed();
+    this.s.cdr.step('resumed', { agent: leg.agentId, hold_ms: holdMs });
+    this.s.svc.observer.emit('resumed', { ...this.s.ref, agentId: leg.agentId, holdMs });
+  }
+
+  /** Attended transfer (REFER with Replaces): see attended.ts. */
+  attendedTransfer(leg: PeerLeg, r: { callId: string; toTag: string; fromTag: string }): Promise<boolean> {
+    return attendedTransfer(this.s, leg, r);
+  }
+
+  /** BYE to the connected leg at the end of the call. */
+  async hangupAll(): Promise<void> {
+    const leg = this.current;
+    this.current = undefined;
+    if (leg) this.resumeBookkeeping(leg);
+    if (leg && leg.dialog.state !== 'terminated') await leg.dialog.bye().catch(() => undefined);
+  }
+}
+
+function s_bye(leg: PeerLeg): void {
+  if (leg.dialog.state !== 'terminated') void leg.dialog.bye().catch(() => undefined);
+}

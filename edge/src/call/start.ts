@@ -1,0 +1,145 @@
+/**
+ * Builds and starts the edge's voice call layer for the composition root: SIP transports (UDP and
+ * TCP), the DTMF listener, agent registrar with the local secret store, CDR store, recordings,
+ * customer directory, the INVITE pipeline and the events bridge. Returns what main.ts needs.
+ */
+import { join } from 'node:path';
+import type { ConfigBundle } from '@hcc/proto';
+import { type Db, type Logger, Observer, systemClock } from '@hcc/shared';
+import { trace } from '@opentelemetry/api';
+import type { AgentEvents, AgentRegistry } from '../agent/index.ts';
+import { CustomerStore } from '../customers/index.ts';
+import { CallerPseudonymizer, loadOrCreatePseudonymKey, type OutboxJournal } from '../events/index.ts';
+import { HoursCalendar, type IvrEvents, IvrInterpreter } from '../ivr/index.ts';
+import { DtmfListener, type NgClient, type RtpenginePool } from '../media/index.ts';
+import type { Acd, AcdEvents } from '../queue/index.ts';
+import { RecordingArchive, scheduleRetention } from '../recording/index.ts';
+import { SecretStore, sipRealm } from '../secrets/index.ts';
+import { SipStack, TcpTransport, UdpTransport } from '../sip/index.ts';
+import { agentRegistrar } from './agent-registrar.ts';
+import { AgentBindingStore } from './contacts.ts';
+import { EventBridge } from './event-bridge.ts';
+import type { CallEvents } from './events.ts';
+import { mountCallLayer } from './mount.ts';
+import type { CallRegistry } from './registry.ts';
+import type { CallSession } from './session.ts';
+import { DbCallStore } from './store.ts';
+import type { LegRef } from './types.ts';
+
+export interface CallLayerOptions {
+  site: string;
+  sipHost: string;
+  sipPort: number;
+  dtmfPort: number;
+  dataDir: string;
+  promptsDir: string;
+  /** rtpengine's --recording-dir (pcap spool). */
+  recordingSpool: string;
+  db: Db;
+  journal: OutboxJournal;
+  media: RtpenginePool<NgClient>;
+  config: { current(): ConfigBundle | undefined };
+  registry: CallRegistry<CallSession, LegRef>;
+  acd: Acd;
+  agents: AgentRegistry;
+  observers: { acd: Observer<AcdEvents>; agents: Observer<AgentEvents> };
+  log: Logger;
+}
+
+export interface CallLayer {
+  stack: SipStack;
+  secrets: SecretStore;
+  customers: CustomerStore;
+  bindings: AgentBindingStore;
+  observer: Observer<CallEvents>;
+  pipeline: string[];
+  activeCalls(): number;
+  registeredDevices(): number;
+  stop(): Promise<void>;
+}
+
+export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
+  const clock = systemClock;
+  const log = o.log.child({ module: 'call' });
+  const stack = new SipStack({
+    transports: [
+      new UdpTransport({ host: o.sipHost, port: o.sipPort }),
+      new TcpTransport({ host: o.sipHost, port: o.sipPort }),
+    ],
+  });
+  const dtmf = await DtmfListener.bind({ host: '127.0.0.1', port: o.dtmfPort, logger: log });
+  const secrets = new SecretStore(o.db);
+  const customers = new CustomerStore(o.db);
+  const store = new DbCallStore(o.db, o.journal);
+  const bindings = new AgentBindingStore(stack.clock);
+  const observer = new Observer<CallEvents>(log);
+  const ivrObserver = new Observer<IvrEvents>(log);
+  const ivr = new IvrInterpreter({ clock, calendar: new HoursCalendar(), customers, observer: ivrObserver });
+  const bridge = new EventBridge(o.journal, clock, log).attach({
+    call: observer,
+    ivr: ivrObserver,
+    acd: o.observers.acd,
+    agents: o.observers.agents,
+  });
+  const pipeline = mountCallLayer(stack, {
+    svc: {
+      site: o.site,
+      stack,
+      sipHost: o.sipHost,
+      media: o.media,
+      dtmf,
+      ivr,
+      acd: o.acd,
+      agents: o.agents,
+      bindings,
+      store,
+      secrets,
+      recordings: new RecordingArchive({ spoolDir: o.recordingSpool, dataDir: o.dataDir, store, clock }),
+      observer,
+      registry: o.registry,
+      clock,
+      promptsDir: o.promptsDir,
+    },
+    config: o.config,
+    pseudonymizer: new CallerPseudonymizer(loadOrCreatePseudonymKey(join(o.dataDir, 'pseudonym.key')), {
+      countryCode: '1',
+    }),
+    tracer: trace.getTracer('hcc-edge-call'),
+    log,
+  });
+  const { handler: register } = agentRegistrar({
+    clock: stack.clock,
+    realm: sipRealm(o.site),
+    bindings,
+    secrets,
+    config: o.config,
+    agents: o.agents,
+    log,
+  });
+  stack.use('REGISTER', register);
+  stack.use('OPTIONS', (req) => void req.reply(200));
+  await stack.start();
+  const stopRetention = scheduleRetention({
+    db: o.db,
+    policy: () => o.config.current()?.retention,
+    clock,
+    log,
+  });
+  log.info({ sip: `${o.sipHost}:${o.sipPort}`, pipeline: pipeline.join(' -> ') }, 'call layer listening');
+  return {
+    stack,
+    secrets,
+    customers,
+    bindings,
+    observer,
+    pipeline,
+    activeCalls: () => o.registry.size,
+    registeredDevices: () => bindings.registeredUsers,
+    async stop() {
+      stopRetention();
+      await stack.close();
+      dtmf.close();
+      await bridge.close();
+    },
+  };
+}

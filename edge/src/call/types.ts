@@ -1,0 +1,90 @@
+/** Shared shapes of the call layer: the steps a call goes through, its legs and its collaborators. */
+import type { ConfigBundle, Disposition, EndedBy, QueueEntry } from '@hcc/proto';
+import type { Clock, Logger, Observer } from '@hcc/shared';
+import type { AgentRegistry } from '../agent/index.ts';
+import type { IvrInterpreter } from '../ivr/index.ts';
+import type { DtmfListener, MediaClient } from '../media/index.ts';
+import type { Acd } from '../queue/index.ts';
+import type { Dialog, SipStack } from '../sip/index.ts';
+import type { LegRecord, LegRole } from './cdr.ts';
+import type { AgentBindingStore } from './contacts.ts';
+import type { CallEvents } from './events.ts';
+import type { CallRegistry } from './registry.ts';
+import type { CallSession } from './session.ts';
+import type { CallStore } from './store.ts';
+
+/** Where a call goes next; the session's run loop executes one step after the other. */
+export type Step =
+  | { kind: 'flow'; flowId: string; nodeId?: string }
+  | { kind: 'queue'; queueId: string; priority?: number; entry: QueueEntry; overflowFrom?: string }
+  | { kind: 'agent'; agentId: string }
+  | { kind: 'external'; number: string; trunkId: string }
+  | { kind: 'end'; disposition: Disposition; endedBy: EndedBy };
+
+/** A SIP leg towards an agent or an outside party, owned by one session. */
+export interface PeerLeg {
+  role: Exclude<LegRole, 'caller'>;
+  agentId: string;
+  dialog: Dialog;
+  record: LegRecord;
+  /** The SDP the edge sent on this leg (the branch offer): the base of hold/resume answers. */
+  localSdp: string;
+  sdpVersion: number;
+  /** Routed by the ACD (its complete() ends the agent's work) or rung directly. */
+  viaAcd: boolean;
+}
+
+/** Which leg of a session a dialog belongs to. */
+export type LegRef = 'caller' | PeerLeg;
+
+/** A place to get a media client per call (RtpenginePool satisfies it). */
+export interface MediaPool {
+  acquire(callId: string): { id: string; client: MediaClient };
+  release(callId: string): void;
+}
+
+/** Trunk passwords for outbound digest auth. */
+export interface TrunkSecrets {
+  password(ref: string): Promise<string | undefined>;
+}
+
+/** What a recorded call hands over after hang-up. */
+export interface RecordingSink {
+  archive(o: { interactionId: string; startedAt: number; log: Logger }): Promise<void>;
+}
+
+/** The long-lived collaborators of every call, built once by the composition root. */
+export interface CallServices {
+  site: string;
+  stack: SipStack;
+  /** Host the edge puts in From/Contact of its own requests. */
+  sipHost: string;
+  media: MediaPool;
+  dtmf: DtmfListener | undefined;
+  ivr: IvrInterpreter;
+  acd: Acd;
+  agents: AgentRegistry;
+  bindings: AgentBindingStore;
+  store: CallStore;
+  secrets: TrunkSecrets;
+  recordings: RecordingSink | undefined;
+  observer: Observer<CallEvents>;
+  registry: CallRegistry<CallSession, LegRef>;
+  clock: Clock;
+  promptsDir: string;
+  /** Ring timeout of a direct (non-queue) agent call; default 20 s. */
+  directRingMs?: number;
+}
+
+/** What the INVITE pipeline found out about a new call. */
+export interface CallSetup {
+  interactionId: string;
+  bundle: ConfigBundle;
+  log: Logger;
+  trunkId: string;
+  didId: string;
+  /** E.164 (PII: CDR and customer lookup only). */
+  callerNumber: string | undefined;
+  calledNumber: string | undefined;
+  first: Step;
+}

@@ -1,0 +1,1 @@
+export { type Customer, CustomerStore } from './store.ts';

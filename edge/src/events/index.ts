@@ -1,0 +1,20 @@
+export {
+  type CallScript,
+  callEvents,
+  journalCall,
+  journalQueueSnapshot,
+  scriptedDayForBench,
+} from './call-script.ts';
+export { type EmitInTx, type JournalContext, JournalError, OutboxJournal } from './journal.ts';
+export { type EventsPipeline, type EventsPipelineOptions, startEventsPipeline } from './pipeline.ts';
+export {
+  CallerPseudonymizer,
+  loadOrCreatePseudonymKey,
+  type NumberRules,
+  normalizeCallerNumber,
+} from './pseudonym.ts';
+export { OutboxPublisher, type PublisherOptions } from './publisher.ts';
+export { type QueueSnapshotInput, queueSnapshotJournal } from './queue-snapshots.ts';
+export { assignSeqs, withSeq } from './sequencer.ts';
+export type { EventBody, EventMeta, EventSink } from './sink.ts';
+export { WatermarkFollower, type WatermarkOptions } from './watermark.ts';

@@ -1,0 +1,96 @@
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { EventSchema, encodeEvent } from '@hcc/proto';
+import { type Db, names, uuid7 } from '@hcc/shared';
+import { eventOutbox, eventOutboxState } from '../db/schema.ts';
+import type { EventBody, EventMeta, EventSink } from './sink.ts';
+
+export interface JournalContext {
+  siteId: string;
+  /** The tenant the site belongs to (from the running config). */
+  tenantId: () => string;
+  /** Config version in force, used when an emitter does not name one. */
+  configVersion: () => bigint;
+  now?: () => Date;
+}
+
+/** Adds events to the transaction it was handed; they commit (or roll back) with it. */
+export type EmitInTx = (body: EventBody, meta?: EventMeta) => void;
+
+/** The journal cannot write: the database refused the transaction. */
+export class JournalError extends Error {
+  override readonly name = 'JournalError';
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+  }
+}
+
+/**
+ * The edge's events journal: every event is a row of the outbox table, written in the same
+ * transaction as the state change it describes. Writers take no shared lock (one INSERT); the
+ * publisher gives committed rows their gapless seq (see sequencer.ts). After each commit the
+ * publisher is woken.
+ */
+export class OutboxJournal implements EventSink {
+  constructor(
+    private readonly db: Db,
+    private readonly ctx: JournalContext,
+    private readonly onCommit: () => void = () => {},
+  ) {}
+
+  /** Creates the site's state row when absent. */
+  async init(): Promise<void> {
+    await this.db.insert(eventOutboxState).values({ siteId: this.ctx.siteId }).onConflictDoNothing();
+  }
+
+  /** One event in its own (single-statement) transaction. */
+  async emit(body: EventBody, meta?: EventMeta): Promise<void> {
+    try {
+      await this.db.insert(eventOutbox).values(this.rows([{ body, meta }]));
+    } catch (err) {
+      throw new JournalError('events journal write failed', err);
+    }
+    this.onCommit();
+  }
+
+  /**
+   * Runs `fn` in one database transaction; events it emits are appended in that transaction.
+   * Use it to write a CDR, queue or agent-state change together with its events.
+   */
+  async transaction<T>(fn: (tx: Db, emit: EmitInTx) => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await this.db.transaction(async (tx) => {
+        const pending: { body: EventBody; meta?: EventMeta }[] = [];
+        const out = await fn(tx as unknown as Db, (body, meta) => {
+          pending.push({ body, meta });
+        });
+        if (pending.length > 0) await tx.insert(eventOutbox).values(this.rows(pending));
+        return out;
+      });
+    } catch (err) {
+      throw new JournalError('events journal transaction failed', err);
+    }
+    this.onCommit();
+    return result;
+  }
+
+  private rows(items: { body: EventBody; meta?: EventMeta }[]) {
+    const tenantId = this.ctx.tenantId();
+    const now = this.ctx.now?.() ?? new Date();
+    const configVersion = this.ctx.configVersion();
+    return items.map(({ body, meta }) => {
+      const at = meta?.occurredAt ?? now;
+      const eventId = uuid7(at.getTime());
+      const event = create(EventSchema, {
+        eventId,
+        tenantId,
+        siteId: this.ctx.siteId,
+        occurredAt: timestampFromDate(at),
+        configVersion: meta?.configVersion ?? configVersion,
+        body,
+      });
+      return { eventId, kind: names.eventKind(body.case), payload: encodeEvent(event) };
+    });
+  }
+}

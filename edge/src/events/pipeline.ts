@@ -1,0 +1,56 @@
+import type { Db, Logger } from '@hcc/shared';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { type JournalContext, OutboxJournal } from './journal.ts';
+import { OutboxPublisher, type PublisherOptions } from './publisher.ts';
+import { WatermarkFollower, type WatermarkOptions } from './watermark.ts';
+
+export interface EventsPipelineOptions
+  extends JournalContext,
+    Omit<PublisherOptions, 'siteId'>,
+    Omit<WatermarkOptions, 'siteId' | 'now'> {
+  /** Pipeline clock for the watermark's stall detection (tests). */
+  nowMs?: () => number;
+}
+
+/** The edge's events flow: journal (outbox) -> publisher (leaf stream) <- watermark (cleanup). */
+export interface EventsPipeline {
+  readonly journal: OutboxJournal;
+  readonly publisher: OutboxPublisher;
+  readonly watermark: WatermarkFollower;
+  /** Events journaled and not yet confirmed by the cloud (the heartbeat's outbox_backlog). */
+  backlog(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds and starts the events pipeline. The journal is usable as soon as this resolves, with or
+ * without NATS: events wait in the outbox until the leaf takes them.
+ */
+export async function startEventsPipeline(
+  db: Db,
+  nc: NatsConnection,
+  opts: EventsPipelineOptions,
+  log: Logger,
+): Promise<EventsPipeline> {
+  const publisher = new OutboxPublisher(db, nc, { ...opts }, log.child({ module: 'events-publisher' }));
+  const journal = new OutboxJournal(db, opts, () => publisher.wake());
+  await journal.init();
+  const watermark = new WatermarkFollower(
+    db,
+    publisher,
+    { siteId: opts.siteId, resendAfterMs: opts.resendAfterMs, now: opts.nowMs },
+    log.child({ module: 'events-watermark' }),
+  );
+  await publisher.start();
+  await watermark.start(nc);
+  return {
+    journal,
+    publisher,
+    watermark,
+    backlog: () => Math.max(0, publisher.lastSeq - watermark.current),
+    async stop() {
+      await watermark.stop();
+      await publisher.stop();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { sipRealm } from './realm.ts';
+export { type DeviceSecret, ha1Values, SecretStore } from './store.ts';

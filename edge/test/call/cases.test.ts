@@ -1,0 +1,291 @@
+/**
+ * The call cases, each on its own edge (config, ports, database, rtpengine): abandon in IVR, in
+ * queue and while an agent rings; agent no-answer and busy; overflow; agent hang-up; hold/resume;
+ * blind transfer to an agent and to an outside number through a trunk that challenges.
+ */
+import { AgentState } from '@hcc/proto';
+import { freePort } from '@hcc/shared/testing';
+import { sql } from 'drizzle-orm';
+import { describe, expect, inject, it } from 'vitest';
+import { agentOn, CALLER, callBundle, DID, queueOf } from './fixtures.ts';
+import { type Harness, startHarness } from './harness.ts';
+import {
+  type AgentAction,
+  agentScenario,
+  type CallerAction,
+  callerScenario,
+  writeScenario,
+} from './scenarios.ts';
+
+type Bundle = Parameters<typeof callBundle>[0];
+
+async function withEdge(name: string, bundle: Bundle, fn: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await startHarness({ pgUrl: inject('pgUrl'), name, bundle: () => callBundle(bundle) });
+  try {
+    for (const a of bundle.agents) h.agents.login(a.id!);
+    await fn(h);
+  } finally {
+    await h.close();
+  }
+}
+
+async function call(h: Harness, actions: CallerAction[]) {
+  const xml = await writeScenario(
+    h.dir,
+    `caller-${Math.random().toString(36).slice(2)}`,
+    callerScenario({ did: DID, number: CALLER, actions }),
+  );
+  const r = await h.sipp(xml, []);
+  expect(r.code, r.output).toBe(0);
+}
+
+async function phone(h: Harness, port: number, o: Parameters<typeof agentScenario>[0]) {
+  const xml = await writeScenario(h.dir, `agent-${port}`, agentScenario(o));
+  return h.sippBg(xml, ['-p', String(port)]).done;
+}
+
+async function oneCdr(h: Harness) {
+  await expect.poll(async () => (await h.query(sql`select 1 from cdrs`)).length, { timeout: 10_000 }).toBe(1);
+  const [cdr] = await h.query<Record<string, string | number | boolean>>(sql`select * from cdrs`);
+  return cdr!;
+}
+
+async function legs(h: Harness) {
+  return h.query<{ role: string; result: string; agent_id: string; final_status: number | null }>(
+    sql`select role, result, agent_id, final_status from cdr_legs order by id`,
+  );
+}
+
+const ok = async (p: Promise<{ code: number | null; output: string }>) => {
+  const r = await p;
+  expect(r.code, r.output).toBe(0);
+};
+
+const talk: AgentAction[] = [{ audio: true }, { waitBye: true }];
+
+describe('call cases', () => {
+  it('caller hangs up in the IVR: abandoned at the menu, nothing left in rtpengine', async () => {
+    await withEdge(
+      'ivrabandon',
+      { agents: [agentOn('a-1001', '1001', { sales: 5 }, await freePort())] },
+      async (h) => {
+        await call(h, [{ pause: 800 }, { bye: true }]);
+        const cdr = await oneCdr(h);
+        expect(cdr).toMatchObject({
+          disposition: 'ABANDONED',
+          ended_by: 'CALLER',
+          queue_id: '',
+          agent_id: '',
+        });
+        const ab = h.events.find((e) => e.name === 'abandoned')?.payload as {
+          nodeId: string;
+          flowId: string;
+        };
+        expect(ab).toMatchObject({ flowId: 'main', nodeId: 'menu' });
+        expect(await h.rtp.client.list()).toEqual([]);
+      },
+    );
+  });
+
+  it('caller hangs up in the queue (no agent ready); then a DTMF choice by SIP INFO', async () => {
+    await withEdge(
+      'qabandon',
+      { agents: [agentOn('a-1001', '1001', { sales: 5 }, await freePort())] },
+      async (h) => {
+        h.agents.logout('a-1001');
+        await call(h, [{ pause: 500 }, { info: '1' }, { pause: 1500 }, { bye: true }]);
+        const cdr = await oneCdr(h);
+        expect(cdr).toMatchObject({ disposition: 'ABANDONED', ended_by: 'CALLER', queue_id: 'sales' });
+        expect(Number(cdr['queue_wait_ms'])).toBeGreaterThan(1000);
+        expect(await h.rtp.client.list()).toEqual([]);
+      },
+    );
+  });
+
+  it('caller hangs up while the agent rings: the agent leg is CANCELled', async () => {
+    const port = await freePort();
+    await withEdge('ringabandon', { agents: [agentOn('a-1001', '1001', { sales: 5 }, port)] }, async (h) => {
+      const agent = phone(h, port, { ringMs: 0, answer: false });
+      await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 2000 }, { bye: true }]);
+      await ok(agent);
+      const cdr = await oneCdr(h);
+      expect(cdr).toMatchObject({
+        disposition: 'ABANDONED',
+        ended_by: 'CALLER',
+        queue_id: 'sales',
+        agent_id: '',
+      });
+      expect((await legs(h)).map((l) => [l.role, l.result])).toEqual([
+        ['caller', 'answered'],
+        ['agent', 'cancelled'],
+      ]);
+      expect(h.agents.get('a-1001').presence).toBe(AgentState.READY);
+      expect(await h.rtp.client.list()).toEqual([]);
+    });
+  });
+
+  it('agent does not answer within the ring timeout: CANCEL, set not ready, the next agent gets the call and hangs up', async () => {
+    const [p1, p2] = [await freePort(), await freePort()];
+    const bundle: Bundle = {
+      agents: [agentOn('a-1001', '1001', { sales: 5 }, p1), agentOn('a-1003', '1003', { sales: 5 }, p2)],
+      queues: [queueOf('sales', { ringTimeoutSeconds: 2 }), queueOf('support')],
+    };
+    await withEdge('noanswer', bundle, async (h) => {
+      const first = phone(h, p1, { ringMs: 0, answer: false });
+      const second = phone(h, p2, {
+        ringMs: 200,
+        actions: [{ audio: true }, { pause: 1500 }, { bye: true }],
+      });
+      await call(h, [{ pause: 800 }, { dtmf: '1' }, { waitBye: true }]);
+      await ok(first);
+      await ok(second);
+      const cdr = await oneCdr(h);
+      expect(cdr).toMatchObject({
+        disposition: 'ANSWERED',
+        ended_by: 'AGENT',
+        agent_id: 'a-1003',
+        queue_id: 'sales',
+      });
+      expect(Number(cdr['ring_ms'])).toBeGreaterThan(1900);
+      expect((await legs(h)).map((l) => [l.role, l.agent_id, l.result])).toEqual([
+        ['caller', '', 'answered'],
+        ['agent', 'a-1001', 'cancelled'],
+        ['agent', 'a-1003', 'answered'],
+      ]);
+      const a1 = h.agents.get('a-1001');
+      expect([a1.presence, a1.reasonId]).toEqual([AgentState.NOT_READY, 'no-answer']);
+      expect(await h.rtp.client.list()).toEqual([]);
+    });
+  });
+
+  it('agent busy (486): the next agent gets the call', async () => {
+    const [p1, p2] = [await freePort(), await freePort()];
+    const bundle: Bundle = {
+      agents: [agentOn('a-1001', '1001', { sales: 5 }, p1), agentOn('a-1003', '1003', { sales: 5 }, p2)],
+    };
+    await withEdge('busy', bundle, async (h) => {
+      const first = phone(h, p1, { ringMs: 100, busy: true });
+      const second = phone(h, p2, { ringMs: 100, actions: talk });
+      await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 1500 }, { bye: true }]);
+      await ok(first);
+      await ok(second);
+      const cdr = await oneCdr(h);
+      expect(cdr).toMatchObject({ disposition: 'ANSWERED', ended_by: 'CALLER', agent_id: 'a-1003' });
+      expect((await legs(h)).map((l) => [l.agent_id, l.result, l.final_status])).toEqual([
+        ['', 'answered', 200],
+        ['a-1001', 'busy', 486],
+        ['a-1003', 'answered', 200],
+      ]);
+    });
+  });
+
+  it('overflow after the max wait: sales has nobody, the call moves to support and its agent', async () => {
+    const port = await freePort();
+    const bundle: Bundle = {
+      agents: [agentOn('a-1002', '1002', { support: 5 }, port)],
+      queues: [
+        queueOf('sales', { maxWaitSeconds: 2, overflow: { target: { case: 'queueId', value: 'support' } } }),
+        queueOf('support'),
+      ],
+    };
+    await withEdge('overflow', bundle, async (h) => {
+      const agent = phone(h, port, { ringMs: 100, actions: talk });
+      await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 3500 }, { bye: true }]);
+      await ok(agent);
+      const cdr = await oneCdr(h);
+      expect(cdr).toMatchObject({ disposition: 'ANSWERED', agent_id: 'a-1002', queue_id: 'support' });
+      expect(Number(cdr['queue_wait_ms'])).toBeGreaterThan(1900);
+    });
+  });
+
+  it('hold and resume by re-INVITE from the agent; the agent hangs up', async () => {
+    const port = await freePort();
+    await withEdge('hold', { agents: [agentOn('a-1001', '1001', { sales: 5 }, port)] }, async (h) => {
+      const agent = phone(h, port, {
+        ringMs: 100,
+        actions: [
+          { audio: true },
+          { pause: 500 },
+          { hold: 'sendonly' },
+          { pause: 1500 },
+          { hold: 'sendrecv' },
+          { pause: 500 },
+          { bye: true },
+        ],
+      });
+      await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 300 }, { audio: true }, { waitBye: true }]);
+      await ok(agent);
+      const cdr = await oneCdr(h);
+      expect(cdr).toMatchObject({ disposition: 'ANSWERED', ended_by: 'AGENT', agent_id: 'a-1001' });
+      expect(Number(cdr['hold_ms'])).toBeGreaterThan(1300);
+      expect(Number(cdr['hold_ms'])).toBeLessThan(2500);
+      expect(h.events.map((e) => e.name)).toEqual(expect.arrayContaining(['held', 'resumed']));
+      expect(await h.rtp.client.list()).toEqual([]);
+    });
+  });
+
+  it('blind transfer (REFER) from one agent to another', async () => {
+    const [p1, p2] = [await freePort(), await freePort()];
+    const bundle: Bundle = {
+      agents: [agentOn('a-1001', '1001', { sales: 5 }, p1), agentOn('a-1002', '1002', { support: 5 }, p2)],
+    };
+    await withEdge('blind', bundle, async (h) => {
+      const first = phone(h, p1, {
+        ringMs: 100,
+        actions: [{ audio: true }, { pause: 800 }, { refer: 'sip:1002@127.0.0.1' }],
+      });
+      const second = phone(h, p2, {
+        ringMs: 200,
+        actions: [{ audio: true }, { pause: 1000 }, { bye: true }],
+      });
+      await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 300 }, { audio: true }, { waitBye: true }]);
+      await ok(first);
+      await ok(second);
+      const cdr = await oneCdr(h);
+      expect(cdr).toMatchObject({
+        disposition: 'ANSWERED',
+        ended_by: 'AGENT',
+        agent_id: 'a-1002',
+        transfer_count: 1,
+      });
+      expect((await legs(h)).map((l) => [l.agent_id, l.result])).toEqual([
+        ['', 'answered'],
+        ['a-1001', 'answered'],
+        ['a-1002', 'answered'],
+      ]);
+      expect(h.events.find((e) => e.name === 'transferred')?.payload).toMatchObject({
+        fromAgentId: 'a-1001',
+        target: { case: 'agentId', value: 'a-1002' },
+      });
+      expect(await h.rtp.client.list()).toEqual([]);
+    });
+  });
+
+  it('blind transfer to an outside number through the carrier trunk, which challenges (digest)', async () => {
+    const [p1, carrier] = [await freePort(), await freePort()];
+    const bundle: Bundle = { agents: [agentOn('a-1001', '1001', { sales: 5 }, p1)], carrierPort: carrier };
+    await withEdge('external', bundle, async (h) => {
+      await h.secrets.setPassword('trunk/carrier', 'carrier-secret');
+      const agent = phone(h, p1, {
+        ringMs: 100,
+        actions: [{ audio: true }, { pause: 500 }, { refer: 'sip:+15557654321@127.0.0.1' }],
+      });
+      const out = phone(h, carrier, {
+        ringMs: 200,
+        auth: { user: 'edge-hq', password: 'carrier-secret' },
+        actions: [{ audio: true }, { pause: 1000 }, { bye: true }],
+      });
+      await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 300 }, { audio: true }, { waitBye: true }]);
+      await ok(agent);
+      await ok(out);
+      const cdr = await oneCdr(h);
+      expect(cdr).toMatchObject({ disposition: 'TRANSFERRED_EXTERNAL', transfer_count: 1 });
+      expect((await legs(h)).map((l) => [l.role, l.result, l.final_status])).toEqual([
+        ['caller', 'answered', 200],
+        ['agent', 'answered', 200],
+        ['external', 'answered', 200],
+      ]);
+      expect(await h.rtp.client.list()).toEqual([]);
+    });
+  });
+});

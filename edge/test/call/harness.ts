@@ -1,0 +1,283 @@
+/**
+ * One edge call layer per test file, on real peers: rtpengine (with its DTMF log), PostgreSQL (a
+ * database of its own), the SIP stack on free UDP ports, the IVR, the ACD, and SIPp processes for
+ * callers, agents and carriers. No NATS: events go to the outbox journal in the test database.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { ConfigBundle } from '@hcc/proto';
+import { createLogger, type Database, Observer, openDatabase, silentLogger, systemClock } from '@hcc/shared';
+import { createTestDatabase, freePort, startChild } from '@hcc/shared/testing';
+import { trace } from '@opentelemetry/api';
+import type { sql } from 'drizzle-orm';
+import { AgentRegistry } from '../../src/agent/index.ts';
+import {
+  AgentBindingStore,
+  type CallEvents,
+  CallRegistry,
+  type CallServices,
+  type CallSession,
+  callOfferPort,
+  DbCallStore,
+  EventBridge,
+  type LegRef,
+  mountCallLayer,
+} from '../../src/call/index.ts';
+import { CustomerStore } from '../../src/customers/index.ts';
+import { EDGE_MIGRATIONS } from '../../src/db/migrations.ts';
+import { CallerPseudonymizer, OutboxJournal } from '../../src/events/index.ts';
+import { HoursCalendar, IvrInterpreter } from '../../src/ivr/index.ts';
+import { DtmfListener, RtpenginePool } from '../../src/media/index.ts';
+import { Acd } from '../../src/queue/index.ts';
+import { RecordingArchive } from '../../src/recording/index.ts';
+import { SecretStore } from '../../src/secrets/index.ts';
+import { SipStack, UdpTransport } from '../../src/sip/index.ts';
+import { type RtpengineFixture, startRtpengine } from '../media/rtpengine-fixture.ts';
+
+const run = promisify(execFile);
+
+/** Short prompts (tones) so tests do not wait for speech. */
+export async function makePrompts(dir: string): Promise<void> {
+  await mkdir(join(dir, 'en'), { recursive: true });
+  const tone = (name: string, secs: number, freq: number) =>
+    run('sox', [
+      '-n',
+      '-r',
+      '8000',
+      '-c',
+      '1',
+      '-b',
+      '16',
+      join(dir, 'en', `${name}.wav`),
+      'synth',
+      String(secs),
+      'sine',
+      String(freq),
+    ]);
+  await Promise.all([
+    tone('welcome', 0.4, 500),
+    tone('main-menu', 1.2, 600),
+    tone('invalid', 0.3, 700),
+    tone('moh', 2, 400),
+    tone('recording-notice', 0.3, 800),
+    tone('greeting', 0.3, 900),
+  ]);
+}
+
+export interface Harness {
+  sipPort: number;
+  stack: SipStack;
+  acd: Acd;
+  agents: AgentRegistry;
+  registry: CallRegistry<CallSession, LegRef>;
+  rtp: RtpengineFixture;
+  database: Database;
+  secrets: SecretStore;
+  customers: CustomerStore;
+  bindings: AgentBindingStore;
+  events: Array<{ name: keyof CallEvents; payload: unknown }>;
+  dir: string;
+  bridge: EventBridge;
+  ended: Promise<void>[];
+  sipp(scenario: string, args: string[], o?: { ip?: string; timeoutS?: number }): Promise<SippRun>;
+  /** Starts a SIPp in the background (agent phones, carriers). */
+  sippBg(
+    scenario: string,
+    args: string[],
+    o?: { ip?: string; timeoutS?: number },
+  ): { port: number; done: Promise<SippRun> };
+  query<T>(q: ReturnType<typeof sql>): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export interface SippRun {
+  code: number | null;
+  output: string;
+}
+
+export async function startHarness(o: {
+  pgUrl: string;
+  name: string;
+  bundle: (ports: { sip: number }) => ConfigBundle;
+  record?: boolean;
+  /** rtpengine media port range (benchmarks need thousands). */
+  ports?: { min: number; max: number };
+}): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), `hcc-call-${o.name}-`));
+  const promptsDir = join(dir, 'prompts');
+  await makePrompts(promptsDir);
+  const dtmf = await DtmfListener.bind({ host: '127.0.0.1', port: 0 });
+  const rtp = await startRtpengine({
+    dtmfPort: dtmf.address.port,
+    name: `rtpengine-${o.name}`,
+    ...(o.ports ? { portMin: o.ports.min, portMax: o.ports.max } : {}),
+  });
+  const pg = await createTestDatabase(o.pgUrl, `edge_call_${o.name}`);
+  const database = await openDatabase({ url: pg.url });
+  await database.migrate(EDGE_MIGRATIONS);
+  const journal = new OutboxJournal(database.db, {
+    siteId: 'hq',
+    tenantId: () => 'acme',
+    configVersion: () => 1n,
+  });
+  await journal.init();
+  const store = new DbCallStore(database.db, journal);
+  const secrets = new SecretStore(database.db);
+  const customers = new CustomerStore(database.db);
+
+  const sipPort = await freePort();
+  const bundle = o.bundle({ sip: sipPort });
+  const clock = systemClock;
+  const stack = new SipStack({ transports: [new UdpTransport({ host: '127.0.0.1', port: sipPort })] });
+  const log = process.env.HCC_TEST_LOG ? createLogger({ service: 'edge-test', site: 'hq' }) : silentLogger;
+  const registry = new CallRegistry<CallSession, LegRef>();
+  const agentObs = new Observer<import('../../src/agent/events.ts').AgentEvents>(log);
+  const agents = new AgentRegistry({ clock, observer: agentObs, log });
+  const acdObs = new Observer<import('../../src/queue/events.ts').AcdEvents>(log);
+  const acd = new Acd({ clock, agents, offers: callOfferPort(registry), observer: acdObs, log });
+  acd.applyConfig(bundle);
+  const ivrObs = new Observer<import('../../src/ivr/events.ts').IvrEvents>(log);
+  const ivr = new IvrInterpreter({ clock, calendar: new HoursCalendar(), customers, observer: ivrObs });
+  const pool = new RtpenginePool({ servers: [{ id: 'rtp', client: rtp.client }] });
+  const observer = new Observer<CallEvents>(log);
+  const events: Harness['events'] = [];
+  const ended: Promise<void>[] = [];
+  for (const name of ['offered', 'held', 'resumed', 'transferred', 'abandoned', 'ended'] as const)
+    observer.on(name, (payload) => events.push({ name, payload }));
+  const bindings = new AgentBindingStore(stack.clock);
+  const svc: CallServices = {
+    site: 'hq',
+    stack,
+    sipHost: '127.0.0.1',
+    media: pool,
+    dtmf,
+    ivr,
+    acd,
+    agents,
+    bindings,
+    store,
+    secrets,
+    recordings: new RecordingArchive({ spoolDir: rtp.recordingDir, dataDir: dir, store, clock }),
+    observer,
+    registry,
+    clock,
+    promptsDir,
+    directRingMs: 8000,
+  };
+  const bridge = new EventBridge(journal, clock, log).attach({
+    call: observer,
+    ivr: ivrObs,
+    acd: acdObs,
+    agents: agentObs,
+  });
+  mountCallLayer(stack, {
+    svc,
+    config: { current: () => bundle },
+    pseudonymizer: new CallerPseudonymizer(new Uint8Array(32).fill(7), { countryCode: '1' }),
+    tracer: trace.getTracer('test'),
+    log,
+  });
+  await stack.start();
+
+  const sippProc = async (scenario: string, args: string[], port: number, ip: string, timeoutS: number) => {
+    const child = startChild({
+      name: 'sipp',
+      command: 'sipp',
+      args: [
+        '-sf',
+        scenario,
+        `127.0.0.1:${sipPort}`,
+        '-i',
+        ip,
+        '-p',
+        String(port),
+        '-mi',
+        ip,
+        '-mp',
+        String(await freePort()),
+        '-t',
+        'u1',
+        '-nostdin',
+        '-timeout',
+        `${timeoutS}s`,
+        '-timeout_error',
+        '-max_recv_loops',
+        '1000',
+        '-m',
+        '1',
+        '-trace_err',
+        '-error_file',
+        join(dir, `sipp-${port}-err.log`),
+        ...(process.env.HCC_KEEP_DIR
+          ? ['-trace_msg', '-message_file', join(dir, `sipp-${port}-msg.log`)]
+          : []),
+        ...args,
+      ],
+    });
+    try {
+      const exit = await child.exited;
+      const err = await readFile(join(dir, `sipp-${port}-err.log`), 'utf8').catch(() => '');
+      return { code: exit.code, output: `${err.slice(-3000)}\n${child.tail()}` };
+    } finally {
+      await child.stop();
+    }
+  };
+  const children: Promise<SippRun>[] = [];
+  return {
+    sipPort,
+    stack,
+    acd,
+    agents,
+    registry,
+    rtp,
+    database,
+    secrets,
+    customers,
+    bindings,
+    events,
+    dir,
+    bridge,
+    ended,
+    async sipp(scenario, args, so = {}) {
+      return sippProc(
+        scenario,
+        args,
+        await freePort(),
+        so.ip ?? '127.0.0.2',
+        so.timeoutS ?? Number(process.env.HCC_SIPP_TIMEOUT ?? 60),
+      );
+    },
+    sippBg(scenario, args, so = {}) {
+      // The port must be known before the agent's contact is put into the bundle: callers pass -p.
+      const pIdx = args.indexOf('-p');
+      const port = Number(args[pIdx + 1]);
+      const rest = pIdx >= 0 ? [...args.slice(0, pIdx), ...args.slice(pIdx + 2)] : args;
+      const done = sippProc(
+        scenario,
+        [...rest, '-bg_never'].filter((a) => a !== '-bg_never'),
+        port,
+        so.ip ?? '127.0.0.1',
+        so.timeoutS ?? Number(process.env.HCC_SIPP_TIMEOUT ?? 60),
+      );
+      children.push(done);
+      return { port, done };
+    },
+    async query<T>(q: ReturnType<typeof sql>) {
+      const r = (await database.db.execute(q)) as unknown as { rows: T[] };
+      return r.rows;
+    },
+    async close() {
+      await Promise.allSettled(children);
+      await bridge.close();
+      await stack.close();
+      dtmf.close();
+      await rtp.stop();
+      await database.close();
+      await pg.drop();
+      if (!process.env.HCC_KEEP_DIR) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { create } from '@bufbuild/protobuf';
+import { decodeEvent, EdgeHeartbeatSchema } from '@hcc/proto';
+import { type Database, openDatabase, silentLogger } from '@hcc/shared';
+import { createTestDatabase } from '@hcc/shared/testing';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { EDGE_MIGRATIONS } from '../../src/db/migrations.ts';
+import { OutboxJournal } from '../../src/events/journal.ts';
+import { CallerPseudonymizer, normalizeCallerNumber } from '../../src/events/pseudonym.ts';
+import type { OutboxPublisher } from '../../src/events/publisher.ts';
+import { assignSeqs, withSeq } from '../../src/events/sequencer.ts';
+import { WatermarkFollower } from '../../src/events/watermark.ts';
+
+const heartbeat = (n: number) => ({
+  case: 'edgeHeartbeat' as const,
+  value: create(EdgeHeartbeatSchema, { nodeId: `n${n}` }),
+});
+type Rows<T> = { rows: T[] };
+
+// One contract, both stores the edge runs on: embedded PGlite and PostgreSQL.
+const stores: [string, () => Promise<{ database: Database; dispose: () => Promise<void> }>][] = [
+  [
+    'pglite',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hcc-edge-journal-'));
+      const database = await openDatabase({ dataDir: dir });
+      return {
+        database,
+        dispose: async () => {
+          await database.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
+  [
+    'postgres',
+    async () => {
+      const d = await createTestDatabase(inject('pgUrl'), 'edge_journal');
+      const database = await openDatabase({ url: d.url });
+      return {
+        database,
+        dispose: async () => {
+          await database.close();
+          await d.drop();
+        },
+      };
+    },
+  ],
+];
+
+describe.each(stores)('events journal on %s', (_name, open) => {
+  let database: Database;
+  let dispose: () => Promise<void>;
+  let journal: OutboxJournal;
+  beforeAll(async () => {
+    ({ database, dispose } = await open());
+    await database.migrate(EDGE_MIGRATIONS);
+    journal = new OutboxJournal(database.db, {
+      siteId: 'hq',
+      tenantId: () => 'acme',
+      configVersion: () => 7n,
+    });
+    await journal.init();
+  });
+  afterAll(() => dispose());
+
+  const seqs = async () =>
+    (
+      (await database.db.execute(
+        sql`select seq from event_outbox where seq is not null order by seq`,
+      )) as unknown as Rows<{ seq: string }>
+    ).rows.map((r) => Number(r.seq));
+
+  it('journals without a shared lock; the sequencer numbers committed rows gapless; a rollback leaves no hole', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => journal.emit(heartbeat(i))));
+    await expect(
+      journal.transaction(async (_tx, emit) => {
+        emit(heartbeat(99));
+        throw new Error('state change failed');
+      }),
+    ).rejects.toThrow('events journal transaction failed');
+    await expect(journal.transaction(async () => 1)).resolves.toBe(1);
+    await journal.transaction(async (tx, emit) => {
+      await tx.execute(sql`select 1`);
+      emit(heartbeat(100));
+      emit(heartbeat(101));
+    });
+    // Committed rows get their seqs from the publisher's sequencer, gapless, in one place.
+    expect(await seqs()).toEqual([]);
+    expect(await assignSeqs(database.db, 'hq', 10)).toBe(10);
+    expect(await assignSeqs(database.db, 'hq')).toBe(22);
+    expect(await assignSeqs(database.db, 'hq')).toBe(22);
+    expect(await seqs()).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
+    const row = (await database.db.execute(
+      sql`select payload, event_id from event_outbox where seq = 22`,
+    )) as unknown as Rows<{ payload: Uint8Array; event_id: string }>;
+    const ev = decodeEvent(withSeq(row.rows[0]!.payload, 22));
+    expect(ev).toMatchObject({
+      seq: 22n,
+      siteId: 'hq',
+      tenantId: 'acme',
+      configVersion: 7n,
+      eventId: row.rows[0]!.event_id,
+    });
+  });
+
+  it('deletes rows only up to the cloud watermark and rewinds when it is stuck', async () => {
+    let now = 0;
+    let rewoundTo: number | undefined;
+    const publisher = {
+      publishedSeq: 22,
+      rewind: (s: number) => {
+        rewoundTo = s;
+      },
+    } as unknown as OutboxPublisher;
+    const wm = new WatermarkFollower(
+      database.db,
+      publisher,
+      { siteId: 'hq', resendAfterMs: 30_000, now: () => now },
+      silentLogger,
+    );
+    await wm.apply(15);
+    expect(await seqs()).toEqual([16, 17, 18, 19, 20, 21, 22]);
+    expect(await database.db.execute(sql`select count(*)::int as n from event_outbox`)).toMatchObject({
+      rows: [{ n: 7 }],
+    });
+    await wm.apply(10); // an older watermark changes nothing
+    expect((await seqs())[0]).toBe(16);
+    now = 29_000;
+    await wm.apply(15);
+    expect(rewoundTo).toBeUndefined();
+    now = 31_000;
+    await wm.apply(15);
+    expect(rewoundTo).toBe(15);
+  });
+});
+
+describe('caller pseudonyms', () => {
+  const rules = { countryCode: '49', nationalPrefix: '0' };
+  it('normalises the spellings of one number to one E.164 form', () => {
+    for (const raw of [
+      '+49 30 1234567',
+      '030 1234567',
+      '004930/1234567'.replace('/', ''),
+      'sip:+49301234567@trunk;user=phone',
+      'tel:+49-30-1234567',
+    ]) {
+      expect(normalizeCallerNumber(raw, rules)).toBe('+49301234567');
+    }
+    for (const raw of ['anonymous', '', 'sip:anonymous@anonymous.invalid', 'abc'])
+      expect(normalizeCallerNumber(raw, rules)).toBeUndefined();
+  });
+  it('is a keyed hash: stable per site key, different across keys, withheld when no number', () => {
+    const a = new CallerPseudonymizer(new Uint8Array(32).fill(1), rules);
+    const b = new CallerPseudonymizer(new Uint8Array(32).fill(2), rules);
+    expect(a.pseudonymize('030 1234567')).toEqual(a.pseudonymize('+49301234567'));
+    expect(Buffer.from(a.pseudonymize('030 1234567').callerPseudonym)).not.toEqual(
+      Buffer.from(b.pseudonymize('030 1234567').callerPseudonym),
+    );
+    expect(a.pseudonymize('anonymous')).toEqual({ callerPseudonym: new Uint8Array(), callerWithheld: true });
+  });
+});
+
+describe('withSeq', () => {
+  it('equals encoding the event with its seq, for small and large seqs', async () => {
+    const { encodeEvent, EventSchema } = await import('@hcc/proto');
+    for (const seq of [1, 127, 128, 300, 2 ** 40 + 5]) {
+      const base = create(EventSchema, { eventId: 'x', siteId: 'hq', body: heartbeat(1) });
+      const withIt = create(EventSchema, {
+        eventId: 'x',
+        siteId: 'hq',
+        seq: BigInt(seq),
+        body: heartbeat(1),
+      });
+      expect(decodeEvent(withSeq(encodeEvent(base), seq))).toEqual(decodeEvent(encodeEvent(withIt)));
+    }
+  });
+});
+
+describe('queue snapshots for the wallboard', () => {
+  it('journals a queue when its figures change, or again after the refresh period', async () => {
+    const { queueSnapshotJournal } = await import('../../src/events/queue-snapshots.ts');
+    const { AgentState } = await import('@hcc/proto');
+    const sent: string[] = [];
+    let now = 0;
+    const sink = {
+      emit: async (b: { case: string; value: unknown }) =>
+        void sent.push(JSON.stringify((b.value as { waiting: number }).waiting)),
+    };
+    const on = queueSnapshotJournal(sink as never, silentLogger, { refreshMs: 15_000, now: () => now });
+    const snap = (waiting: number) => ({
+      queueId: 'q',
+      configVersion: 1n,
+      waiting,
+      longestWaitMs: 0n,
+      agents: [{ state: AgentState.READY, count: 1 }],
+    });
+    on(snap(1));
+    now = 1000;
+    on(snap(1));
+    on(snap(2));
+    now = 20_000;
+    on(snap(2));
+    expect(sent).toEqual(['1', '2', '2']);
+  });
+});
