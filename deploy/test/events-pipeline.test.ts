@@ -119,11 +119,11 @@ describe('events pipeline, edge outbox to cloud rollups', () => {
     for (const c of calls) events += await journalCall(hq.pipeline.journal, pseudonymizer, c);
     await waitFor('later events still flow', async () => (await count('hq')) === before + events, 30_000);
     const parked = (await world.cloudDb.db.execute(
-      sql`select reason, site_id from analytics.rejected_events order by id`,
+      sql`select reason, site_id from analytics.rejected_events order by reason`,
     )) as unknown as { rows: { reason: string; site_id: string }[] };
     expect(parked.rows).toEqual([
-      { reason: 'subject_site_mismatch', site_id: 'hq' },
       { reason: 'malformed', site_id: 'hq' },
+      { reason: 'subject_site_mismatch', site_id: 'hq' },
     ]);
     expect(await count('branch')).toBe(
       await world.cloudScalar(sql`select seq from analytics.site_watermarks where site_id = 'branch'`),

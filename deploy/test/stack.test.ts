@@ -35,7 +35,8 @@ describe('dev stack', () => {
         names.push(`${site}_${p}`);
     }
     for (const n of names) env[n] = String(await freePort());
-    const base = 44000 + Math.floor(Math.random() * 200) * 50;
+    // Media ports below the kernel's ephemeral range and apart from the rtpengine fixture's (20000-29999).
+    const base = 30000 + Math.floor(Math.random() * 60) * 40;
     Object.assign(env, {
       HQ_MEDIA_PORT_MIN: String(base),
       HQ_MEDIA_PORT_MAX: String(base + 19),

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { createSocket } from 'node:dgram';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -97,15 +97,53 @@ export function startChild(opts: StartOptions): ManagedChild {
   };
 }
 
-/** Asks the kernel for a free TCP port on `host` (also free for UDP in practice on loopback). */
+/**
+ * Ports for test peers come from 61000-64999: above the kernel's ephemeral range (32768-60999 by
+ * default), so no outgoing connection or `bind(0)` socket of another process can take a port between
+ * the moment it is handed out and the moment its user binds it, and clear of the rtpengine media
+ * ranges tests use (20000-32767) and of baresip's default RTP range (10000-20000). Each vitest worker
+ * draws from its own slice, and a port is handed out once per process.
+ */
+const PORT_BASE = 61000;
+const PORT_SPAN = 4000;
+const handedOut = new Set<number>();
+
+function workerSlice(): { lo: number; size: number } {
+  const id = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 0);
+  const workers = 4;
+  const size = PORT_SPAN / workers;
+  return { lo: PORT_BASE + (Number.isFinite(id) ? id % workers : 0) * size, size };
+}
+
+async function canBind(port: number, host: string): Promise<boolean> {
+  const tcp = await new Promise<boolean>((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+  if (!tcp) return false;
+  return new Promise<boolean>((resolve) => {
+    const sock = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    sock.once('error', () => {
+      sock.close();
+      resolve(false);
+    });
+    sock.bind(port, host, () => sock.close(() => resolve(true)));
+  });
+}
+
+/** A port that is free for both TCP and UDP on `host` (loopback by default), for a test peer to bind. */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, host);
-  await once(srv, 'listening');
-  const addr = srv.address();
-  srv.close();
-  if (addr === null || typeof addr === 'string') throw new Error('could not allocate a port');
-  return addr.port;
+  const { lo, size } = workerSlice();
+  for (let attempt = 0; attempt < size; attempt++) {
+    const port = lo + Math.floor(Math.random() * size);
+    if (handedOut.has(port)) continue;
+    if (await canBind(port, host)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port left in ${lo}-${lo + size - 1}`);
 }
 
 /** Resolves once something accepts TCP connections on host:port, or rejects after `timeoutMs`. */
