@@ -124,11 +124,19 @@ const mutated = fc
 
 describe('parser fuzzing', () => {
   it('never throws anything but SipParseError on 100k generated and mutated messages, fast', () => {
-    let worst = 0;
+    // Keep the slowest few inputs and time them again afterwards: a single wall-clock sample on a
+    // shared CI machine includes GC pauses and preemption, the best of five does not, while a
+    // super-linear parse stays slow on every try.
+    const slowest: { ms: number; buf: Buffer }[] = [];
     const check = (buf: Buffer) => {
       const t0 = performance.now();
       parseAll(buf);
-      worst = Math.max(worst, performance.now() - t0);
+      const ms = performance.now() - t0;
+      if (slowest.length < 10 || ms > slowest[slowest.length - 1]!.ms) {
+        slowest.push({ ms, buf: Buffer.from(buf) });
+        slowest.sort((a, b) => b.ms - a.ms);
+        slowest.length = Math.min(slowest.length, 10);
+      }
     };
     fc.assert(
       fc.property(generated, (b) => check(b)),
@@ -138,8 +146,17 @@ describe('parser fuzzing', () => {
       fc.property(mutated, (b) => check(b)),
       { numRuns: 50_000, seed: 3261 },
     );
-    // Linear scanners only: even a pathological message parses in well under 50 ms (GC pauses included).
-    expect(worst).toBeLessThan(50);
+    const bestOf5 = (buf: Buffer) => {
+      let best = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        parseAll(buf);
+        best = Math.min(best, performance.now() - t0);
+      }
+      return best;
+    };
+    // Linear scanners only: even the slowest input of the run parses in well under 20 ms.
+    for (const { buf } of slowest) expect(bestOf5(buf)).toBeLessThan(20);
   }, 240_000);
 
   it('keeps pathological inputs linear (no backtracking)', () => {
@@ -152,9 +169,13 @@ describe('parser fuzzing', () => {
       big(`${'\r\n'.repeat(8000)}OPTIONS sip:a@b SIP/2.0\r\n\r\n`),
     ];
     for (const c of cases) {
-      const t0 = performance.now();
-      parseAll(c);
-      expect(performance.now() - t0).toBeLessThan(50);
+      let best = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        parseAll(c);
+        best = Math.min(best, performance.now() - t0);
+      }
+      expect(best).toBeLessThan(50);
     }
   });
 
