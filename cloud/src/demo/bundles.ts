@@ -18,12 +18,22 @@ import {
  */
 type BundleInit = MessageInitShape<typeof ConfigBundleSchema>;
 
-const weekdays = [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY];
+// The demo answers around the clock, so whoever tries it hears the menu; the holiday still sends
+// callers to the closed message.
+const everyDay = [
+  Weekday.MONDAY,
+  Weekday.TUESDAY,
+  Weekday.WEDNESDAY,
+  Weekday.THURSDAY,
+  Weekday.FRIDAY,
+  Weekday.SATURDAY,
+  Weekday.SUNDAY,
+];
 const officeHours = (id: string, timeZone: string) => ({
   id,
-  name: 'Office hours',
+  name: 'Demo hours (always open)',
   timeZone,
-  weekly: weekdays.map((day) => ({ day, startMinute: 8 * 60, endMinute: 18 * 60 })),
+  weekly: everyDay.map((day) => ({ day, startMinute: 0, endMinute: 24 * 60 })),
   holidays: [{ date: { year: 2026, month: 12, day: 25 }, name: 'Christmas Day' }],
 });
 const prompt = (id: string, name: string) => ({
