@@ -88,6 +88,8 @@ function install(pn) {
   });
   say('generating protobuf code (buf generate)');
   run(cmd, [...pre, '--filter', '@hcc/proto', 'generate']);
+  say('building the agent desktop (vite build)');
+  run(cmd, [...pre, '--filter', '@hcc/edge', 'build']);
 }
 
 function exec(pn, args) {

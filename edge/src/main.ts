@@ -34,6 +34,7 @@ import { startFleetReporter } from './fleet/reporter.ts';
 import { agentApi } from './http/agent-api.ts';
 import { MemoryCredentialStore, MemorySessionStore } from './http/agent-api-auth.ts';
 import { edgeApp } from './http/app.ts';
+import { desktopDevice, desktopHttp, provisionDemoDesktop } from './http/desktop-wiring.ts';
 import { checkFlows } from './ivr/flow-check.ts';
 import { NgClient, RtpenginePool } from './media/index.ts';
 import { ensureEdgeEventsStream, openEdgeConfigMirror } from './nats/topology.ts';
@@ -171,12 +172,14 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   };
   applyAcd();
   config.observer.on('applied', applyAcd);
+  const agentCredentials = new MemoryCredentialStore();
+  const agentSessions = new MemorySessionStore(systemClock);
   const agentHttp = agentApi({
     agents,
     acd,
     config: () => config.current(),
-    credentials: new MemoryCredentialStore(),
-    sessions: new MemorySessionStore(systemClock),
+    credentials: agentCredentials,
+    sessions: agentSessions,
     log: log.child({ module: 'agent-api' }),
   });
   // --- end ACD ---
@@ -184,6 +187,13 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   acdObserver.on('queueSnapshot', queueSnapshotJournal(events.journal, log.child({ module: 'events' })));
   const stopSnapshots = startSnapshots(acd, systemClock, acdObserver, 1000);
   // --- end events ---
+  // --- agent desktop (issue 5): SIP over WebSocket listener for the browser softphone ---
+  const desktop = desktopDevice({
+    host: settings.sipHost,
+    sipPort: settings.sipPort,
+    realm: sipRealm(settings.site),
+  });
+  // --- end agent desktop ---
   // --- call layer (issue 4): SIP on EDGE_SIP_HOST/PORT (UDP+TCP), B2BUA sessions, registrar, CDRs ---
   const callLayer = await startCallLayer({
     site: settings.site,
@@ -201,6 +211,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     acd,
     agents,
     observers: { acd: acdObserver, agents: agentObserver },
+    browser: desktop.callLayer,
     log,
   });
   callFacts.activeCalls = callLayer.activeCalls;
@@ -208,8 +219,32 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   if (settings.demoCredentialsFile)
     await provisionDemoPhones(callLayer.secrets, settings.demoCredentialsFile, sipRealm(settings.site), log);
   // --- end call layer ---
+  // --- agent desktop (issue 5): API, supervisor API and page; demo passwords from the demo file ---
+  if (settings.demoCredentialsFile) {
+    const file = settings.demoCredentialsFile;
+    const provision = () =>
+      provisionDemoDesktop(agentCredentials, file, config.current(), log).catch((err: unknown) =>
+        log.warn({ err: String(err) }, 'demo desktop passwords not provisioned'),
+      );
+    await provision();
+    config.observer.on('applied', () => void provision());
+  }
+  const desktopRoutes = desktopHttp(desktop, {
+    db: database.db,
+    agents,
+    acd,
+    config: () => config.current(),
+    sessions: agentSessions,
+    customers: callLayer.customers,
+    calls,
+    clock: systemClock,
+    log: log.child({ module: 'desktop' }),
+  });
+  log.info({ ws: desktop.ws.port, secure: desktop.ws.secure }, 'agent desktop SIP WebSocket listening');
+  // --- end agent desktop ---
   const app = edgeApp({
     agentApi: agentHttp,
+    desktop: desktopRoutes,
     site: settings.site,
     readiness,
     status: () => ({

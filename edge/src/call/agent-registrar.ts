@@ -25,7 +25,7 @@ export interface AgentRegistrarOptions {
 }
 
 /** The agent owning a SIP device with this auth user, and the device's secret ref. */
-function deviceOf(bundle: ConfigBundle | undefined, username: string) {
+export function deviceOf(bundle: ConfigBundle | undefined, username: string) {
   for (const a of bundle?.agents ?? [])
     for (const d of a.devices)
       if (d.kind.case === 'sip' && d.kind.value.authUsername === username)
@@ -33,11 +33,17 @@ function deviceOf(bundle: ConfigBundle | undefined, username: string) {
   return undefined;
 }
 
-export function agentRegistrar(o: AgentRegistrarOptions): { handler: Handler; registrar: Registrar } {
-  const auth = new DigestServer({
+/** Digest against the agents' device HA1s: the registrar's (401) or the internal calls' (407, `proxy`). */
+export function agentDigest(
+  o: Pick<AgentRegistrarOptions, 'clock' | 'realm' | 'secrets' | 'config' | 'algorithms'> & {
+    proxy?: boolean;
+  },
+): DigestServer {
+  return new DigestServer({
     realm: o.realm,
     clock: o.clock,
     ...(o.algorithms ? { algorithms: o.algorithms } : {}),
+    ...(o.proxy ? { proxy: true } : {}),
     lookup: async (username) => {
       const dev = deviceOf(o.config.current(), username);
       const secret = dev && (await o.secrets.device(dev.ref));
@@ -45,6 +51,10 @@ export function agentRegistrar(o: AgentRegistrarOptions): { handler: Handler; re
       return { ha1: secret.ha1 };
     },
   });
+}
+
+export function agentRegistrar(o: AgentRegistrarOptions): { handler: Handler; registrar: Registrar } {
+  const auth = agentDigest(o);
   const registrar = new Registrar({
     clock: o.clock,
     store: o.bindings,

@@ -1,10 +1,11 @@
 /**
  * Where an agent's devices are reached: the live registrations of its SIP phones (looked up by the
- * device's auth user, whatever host the phone registered with) and static contact URIs. Browser
- * devices have no SIP-over-WebSocket UA on the edge yet and are skipped.
+ * device's auth user, whatever host the phone registered with), static contact URIs, and the
+ * browser's WebSocket registrations (browser-device.ts).
  */
 import type { Device, Trunk } from '@hcc/proto';
 import { type Binding, type BindingStore, MemoryBindingStore, parseUri } from '../sip/index.ts';
+import { browserTargets } from './browser-device.ts';
 import type { DialTarget } from './dialer.ts';
 
 /** A BindingStore that also indexes addresses of record by user part (the agent's auth user). */
@@ -63,11 +64,13 @@ export async function deviceTargets(
   devices: readonly Device[],
   bindings: AgentBindingStore,
   trunks: readonly Trunk[],
+  agentId = '',
 ): Promise<DialTarget[]> {
   const out: DialTarget[] = [];
   for (const d of devices) {
     const k = d.kind;
-    if (k.case === 'sip') {
+    if (k.case === 'browser') out.push(...(await browserTargets(d, agentId, bindings)));
+    else if (k.case === 'sip') {
       for (const b of await bindings.contactsOf(k.value.authUsername)) {
         // Behind NAT (the Contact names another host than the REGISTER came from, or the phone is on a
         // stream transport) the phone is reached where its REGISTER came from; otherwise at its Contact.

@@ -24,6 +24,8 @@ export interface DialTarget {
   /** Device or trunk the target belongs to (logs, CDR). */
   label: string;
   hop?: SendOptions['hop'];
+  /** A browser device (browser-device.ts): rung with a WebRTC offer. */
+  webrtc?: boolean;
 }
 
 export type DialFailure = 'busy' | 'no-answer' | 'unreachable' | 'cancelled' | 'rejected';

@@ -40,7 +40,7 @@ export class DigitBuffer {
 
   /** Takes one buffered digit, or waits up to `timeoutMs` for one; '' on timeout. */
   next(timeoutMs: number, signal: AbortSignal): Promise<string> {
-    signal.throwIfAborted();
+    if (signal.aborted) return Promise.reject(signal.reason);
     const d = this.buffered.shift();
     if (d !== undefined) return Promise.resolve(d);
     return new Promise<string>((resolve, reject) => {
@@ -65,7 +65,7 @@ export class DigitBuffer {
 
 /** Resolves after `ms` on `clock`, rejects with the signal's reason when aborted first. */
 export function sleepOn(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
+  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<void>((resolve, reject) => {
     const onAbort = () => {
       clock.clearTimeout(timer);

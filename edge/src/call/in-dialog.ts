@@ -5,15 +5,18 @@
  */
 import { TransferKind } from '@hcc/proto';
 import { type Handler, type ServerRequest, SipError } from '../sip/index.ts';
+import type { ConsultCall } from './consult.ts';
 import { digitFromInfo } from './digits.ts';
 import type { TransferTargetRef } from './events.ts';
 import type { CallSession } from './session.ts';
 import { parseReferTo } from './transfer.ts';
 import type { CallServices, LegRef, PeerLeg, Step } from './types.ts';
 
-export function inDialogRequests(svc: Pick<CallServices, 'registry'>): Handler {
+export function inDialogRequests(svc: Pick<CallServices, 'registry' | 'consults'>): Handler {
   return async function inDialog(req, next) {
     const d = req.dialog;
+    const consult = d && svc.consults.byDialog(d);
+    if (consult) return consultRequest(consult.call, consult.side, req);
     const owner = d && svc.registry.byDialog(d);
     if (!owner) return next();
     const { session, leg } = owner;
@@ -45,6 +48,18 @@ export function inDialogRequests(svc: Pick<CallServices, 'registry'>): Handler {
         throw new SipError(405, 'Method Not Allowed');
     }
   };
+}
+
+/** In-dialog requests of a consultation call: BYE ends it; anything else is acknowledged. */
+function consultRequest(call: ConsultCall, side: 'a' | 'b', req: ServerRequest): void {
+  if (req.method === 'ACK') return;
+  if (req.method === 'INVITE') {
+    const sdp = side === 'a' ? call.media.callerSdp : undefined;
+    req.reply(200, sdp ? { body: sdp, contentType: 'application/sdp' } : {});
+    return;
+  }
+  req.reply(200);
+  if (req.method === 'BYE') void call.hangup(side);
 }
 
 async function reinvite(session: CallSession, leg: LegRef, req: ServerRequest): Promise<void> {
@@ -83,6 +98,7 @@ async function refer(session: CallSession, leg: PeerLeg, req: ServerRequest): Pr
   if (target.kind === 'replaces') {
     const ok = await session.peers.attendedTransfer(leg, target);
     await notify(ok ? 'SIP/2.0 200 OK' : 'SIP/2.0 503 Service Unavailable');
+    if (ok && leg.dialog.state !== 'terminated') void leg.dialog.bye().catch(() => undefined);
     return;
   }
   session.cdr.transferCount++;

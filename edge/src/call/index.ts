@@ -1,6 +1,7 @@
 /** The call layer: B2BUA call sessions from the INVITE pipeline to the CDR. */
-export { type AgentRegistrarOptions, agentRegistrar } from './agent-registrar.ts';
+export { type AgentRegistrarOptions, agentDigest, agentRegistrar } from './agent-registrar.ts';
 export { CdrBuilder, type CdrRows, type LegRecord } from './cdr.ts';
+export { ConsultCall, ConsultRegistry } from './consult.ts';
 export { AgentBindingStore, deviceTargets } from './contacts.ts';
 export { type DialResult, type DialTarget, dial } from './dialer.ts';
 export { CallError, CallStateError, CdrWriteError, TransferTargetError } from './errors.ts';

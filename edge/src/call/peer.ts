@@ -7,6 +7,7 @@ import { AgentStateCause, Channel, Disposition, EndedBy, QueueEntry } from '@hcc
 import type { OfferRequest, OfferResult } from '../queue/index.ts';
 import { DigestClient, type ServerRequest } from '../sip/index.ts';
 import { attendedTransfer } from './attended.ts';
+import { answererSdp } from './browser-device.ts';
 import type { LegRole } from './cdr.ts';
 import { deviceTargets } from './contacts.ts';
 import { type DialFailure, type DialResult, type DialTarget, dial } from './dialer.ts';
@@ -77,10 +78,9 @@ export class PeerConnector {
       return end(Disposition.SYSTEM_DISCONNECTED, EndedBy.SYSTEM);
     }
     const ok = await (this.connecting ?? Promise.resolve(false));
-    const leg = this.current;
-    if (!ok || !leg) return end(Disposition.FAILED, EndedBy.SYSTEM);
+    if (!ok || !this.current) return end(Disposition.FAILED, EndedBy.SYSTEM);
     const next = await s.converse();
-    this.endWork(leg);
+    this.endAllWork();
     return next;
   }
 
@@ -104,7 +104,7 @@ export class PeerConnector {
   async offer(req: OfferRequest): Promise<OfferResult> {
     const { s } = this;
     if (s.ended || s.signal.aborted) return 'cancelled';
-    const targets = await deviceTargets(req.devices, s.svc.bindings, s.bundle.trunks);
+    const targets = await deviceTargets(req.devices, s.svc.bindings, s.bundle.trunks, req.agent.id);
     if (targets.length === 0) return 'unreachable';
     const r = await this.connect({
       targets,
@@ -142,7 +142,7 @@ export class PeerConnector {
       () => ac.abort(new DOMException('ring timeout', 'AbortError')),
       s.svc.directRingMs ?? 20_000,
     );
-    const targets = await deviceTargets(cfg.devices, s.svc.bindings, s.bundle.trunks);
+    const targets = await deviceTargets(cfg.devices, s.svc.bindings, s.bundle.trunks, agentId);
     const r = await this.connect({
       targets,
       role: 'agent',
@@ -169,9 +169,8 @@ export class PeerConnector {
         s.signal.aborted ? EndedBy.CALLER : EndedBy.SYSTEM,
       );
     }
-    const leg = this.current!;
     const next = await s.converse();
-    this.endWork(leg);
+    this.endAllWork();
     return next;
   }
 
@@ -218,8 +217,8 @@ export class PeerConnector {
     return next;
   }
 
-  private branchSdp(): Promise<{ branchTag: string; sdp: string }> {
-    this.branch ??= this.s.media.connectBranch({ webrtc: false });
+  private branchSdp(webrtc = false): Promise<{ branchTag: string; sdp: string }> {
+    this.branch ??= this.s.media.connectBranch({ webrtc });
     const b = this.branch;
     b.catch(() => {
       if (this.branch === b) this.branch = undefined;
@@ -230,7 +229,8 @@ export class PeerConnector {
   private async connect(o: ConnectOptions): Promise<'answered' | DialFailure> {
     const { s } = this;
     const { svc } = s;
-    const branch = await this.branchSdp();
+    const webrtc = o.targets.some((t) => t.webrtc);
+    const branch = await this.branchSdp(webrtc);
     const started = svc.clock.now();
     const r = await dial(svc.stack, {
       targets: o.targets,
@@ -274,7 +274,7 @@ export class PeerConnector {
       agentId: o.agentId,
       dialog: r.dialog,
       record: rec,
-      localSdp: branch.sdp,
+      localSdp: webrtc ? answererSdp(branch.sdp) : branch.sdp,
       sdpVersion: 1,
       viaAcd: o.viaAcd,
     };
@@ -313,15 +313,35 @@ export class PeerConnector {
       return false;
     }
     this.current = leg;
+    this.engaged.push(leg);
     s.to('connected');
     s.cdr.connected(o.agentId);
     s.cdr.step('connected', { role: o.role, agent: o.agentId });
     return true;
   }
 
+  /** Attended transfer: `to` replaces `from` as the connected leg (the caller keeps talking). */
+  handOver(from: PeerLeg, to: PeerLeg): void {
+    this.resumeBookkeeping(from);
+    this.current = to;
+    this.engaged.push(to);
+    this.endWork(from);
+    this.s.cdr.agentId = to.agentId;
+    this.s.to('connected');
+  }
+
+  /** Agent legs connected during the current conversation (a transfer adds one). */
+  readonly engaged: PeerLeg[] = [];
+
+  /** Ends the work of every agent engaged in the conversation that just ended. */
+  endAllWork(): void {
+    for (const l of this.engaged.splice(0)) this.endWork(l);
+  }
+
   /** Ends the agent's work on this call (ACD wrap-up, or free at once for a direct call). */
   endWork(leg: PeerLeg): void {
-    if (leg.role !== 'agent') return;
+    if (leg.role !== 'agent' || leg.workEnded) return;
+    leg.workEnded = true;
     const { s } = this;
     if (leg.viaAcd) s.svc.acd.complete(s.interactionId);
     else s.svc.agents.endInteraction(leg.agentId, s.interactionId, 0);

@@ -2,13 +2,15 @@
  * The visible path of a new INVITE: a named list of middleware steps, each doing one thing, ending
  * in one call session. `sip.use('INVITE', ...inboundPipeline(deps).map((s) => s.handler))`.
  *
- *   initCall -> traceSpan -> trunkAcl -> normalizeNumbers -> didLookup -> trunkCapacity -> flowLoad -> startSession
+ *   initCall -> traceSpan -> trunkAcl -> agentCall -> normalizeNumbers -> didLookup -> trunkCapacity -> flowLoad -> startSession
  */
 import { type ConfigBundle, Disposition, EndedBy, QueueEntry, type Trunk } from '@hcc/proto';
 import { type Logger, uuid7 } from '@hcc/shared';
 import { type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { type CallerPseudonymizer, normalizeCallerNumber } from '../events/index.ts';
 import { type Handler, IpAllowList, isSipUri, type ServerRequest, SipError } from '../sip/index.ts';
+import { deviceOf } from './agent-registrar.ts';
+import { ConsultCall } from './consult.ts';
 import { CallSession } from './session.ts';
 import type { CallServices, Step } from './types.ts';
 
@@ -105,12 +107,32 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
       const src = req.flow.remoteAddress;
       const hit = trunkAcls(c.bundle).find((t) => t.acl.allows(src));
       if (!hit) {
+        // Not a trunk: only an agent's phone (digest, next step) may call in.
+        if (svc.agentAuth) return next();
         c.log.warn({ source: src }, 'INVITE from no trunk');
         throw new SipError(403, 'Forbidden');
       }
       c.trunk = hit.trunk;
       c.span?.setAttribute('hcc.trunk_id', hit.trunk.id);
       await next();
+    },
+    /** An agent phone (digest, 407) dialling another agent's extension: a consultation call. */
+    async agentCall(req, next) {
+      const c = callOf(req);
+      if (c.trunk) return next();
+      const auth = svc.agentAuth!;
+      const v = await auth.verify(req.message);
+      if (!v.ok)
+        throw new SipError(407, 'Proxy Authentication Required', { headers: auth.challenge(v.stale) });
+      const from =
+        deviceOf(c.bundle, v.username)?.agentId ??
+        c.bundle.agents.find((a) => a.extension === v.username)?.id;
+      const ruri = req.message.uri;
+      const user = isSipUri(ruri) ? ruri.user : undefined;
+      const to = c.bundle.agents.find((a) => a.extension === user);
+      if (!from || !to) throw new SipError(404, 'Not Found');
+      c.span?.setAttribute('hcc.consult', true);
+      await ConsultCall.start(svc, req, from, to, c.interactionId, c.log);
     },
     /** Calling and called numbers to E.164 by the trunk's rules (kept off logs and spans). */
     async normalizeNumbers(req, next) {

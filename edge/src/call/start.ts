@@ -15,8 +15,16 @@ import { DtmfListener, type NgClient, type RtpenginePool } from '../media/index.
 import type { Acd, AcdEvents } from '../queue/index.ts';
 import { RecordingArchive, scheduleRetention } from '../recording/index.ts';
 import { SecretStore, sipRealm } from '../secrets/index.ts';
-import { SipStack, TcpTransport, UdpTransport } from '../sip/index.ts';
-import { agentRegistrar } from './agent-registrar.ts';
+import {
+  type Handler,
+  type Clock as SipClock,
+  SipStack,
+  TcpTransport,
+  type Transport,
+  UdpTransport,
+} from '../sip/index.ts';
+import { agentDigest, agentRegistrar } from './agent-registrar.ts';
+import { ConsultRegistry } from './consult.ts';
 import { AgentBindingStore } from './contacts.ts';
 import { EventBridge } from './event-bridge.ts';
 import type { CallEvents } from './events.ts';
@@ -44,6 +52,8 @@ export interface CallLayerOptions {
   agents: AgentRegistry;
   observers: { acd: Observer<AcdEvents>; agents: Observer<AgentEvents> };
   log: Logger;
+  /** The agent desktop's SIP over WebSocket listener and its REGISTER handler (browser-device.ts). */
+  browser?: { transport: Transport; register: (bindings: AgentBindingStore, clock: SipClock) => Handler };
 }
 
 export interface CallLayer {
@@ -65,6 +75,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     transports: [
       new UdpTransport({ host: o.sipHost, port: o.sipPort }),
       new TcpTransport({ host: o.sipHost, port: o.sipPort }),
+      ...(o.browser ? [o.browser.transport] : []),
     ],
   });
   const dtmf = await DtmfListener.bind({ host: '127.0.0.1', port: o.dtmfPort, logger: log });
@@ -97,6 +108,14 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       recordings: new RecordingArchive({ spoolDir: o.recordingSpool, dataDir: o.dataDir, store, clock }),
       observer,
       registry: o.registry,
+      consults: new ConsultRegistry(),
+      agentAuth: agentDigest({
+        clock: stack.clock,
+        realm: sipRealm(o.site),
+        secrets,
+        config: o.config,
+        proxy: true,
+      }),
       clock,
       promptsDir: o.promptsDir,
     },
@@ -116,6 +135,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     agents: o.agents,
     log,
   });
+  if (o.browser) stack.use('REGISTER', o.browser.register(bindings, stack.clock));
   stack.use('REGISTER', register);
   stack.use('OPTIONS', (req) => void req.reply(200));
   await stack.start();

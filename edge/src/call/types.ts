@@ -5,8 +5,9 @@ import type { AgentRegistry } from '../agent/index.ts';
 import type { IvrInterpreter } from '../ivr/index.ts';
 import type { DtmfListener, MediaClient } from '../media/index.ts';
 import type { Acd } from '../queue/index.ts';
-import type { Dialog, SipStack } from '../sip/index.ts';
+import type { Dialog, DigestServer, SipStack } from '../sip/index.ts';
 import type { LegRecord, LegRole } from './cdr.ts';
+import type { ConsultRegistry } from './consult.ts';
 import type { AgentBindingStore } from './contacts.ts';
 import type { CallEvents } from './events.ts';
 import type { CallRegistry } from './registry.ts';
@@ -32,6 +33,8 @@ export interface PeerLeg {
   sdpVersion: number;
   /** Routed by the ACD (its complete() ends the agent's work) or rung directly. */
   viaAcd: boolean;
+  /** Set once the agent's work on the call has been ended. */
+  workEnded?: boolean;
 }
 
 /** Which leg of a session a dialog belongs to. */
@@ -70,6 +73,10 @@ export interface CallServices {
   recordings: RecordingSink | undefined;
   observer: Observer<CallEvents>;
   registry: CallRegistry<CallSession, LegRef>;
+  /** Agent-to-agent consultation calls (attended transfer). */
+  consults: ConsultRegistry;
+  /** Digest (407) for INVITEs from agents' phones, i.e. not from a trunk; none: such INVITEs get 403. */
+  agentAuth?: DigestServer;
   clock: Clock;
   promptsDir: string;
   /** Ring timeout of a direct (non-queue) agent call; default 20 s. */

@@ -1,6 +1,7 @@
 import { healthRoutes, httpTracing, type ReadinessCheck } from '@hcc/shared';
 import { Hono } from 'hono';
 import type { AgentApiEnv } from './agent-api.ts';
+import type { DesktopEnv } from './desktop.ts';
 
 export interface EdgeHttpDeps {
   site: string;
@@ -8,6 +9,8 @@ export interface EdgeHttpDeps {
   status: () => Record<string, unknown>;
   /** The agent desktop API (agent-api.ts), mounted at /api/agent. */
   agentApi?: Hono<AgentApiEnv>;
+  /** The agent desktop (desktop.ts, desktop-static.ts): API at /api/agent/desktop, page at /desktop/. */
+  desktop?: { api: Hono<DesktopEnv>; supervisor?: Hono<DesktopEnv>; page: Hono };
 }
 
 /** The edge's HTTP surface: health and status; the agent API and desktop mount here. */
@@ -17,9 +20,14 @@ export function edgeApp(deps: EdgeHttpDeps): Hono {
   app.route('/', healthRoutes(`edge-${deps.site}`, deps.readiness));
   app.get('/api/status', (c) => c.json(deps.status()));
   if (deps.agentApi) app.route('/api/agent', deps.agentApi);
+  if (deps.desktop) {
+    app.route('/api/agent/desktop', deps.desktop.api);
+    if (deps.desktop.supervisor) app.route('/api/agent/supervisor', deps.desktop.supervisor);
+    app.route('/', deps.desktop.page);
+  }
   app.get('/', (c) =>
     c.html(
-      `<!doctype html><title>Edge ${deps.site}</title><h1>Edge ${deps.site}</h1><p>Status: <a href="/api/status">/api/status</a>, health: <a href="/readyz">/readyz</a></p>`,
+      `<!doctype html><title>Edge ${deps.site}</title><h1>Edge ${deps.site}</h1>${deps.desktop ? '<p><a href="/desktop/">Agent desktop</a></p>' : ''}<p>Status: <a href="/api/status">/api/status</a>, health: <a href="/readyz">/readyz</a></p>`,
     ),
   );
   app.onError((err, c) => c.json({ error: 'internal error', detail: err.message }, 500));

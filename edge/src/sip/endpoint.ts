@@ -38,10 +38,16 @@ export class LocalEndpoint {
    * from Route / Request-URI (or `hop`). UDP in-dialog requests follow the route set, not the last source.
    */
   target(req: SipRequest, flow?: Flow, hop?: NextHop): { transport: Transport; dest: Destination } {
-    if (flow?.transport.reliable && flow.connectionId) {
+    // A dialog on a stream keeps its connection (RFC 5626/7118: a WebSocket client's Contact host is
+    // `.invalid`); without a connection id the transport finds it by remote address and port.
+    if (flow?.transport.reliable) {
       return {
         transport: flow.transport,
-        dest: { address: flow.remoteAddress, port: flow.remotePort, connectionId: flow.connectionId },
+        dest: {
+          address: flow.remoteAddress,
+          port: flow.remotePort,
+          ...(flow.connectionId ? { connectionId: flow.connectionId } : {}),
+        },
       };
     }
     const h = hop ?? nextHop(req);

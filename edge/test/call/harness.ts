@@ -16,10 +16,12 @@ import type { sql } from 'drizzle-orm';
 import { AgentRegistry } from '../../src/agent/index.ts';
 import {
   AgentBindingStore,
+  agentDigest,
   type CallEvents,
   CallRegistry,
   type CallServices,
   type CallSession,
+  ConsultRegistry,
   callOfferPort,
   DbCallStore,
   EventBridge,
@@ -33,8 +35,8 @@ import { HoursCalendar, IvrInterpreter } from '../../src/ivr/index.ts';
 import { DtmfListener, RtpenginePool } from '../../src/media/index.ts';
 import { Acd } from '../../src/queue/index.ts';
 import { RecordingArchive } from '../../src/recording/index.ts';
-import { SecretStore } from '../../src/secrets/index.ts';
-import { SipStack, UdpTransport } from '../../src/sip/index.ts';
+import { SecretStore, sipRealm } from '../../src/secrets/index.ts';
+import { SipStack, type Transport, UdpTransport } from '../../src/sip/index.ts';
 import { type RtpengineFixture, startRtpengine } from '../media/rtpengine-fixture.ts';
 
 const run = promisify(execFile);
@@ -105,6 +107,8 @@ export async function startHarness(o: {
   record?: boolean;
   /** rtpengine media port range (benchmarks need thousands). */
   ports?: { min: number; max: number };
+  /** More SIP transports besides UDP (the desktop tests add SIP over WebSocket). */
+  transports?: Transport[];
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), `hcc-call-${o.name}-`));
   const promptsDir = join(dir, 'prompts');
@@ -113,7 +117,7 @@ export async function startHarness(o: {
   const rtp = await startRtpengine({
     dtmfPort: dtmf.address.port,
     name: `rtpengine-${o.name}`,
-    ...(o.ports ? { portMin: o.ports.min, portMax: o.ports.max } : {}),
+    ...(o.ports ? { portMin: o.ports.min, portMax: o.ports.max, logLevel: 3, ngTimeoutMs: 1000 } : {}),
   });
   const pg = await createTestDatabase(o.pgUrl, `edge_call_${o.name}`);
   const database = await openDatabase({ url: pg.url });
@@ -131,7 +135,9 @@ export async function startHarness(o: {
   const sipPort = await freePort();
   const bundle = o.bundle({ sip: sipPort });
   const clock = systemClock;
-  const stack = new SipStack({ transports: [new UdpTransport({ host: '127.0.0.1', port: sipPort })] });
+  const stack = new SipStack({
+    transports: [new UdpTransport({ host: '127.0.0.1', port: sipPort }), ...(o.transports ?? [])],
+  });
   const log = process.env.HCC_TEST_LOG ? createLogger({ service: 'edge-test', site: 'hq' }) : silentLogger;
   const registry = new CallRegistry<CallSession, LegRef>();
   const agentObs = new Observer<import('../../src/agent/events.ts').AgentEvents>(log);
@@ -163,6 +169,15 @@ export async function startHarness(o: {
     recordings: new RecordingArchive({ spoolDir: rtp.recordingDir, dataDir: dir, store, clock }),
     observer,
     registry,
+    consults: new ConsultRegistry(),
+    agentAuth: agentDigest({
+      clock: stack.clock,
+      realm: sipRealm('hq'),
+      secrets,
+      config: { current: () => bundle },
+      algorithms: ['MD5'],
+      proxy: true,
+    }),
     clock,
     promptsDir,
     directRingMs: 8000,
@@ -182,6 +197,7 @@ export async function startHarness(o: {
   });
   await stack.start();
 
+  const running = new Set<{ stop(): Promise<void> }>();
   const sippProc = async (scenario: string, args: string[], port: number, ip: string, timeoutS: number) => {
     const child = startChild({
       name: 'sipp',
@@ -217,11 +233,13 @@ export async function startHarness(o: {
         ...args,
       ],
     });
+    running.add(child);
     try {
       const exit = await child.exited;
       const err = await readFile(join(dir, `sipp-${port}-err.log`), 'utf8').catch(() => '');
       return { code: exit.code, output: `${err.slice(-3000)}\n${child.tail()}` };
     } finally {
+      running.delete(child);
       await child.stop();
     }
   };
@@ -270,7 +288,9 @@ export async function startHarness(o: {
       return r.rows;
     },
     async close() {
-      await Promise.allSettled(children);
+      // Give background phones a moment to finish their scenario, then stop what is left.
+      await Promise.race([Promise.allSettled(children), new Promise((r) => setTimeout(r, 10_000))]);
+      await Promise.all([...running].map((c) => c.stop()));
       await bridge.close();
       await stack.close();
       dtmf.close();

@@ -156,6 +156,7 @@ export type AgentAction =
   | { audio: true }
   | { hold: 'sendonly' | 'sendrecv' }
   | { refer: string }
+  | { acceptReinvite: true }
   | { bye: true }
   | { waitBye: true };
 
@@ -257,6 +258,13 @@ Content-Length: 0`),
         okToLast(),
         '<recv request="BYE"/>',
         okToLast(),
+      );
+    } else if ('acceptReinvite' in a) {
+      parts.push(
+        '<recv request="INVITE"/>',
+        `<nop><action><add assign_to="v" value="1"/></action></nop>`,
+        resp('200 OK', true).replace(';tag=[pid]SIPpTag01[call_number]', ''),
+        '<recv request="ACK"/>',
       );
     } else if ('bye' in a) {
       parts.push(reqFromUas('BYE', cseq++), '<recv response="200"/>');

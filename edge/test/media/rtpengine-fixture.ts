@@ -22,7 +22,15 @@ function mediaPortBlock(): { portMin: number; portMax: number } {
 }
 
 export async function startRtpengine(
-  opts: { dtmfPort?: number; name?: string; portMin?: number; portMax?: number } = {},
+  opts: {
+    dtmfPort?: number;
+    name?: string;
+    portMin?: number;
+    portMax?: number;
+    /** rtpengine --log-level (default 5); load tests use 3 so logging never throttles it. */
+    logLevel?: number;
+    ngTimeoutMs?: number;
+  } = {},
 ): Promise<RtpengineFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'hcc-rtpengine-'));
   const recordingDir = join(dir, 'rec');
@@ -41,12 +49,17 @@ export async function startRtpengine(
     `--recording-dir=${recordingDir}`,
     '--recording-method=pcap',
     '--log-stderr',
-    '--log-level=5',
+    `--log-level=${opts.logLevel ?? 5}`,
     '--no-log-timestamps',
   ];
   if (opts.dtmfPort !== undefined) args.push(`--dtmf-log-dest=127.0.0.1:${opts.dtmfPort}`);
   const child = startChild({ name: opts.name ?? 'rtpengine', command: 'rtpengine', args });
-  const client = await NgClient.create({ host: '127.0.0.1', port: ngPort, timeoutMs: 300, retries: 3 });
+  const client = await NgClient.create({
+    host: '127.0.0.1',
+    port: ngPort,
+    timeoutMs: opts.ngTimeoutMs ?? 300,
+    retries: 3,
+  });
   try {
     await waitFor(
       'rtpengine ping',

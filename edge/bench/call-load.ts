@@ -1,0 +1,260 @@
+// Full-flow call load on the edge's call layer: SIPp callers -> INVITE pipeline -> IVR prompt (rtpengine
+// play media) -> queue with music -> auto-answering agent phones (SIPp UAS) -> conversation anchored in
+// rtpengine -> caller BYE -> CDR + events in PostgreSQL. Prints:
+//   1. the highest step of a calls/s ramp with zero failed calls (every CDR ANSWERED),
+//   2. concurrent anchored calls held at once, edge heap per call, and edge/rtpengine CPU.
+// Run: node --expose-gc --import tsx edge/bench/call-load.ts [--rates "25 50 100 150 200 300"] [--step-s 10]
+//      [--talk-ms 2000] [--concurrent 1000] [--hold-s 20]
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { Channel, ConfigBundleSchema, RoutingStrategy, TrunkKind } from '@hcc/proto';
+import { freePort, startTestPostgres } from '@hcc/shared/testing';
+import { sql } from 'drizzle-orm';
+import { type Harness, startHarness } from '../test/call/harness.ts';
+import { agentScenario, writeScenario } from '../test/call/scenarios.ts';
+
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? def) : def;
+};
+const rates = arg('rates', '25 50 100 150 200 300').split(/\s+/).map(Number);
+const stepS = Number(arg('step-s', '10'));
+const talkMs = Number(arg('talk-ms', '2000'));
+const concurrent = Number(arg('concurrent', '1000'));
+const holdS = Number(arg('hold-s', '20'));
+const AGENTS = Math.max(concurrent + 50, 1200);
+
+function bundle(agentPort: number) {
+  const init: MessageInitShape<typeof ConfigBundleSchema> = {
+    tenantId: 'acme',
+    siteId: 'hq',
+    version: 1n,
+    site: { name: 'HQ', timeZone: 'UTC', locale: 'en-US' },
+    trunks: [
+      {
+        id: 'carrier',
+        kind: TrunkKind.CARRIER,
+        host: '127.0.0.1',
+        port: 9,
+        allowedSourceCidrs: ['127.0.0.2/32'],
+        normalization: { countryCode: '1' },
+      },
+    ],
+    dids: [{ id: 'did-main', number: '+15550100', target: { case: 'flowId', value: 'bench' } }],
+    prompts: ['welcome', 'moh'].map((id) => ({
+      id,
+      name: id,
+      variants: [{ language: 'en', path: `en/${id}.wav` }],
+    })),
+    flows: [
+      {
+        id: 'bench',
+        entryNodeId: 'welcome',
+        nodes: [
+          { id: 'welcome', kind: { case: 'play', value: { promptId: 'welcome', nextNodeId: 'q' } } },
+          { id: 'q', kind: { case: 'enqueue', value: { queueId: 'sales' } } },
+        ],
+      },
+    ],
+    skills: [{ id: 'sales', name: 'sales' }],
+    queues: [
+      {
+        id: 'sales',
+        channels: [Channel.VOICE],
+        requiredSkills: [{ skillId: 'sales', minLevel: 1 }],
+        strategy: RoutingStrategy.LONGEST_IDLE,
+        ringTimeoutSeconds: 10,
+        musicOnHoldPromptId: 'moh',
+      },
+    ],
+    agents: Array.from({ length: AGENTS }, (_, i) => ({
+      id: `a-${i}`,
+      extension: String(10000 + i),
+      skills: [{ skillId: 'sales', level: 5 }],
+      devices: [
+        {
+          id: 'desk',
+          kind: { case: 'staticContact', value: { uri: `sip:${10000 + i}@127.0.0.1:${agentPort}` } },
+        },
+      ],
+      capacities: [{ channel: Channel.VOICE, maxConcurrent: 1 }],
+    })),
+  } as MessageInitShape<typeof ConfigBundleSchema>;
+  return create(ConfigBundleSchema, init);
+}
+
+const withRtp = process.argv.includes('--rtp');
+const CALLER = (talk: number) => `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="bench-caller">
+<send retrans="500"><![CDATA[
+INVITE sip:+15550100@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:+1555[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:+15550100@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:caller@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=caller 1 1 IN IP4 [local_ip]
+s=-
+c=IN IP4 [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8 101
+a=rtpmap:8 PCMA/8000
+a=rtpmap:101 telephone-event/8000
+a=sendrecv
+
+]]></send>
+<recv response="100" optional="true"/>
+<recv response="200" rrs="true"/>
+<send><![CDATA[
+ACK [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[routes]
+From: <sip:+1555[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+${withRtp ? '<nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>' : ''}
+<pause milliseconds="${talk}"/>
+<send retrans="500"><![CDATA[
+BYE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[routes]
+From: <sip:+1555[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<recv response="200"/>
+</scenario>
+`;
+
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
+}
+const HZ = 100;
+
+async function counts(h: Harness) {
+  const [r] = await h.query<{ n: string; ok: string }>(
+    sql`select count(*) n, count(*) filter (where disposition = 'ANSWERED') ok from cdrs`,
+  );
+  return { n: Number(r!.n), ok: Number(r!.ok) };
+}
+
+async function main() {
+  const pg = await startTestPostgres();
+  const agentPort = await freePort();
+  const h = await startHarness({
+    pgUrl: pg.url,
+    name: 'bench',
+    bundle: () => bundle(agentPort),
+    ports: { min: 40000, max: 49999 },
+  });
+  const out: string[] = [];
+  const say = (s: string) => {
+    out.push(s);
+    process.stdout.write(`${s}\n`);
+  };
+  try {
+    for (let i = 0; i < AGENTS; i++) h.agents.setReady(`a-${i}`);
+    const agentXml = await writeScenario(
+      h.dir,
+      'bench-agent',
+      agentScenario({ ringMs: 0, actions: [{ waitBye: true }] }),
+    );
+    const agents = h.sippBg(agentXml, ['-p', String(agentPort), '-m', '1000000'], { timeoutS: 3600 });
+    const callerXml = await writeScenario(h.dir, 'bench-caller', CALLER(talkMs));
+    const rtpPid = h.rtp.child.pid;
+
+    // 1. Ramp: each step runs `stepS` seconds of calls at the rate; zero failures required.
+    let best = 0;
+    for (const rate of rates) {
+      const before = await counts(h);
+      const cpu0 = process.cpuUsage();
+      const rtp0 = cpuTicks(rtpPid);
+      const t0 = Date.now();
+      const calls = rate * stepS;
+      const r = await h.sipp(
+        callerXml,
+        ['-r', String(rate), '-m', String(calls), '-l', String(rate * 20), '-rp', '1000'],
+        { timeoutS: stepS + 60 },
+      );
+      const wall = (Date.now() - t0) / 1000;
+      // Calls end asynchronously after the BYE: wait for their CDRs.
+      for (let i = 0; i < 100 && (await counts(h)).n - before.n < calls; i++) await sleep(100);
+      const after = await counts(h);
+      const cpu = process.cpuUsage(cpu0);
+      const edgeCpu = (cpu.user + cpu.system) / 1e6;
+      const rtpCpu = (cpuTicks(rtpPid) - rtp0) / HZ;
+      const failed = /Failed call\s+\|\s+\d+\s+\|\s+(\d+)/.exec(r.output)?.[1] ?? '?';
+      const answered = after.ok - before.ok;
+      const ok = r.code === 0 && answered === calls;
+      say(
+        `ramp ${rate} calls/s x ${stepS}s: ${answered}/${calls} answered CDRs, SIPp failed ${failed}, ` +
+          `edge CPU ${((edgeCpu / wall) * 100).toFixed(0)}% (${((edgeCpu * 1000) / calls).toFixed(2)} CPU-ms/call), ` +
+          `rtpengine CPU ${((rtpCpu / wall) * 100).toFixed(0)}% (${((rtpCpu * 1000) / calls).toFixed(2)} CPU-ms/call) ${ok ? 'OK' : 'FAIL'}`,
+      );
+      if (!ok) break;
+      best = rate;
+      await sleep(2000);
+    }
+    say(`max full-flow calls/s with zero failures: ${best}`);
+
+    // 2. Concurrency: hold `concurrent` calls up at once (long talk), measure heap and rtpengine sessions.
+    for (let i = 0; i < 600 && h.registry.size > 0; i++) await sleep(100);
+    await sleep(2000);
+    global.gc?.();
+    const heap0 = process.memoryUsage().heapUsed;
+    const rate = 100;
+    const hold = await writeScenario(h.dir, 'bench-hold', CALLER(holdS * 1000));
+    const running = h.sipp(hold, ['-r', String(rate), '-m', String(concurrent), '-l', String(concurrent)], {
+      timeoutS: holdS + 120,
+    });
+    for (let i = 0; i < 600 && h.registry.size < concurrent; i++) await sleep(100);
+    await sleep(1000);
+    global.gc?.();
+    const heap1 = process.memoryUsage().heapUsed;
+    const sessions = (await h.rtp.client.list(100_000)).length;
+    const cpu0 = process.cpuUsage();
+    const rtp0 = cpuTicks(rtpPid);
+    await sleep(5000);
+    const cpu = process.cpuUsage(cpu0);
+    say(
+      `concurrent anchored calls: ${h.registry.size} sessions in the edge, ${sessions} calls in rtpengine; ` +
+        `edge heap ${((heap1 - heap0) / Math.max(1, h.registry.size) / 1024).toFixed(1)} KiB per call; ` +
+        `steady CPU: edge ${(((cpu.user + cpu.system) / 5e6) * 100).toFixed(0)}%, rtpengine ${(((cpuTicks(rtpPid) - rtp0) / HZ / 5) * 100).toFixed(0)}%`,
+    );
+    const r = await running;
+    const c = await counts(h);
+    say(
+      `held calls finished: SIPp exit ${r.code}; CDRs ${c.n}, answered ${c.ok}; rtpengine sessions after: ${(await h.rtp.client.list()).length}`,
+    );
+    await sleep(500);
+    void agents;
+  } finally {
+    await h.close().catch(() => undefined);
+    await pg.stop();
+  }
+  process.stdout.write(`\nsummary\n${out.join('\n')}\n`);
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+/**
+ * Chromium for the desktop tests: Debian's /usr/bin/chromium driven by playwright-core, headless,
+ * with fake media devices (a beeping microphone) and its profile, cache and tmp in a temp dir.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export interface TestBrowser {
+  browser: Browser;
+  /** A fresh context (own cookies) with one page on the desktop. */
+  page(url: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startChromium(): Promise<TestBrowser> {
+  const home = await mkdtemp(join(tmpdir(), 'hcc-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+    env: {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, 'config'),
+      XDG_CACHE_HOME: join(home, 'cache'),
+      TMPDIR: home,
+    },
+  });
+  return {
+    browser,
+    async page(url) {
+      const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+      await ctx.grantPermissions(['microphone']);
+      const p = await ctx.newPage();
+      if (process.env.HCC_TEST_BROWSER_LOG) {
+        await ctx.addInitScript(() => localStorage.setItem('hcc-sip-debug', '1'));
+        p.on('console', (m) => process.stderr.write(`[page] ${m.type()} ${m.text().slice(0, 3000)}\n`));
+      }
+      await p.goto(url);
+      return p;
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Logs an agent in and waits until its softphone is registered. */
+export async function login(p: Page, extension: string, password: string): Promise<void> {
+  await p.getByLabel('Extension').fill(extension);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Log in' }).click();
+  await p.locator('#phone-status', { hasText: 'Phone ready' }).waitFor({ timeout: 15_000 });
+}
+
+/** The call's inbound/outbound audio counters as Chrome's getStats() reports them. */
+export function audioStats(p: Page) {
+  return p.evaluate(() =>
+    (
+      window as unknown as {
+        hccPhone: {
+          audioStats(): Promise<{ packetsReceived: number; audioLevel: number; packetsSent: number }>;
+        };
+      }
+    ).hccPhone.audioStats(),
+  );
+}
