@@ -63,7 +63,16 @@ describe('ops console in Chromium', () => {
     await page.fill('input[name=password]', login.password);
     await page.click('#login');
     await page.waitForSelector('#sites tr[data-site=hq]');
-    expect(await page.textContent('#sites tr[data-site=hq] [data-col=applied]')).toBe('1');
+    // The edge's ConfigApplied event may still be on its way up: the sites page shows it once it lands.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.textContent('#sites tr[data-site=hq] [data-col=applied]');
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBe('1');
 
     await page.click('a[href="/sites/hq"]');
     await page.click('a[href="/sites/hq/flows/main"]');
