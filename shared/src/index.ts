@@ -1,3 +1,4 @@
+export { hashPassword, SCRYPT_PARAMS, verifyPassword } from './auth/scrypt.ts';
 export {
   generateSigningKeyPair,
   publicKeyOf,

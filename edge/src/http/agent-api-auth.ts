@@ -3,33 +3,10 @@
  * server-side sessions with a CSRF token each. In-memory implementations until the Postgres store
  * (edge/src/db/acd-schema.ts) is migrated.
  */
-import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
-import type { Clock } from '@hcc/shared';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { type Clock, hashPassword, SCRYPT_PARAMS } from '@hcc/shared';
 
-const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, o: object) => Promise<Buffer>;
-const PARAMS = { N: 16384, r: 8, p: 1 };
-const KEYLEN = 32;
-
-/** `scrypt$N$r$p$<salt b64>$<hash b64>`: self-describing, so parameters can be raised later. */
-export async function hashPassword(password: string, params = PARAMS): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scrypt(password, salt, KEYLEN, { ...params, maxmem: 64 * 1024 * 1024 });
-  return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [alg, n, r, p, salt, hash] = stored.split('$');
-  if (alg !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: 64 * 1024 * 1024,
-  });
-  return got.length === expected.length && timingSafeEqual(got, expected);
-}
+export { hashPassword, verifyPassword } from '@hcc/shared';
 
 /** Where agent password hashes live (edge-local; never in a bundle, never sent to the cloud). */
 export interface CredentialStore {
@@ -46,7 +23,7 @@ export class MemoryCredentialStore implements CredentialStore {
     this.hashes.set(agentId, hash);
   }
   /** Hashes and stores a password (demo provisioning, tests). */
-  async setPassword(agentId: string, password: string, params = PARAMS): Promise<void> {
+  async setPassword(agentId: string, password: string, params = SCRYPT_PARAMS): Promise<void> {
     this.hashes.set(agentId, await hashPassword(password, params));
   }
 }
