@@ -2,8 +2,7 @@
  * Composition root of the cloud service: builds the object graph from settings, starts it, and
  * stops it on SIGINT/SIGTERM. Nothing else creates loggers, connections or servers.
  */
-import { fileURLToPath } from 'node:url';
-import { createLogger, type Logger, startTelemetry } from '@hcc/shared';
+import { createLogger, isEntrypoint, type Logger, runService } from '@hcc/shared';
 import { serve } from '@hono/node-server';
 // --- analytics (issue 7) ---
 import { mountAnalytics } from './analytics/http.ts';
@@ -60,29 +59,7 @@ export async function startCloud(settings: CloudSettings, log: Logger): Promise<
   };
 }
 
-async function main(): Promise<void> {
+if (isEntrypoint(import.meta.url)) {
   const log = createLogger({ service: 'cloud' });
-  const stopTelemetry = await startTelemetry('hcc-cloud', log);
-  const cloud = await startCloud(cloudSettings(), log);
-  let stopping = false;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal: sig }, 'stopping');
-      void cloud
-        .stop()
-        .then(stopTelemetry)
-        .then(() => process.exit(0));
-    });
-  }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err: unknown) => {
-    process.stderr.write(
-      `cloud failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(1);
-  });
+  void runService({ name: 'hcc-cloud', log, start: () => startCloud(cloudSettings(), log) });
 }

@@ -48,6 +48,7 @@ export {
   waitFor,
   waitForTcp,
 } from './process/child.ts';
+export { isEntrypoint, runService, type ServiceRun } from './process/service.ts';
 export { httpTracing } from './telemetry/http.ts';
 export { startTelemetry } from './telemetry/sdk.ts';
 export { type Clock, FakeClock, flush, systemClock, type TimerHandle } from './time/clock.ts';
