@@ -1,11 +1,12 @@
 // Public face of the SIP layer. The call layer imports from here only; files under ./message, ./transaction
 // ... are internals.
+
+export { type Clock, FakeClock, systemClock, type TimerHandle } from '@hcc/shared';
 export { allowFrom, IpAllowList } from './auth/acl.ts';
 export type { DigestAlgorithm } from './auth/digest.ts';
 export { DigestClient, type DigestCredentials, sendWithDigest } from './auth/digest-client.ts';
 export { DigestServer, type DigestServerOptions, type DigestUser } from './auth/digest-server.ts';
 export { OutgoingRequest } from './client-request.ts';
-export { type Clock, FakeClock, RealClock, type TimerHandle } from './clock.ts';
 export {
   Dialog,
   type DialogId,

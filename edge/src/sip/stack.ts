@@ -1,8 +1,8 @@
 // The SIP stack object: transports -> parser -> transaction layer -> dialogs -> router. One instance per
 // owner (the edge's composition root builds it); no module-level state.
 
+import { type Clock, systemClock } from '@hcc/shared';
 import { OutgoingRequest } from './client-request.ts';
-import { type Clock, RealClock } from './clock.ts';
 import { Dialog, type DialogHost, dialogKey } from './dialog/dialog.ts';
 import { uacDialogInit, uasDialogInit } from './dialog/establish.ts';
 import { LocalEndpoint } from './endpoint.ts';
@@ -78,7 +78,7 @@ export class SipStack implements ReplySink {
   private started = false;
 
   constructor(private readonly opts: SipStackOptions) {
-    this.clock = opts.clock ?? new RealClock();
+    this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? silentSipLogger;
     this.timers = { ...DEFAULT_TIMERS, ...opts.timers };
     this.caps = opts.capabilities ?? DEFAULT_CAPABILITIES;

@@ -1,5 +1,5 @@
 // Two stacks on an in-memory network with a fake clock, for unit tests (not part of the public API).
-import { FakeClock } from './clock.ts';
+import { FakeClock } from '@hcc/shared';
 import { newCallId, newTag } from './message/build.ts';
 import { Headers } from './message/headers.ts';
 import { type SipMessage, SipRequest } from './message/message.ts';
@@ -14,7 +14,7 @@ export async function flush(n = 10) {
 export async function pair(reliable = false, bOpts: Partial<SipStackOptions> = {}) {
   const net = new MemoryNetwork();
   const wire: SipMessage[] = [];
-  const clock = new FakeClock();
+  const clock = new FakeClock(0);
   const a = new SipStack({ transports: [net.transport('10.0.0.1', 5060, { reliable })], clock });
   const b = new SipStack({ transports: [net.transport('10.0.0.2', 5060, { reliable })], clock, ...bOpts });
   await a.start();
@@ -27,7 +27,7 @@ export async function pair(reliable = false, bOpts: Partial<SipStackOptions> = {
   /** Advances fake time in steps, letting deliveries and handlers run in between. */
   const run = async (ms: number, step = 100) => {
     for (let t = 0; t < ms; t += step) {
-      clock.advance(step);
+      clock.advanceSync(step);
       await flush(3);
     }
   };

@@ -1,5 +1,5 @@
 // A stack on an in-memory network with every outgoing packet captured, for tests that feed raw bytes.
-import { FakeClock } from '../../src/sip/clock.ts';
+import { FakeClock } from '@hcc/shared';
 import type { SipMessage, SipResponse } from '../../src/sip/message/message.ts';
 import { parseMessage } from '../../src/sip/message/parser.ts';
 import { SipStack, type SipStackOptions } from '../../src/sip/stack.ts';
@@ -20,7 +20,7 @@ export async function memoryStack(extra: Partial<SipStackOptions> = {}, reliable
     });
     return 'drop';
   };
-  const clock = new FakeClock();
+  const clock = new FakeClock(0);
   const transport = net.transport('10.0.0.1', 5060, { reliable });
   const stack = new SipStack({ transports: [transport], clock, ...extra });
   await stack.start();

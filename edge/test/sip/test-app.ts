@@ -6,10 +6,10 @@ import {
   type DigestAlgorithm,
   DigestServer,
   MemoryBindingStore,
-  RealClock,
   Registrar,
   type SipLogger,
   SipStack,
+  systemClock,
   TcpTransport,
   UdpTransport,
 } from '../../src/sip/index.ts';
@@ -39,7 +39,7 @@ const ANSWER = [
 ].join('\r\n');
 
 export async function startTestApp(opts: TestAppOptions) {
-  const clock = new RealClock();
+  const clock = systemClock;
   const transports: Transport[] = [new UdpTransport({ host: opts.host, port: opts.udpPort })];
   if (opts.tcpPort !== undefined) transports.push(new TcpTransport({ host: opts.host, port: opts.tcpPort }));
   transports.push(...(opts.extraTransports ?? []));

@@ -57,14 +57,35 @@ export class FakeClock implements Clock {
     return this.timers.length;
   }
 
+  /**
+   * Runs due timers in time order, synchronously: for state machines driven by timers alone (SIP
+   * transactions), where a test fires Timer H or J and inspects the state right after.
+   */
+  advanceSync(ms: number): void {
+    const until = this.t + ms;
+    for (;;) {
+      const next = this.nextDue(until);
+      if (!next) break;
+      this.timers = this.timers.filter((x) => x !== next);
+      this.t = next.at;
+      next.fn();
+    }
+    this.t = until;
+  }
+
+  private nextDue(until: number): FakeTimer | undefined {
+    let next: FakeTimer | undefined;
+    for (const x of this.timers)
+      if (x.at <= until && (!next || x.at < next.at || (x.at === next.at && x.id < next.id))) next = x;
+    return next;
+  }
+
   /** Runs due timers in time order; awaits a microtask flush after each so promise chains settle. */
   async advance(ms: number): Promise<void> {
     const until = this.t + ms;
     for (;;) {
       await flush();
-      let next: FakeTimer | undefined;
-      for (const x of this.timers)
-        if (x.at <= until && (!next || x.at < next.at || (x.at === next.at && x.id < next.id))) next = x;
+      const next = this.nextDue(until);
       if (!next) break;
       this.timers = this.timers.filter((x) => x !== next);
       this.t = next.at;

@@ -1,5 +1,5 @@
+import { FakeClock } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../clock.ts';
 import { Headers } from '../message/headers.ts';
 import { SipRequest, SipResponse } from '../message/message.ts';
 import { invite, pair } from '../test-pair.ts';
@@ -48,7 +48,7 @@ describe('digest', () => {
 
   for (const alg of ['SHA-256', 'MD5'] as const) {
     it(`accepts a correct ${alg} answer once and rejects its replay`, async () => {
-      const clock = new FakeClock();
+      const clock = new FakeClock(0);
       const server = new DigestServer({
         realm: 'edge',
         clock,
@@ -66,14 +66,14 @@ describe('digest', () => {
   }
 
   it('prefers SHA-256 when both are offered', () => {
-    const server = new DigestServer({ realm: 'edge', clock: new FakeClock(), lookup: (u) => users.get(u) });
+    const server = new DigestServer({ realm: 'edge', clock: new FakeClock(0), lookup: (u) => users.get(u) });
     const req = request();
     new DigestClient({ username: 'alice', password: 's3cret' }).authorize(req, challenged(server));
     expect(req.headers.get('authorization')).toContain('algorithm=SHA-256');
   });
 
   it('answers the same for an unknown user and a wrong password', async () => {
-    const server = new DigestServer({ realm: 'edge', clock: new FakeClock(), lookup: (u) => users.get(u) });
+    const server = new DigestServer({ realm: 'edge', clock: new FakeClock(0), lookup: (u) => users.get(u) });
     const wrong = request();
     new DigestClient({ username: 'alice', password: 'nope' }).authorize(wrong, challenged(server));
     const unknown = request();
@@ -83,11 +83,11 @@ describe('digest', () => {
   });
 
   it('expires nonces after 300 s (stale=true) and rejects forged ones', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(0);
     const server = new DigestServer({ realm: 'edge', clock, lookup: (u) => users.get(u) });
     const req = request();
     new DigestClient({ username: 'alice', password: 's3cret' }).authorize(req, challenged(server));
-    clock.advance(300_001);
+    clock.advanceSync(300_001);
     expect(await server.verify(req)).toEqual({ ok: false, stale: true });
     expect(server.challenge(true)[0]![1]).toContain('stale=true');
     const forged = request();

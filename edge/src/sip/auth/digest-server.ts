@@ -2,7 +2,7 @@
 // HMAC nonces that expire (300 s by default), nonce-count replay protection, and the same answer whether the
 // user is unknown or the password wrong.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '@hcc/shared';
 import { SipError } from '../errors.ts';
 import type { SipRequest } from '../message/message.ts';
 import type { Handler } from '../router.ts';

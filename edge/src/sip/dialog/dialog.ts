@@ -1,6 +1,6 @@
 // A SIP dialog (RFC 3261 §12): identifiers, route set, remote target, CSeq rules, in-dialog requests,
 // the 2xx/ACK exchange of §13.3.1.4 (UAS) and §13.2.2.4 (UAC).
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock, TimerHandle } from '@hcc/shared';
 import { SipError } from '../errors.ts';
 import { type NameAddr, parseNameAddr } from '../message/address.ts';
 import { Headers } from '../message/headers.ts';
@@ -161,14 +161,14 @@ export class Dialog {
     const tick = () => {
       this.host.sendRaw(this, res);
       interval = Math.min(interval * 2, T2);
-      entry.timer = this.host.clock.setTimer(interval, tick);
+      entry.timer = this.host.clock.setTimeout(tick, interval);
     };
-    if (!reliable) entry.timer = this.host.clock.setTimer(interval, tick);
-    entry.deadline = this.host.clock.setTimer(64 * T1, () => {
+    if (!reliable) entry.timer = this.host.clock.setTimeout(tick, interval);
+    entry.deadline = this.host.clock.setTimeout(() => {
       // No ACK: confirm and immediately end the session with a BYE (§13.3.1.4).
       this.stopAckWait();
       if (this.state !== 'terminated') void this.bye().catch(() => {});
-    });
+    }, 64 * T1);
     this.pendingAck = entry;
   }
 
@@ -185,8 +185,8 @@ export class Dialog {
 
   private stopAckWait(): void {
     if (!this.pendingAck) return;
-    this.host.clock.clearTimer(this.pendingAck.timer);
-    this.host.clock.clearTimer(this.pendingAck.deadline);
+    this.host.clock.clearTimeout(this.pendingAck.timer);
+    this.host.clock.clearTimeout(this.pendingAck.deadline);
     this.pendingAck = undefined;
   }
 

@@ -2,9 +2,9 @@
 // escapes, bounded time per message.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FakeClock } from '@hcc/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../clock.ts';
 import { SipParseError } from '../errors.ts';
 import { SipStack } from '../stack.ts';
 import { MemoryNetwork } from '../transport/memory.ts';
@@ -183,7 +183,7 @@ describe('parser fuzzing', () => {
     const net = new MemoryNetwork();
     net.filter = () => 'drop';
     const t = net.transport('10.0.0.1', 5060);
-    const stack = new SipStack({ transports: [t], clock: new FakeClock() });
+    const stack = new SipStack({ transports: [t], clock: new FakeClock(0) });
     await stack.start();
     stack.use((req) => void req.reply(200));
     fc.assert(

@@ -1,34 +1,34 @@
+import { FakeClock } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../clock.ts';
 import { invite, pair } from '../test-pair.ts';
 import { StaticOverload } from './overload.ts';
 import { KAMAILIO_PIKE_DEFAULTS, RateLimiter } from './rate-limit.ts';
 
 describe('RateLimiter', () => {
   it('allows 16 requests per 2 s, then bans for 300 s', () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(0);
     const rl = new RateLimiter(clock, KAMAILIO_PIKE_DEFAULTS);
     for (let i = 0; i < 16; i++) expect(rl.admit('192.0.2.1')).toBe(true);
     expect(rl.admit('192.0.2.1')).toBe(false);
     expect(rl.admit('192.0.2.2')).toBe(true);
-    clock.advance(2500);
+    clock.advanceSync(2500);
     expect(rl.admit('192.0.2.1')).toBe(false);
-    clock.advance(300_000);
+    clock.advanceSync(300_000);
     expect(rl.admit('192.0.2.1')).toBe(true);
   });
 
   it('resets the count each window and exempts trusted peers', () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(0);
     const rl = new RateLimiter(clock, { ...KAMAILIO_PIKE_DEFAULTS, trusted: ['10.0.0.0/8'] });
     for (let w = 0; w < 5; w++) {
       for (let i = 0; i < 16; i++) expect(rl.admit('192.0.2.1')).toBe(true);
-      clock.advance(2000);
+      clock.advanceSync(2000);
     }
     for (let i = 0; i < 1000; i++) expect(rl.admit('10.1.2.3')).toBe(true);
   });
 
   it('drops a flooding source at the stack', async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(0);
     const p = await pair(false, {
       rateLimiter: new RateLimiter(clock, { limit: 3, windowMs: 2000, banMs: 10_000 }),
     });

@@ -1,8 +1,8 @@
 // Per-source request rate limit with a temporary ban, in the manner of Kamailio's pike module
 // (default 16 requests per 2 s, 300 s ban); trusted peers (trunks) are exempt.
 
+import type { Clock } from '@hcc/shared';
 import { IpAllowList } from '../auth/acl.ts';
-import type { Clock } from '../clock.ts';
 
 export interface RateLimitOptions {
   /** Requests allowed per window per source address. */

@@ -60,7 +60,7 @@ describe('Registrar', () => {
     await register(['<sip:alice@192.0.2.2:5060>;expires=0']);
     expect(await registrar.lookup('sip:alice@10.0.0.2')).toHaveLength(1);
     // Expiry.
-    clock.advance(121_000);
+    clock.advanceSync(121_000);
     expect(await registrar.lookup('sip:alice@10.0.0.2')).toHaveLength(0);
     await register(['<sip:alice@192.0.2.3>']);
     const r3 = await register(['*'], 0);

@@ -1,8 +1,8 @@
 // Registrar (RFC 3261 §10.3): several contacts per address of record, expiry, refresh, removal, wildcard,
 // Call-ID/CSeq ordering, Min-Expires, optional digest authentication.
 
+import type { Clock } from '@hcc/shared';
 import type { DigestServer } from '../auth/digest-server.ts';
-import type { Clock } from '../clock.ts';
 import { SipError } from '../errors.ts';
 import { formatNameAddr } from '../message/address.ts';
 import { formatUri, isSipUri, parseUri, type Uri, uriEquals } from '../message/uri.ts';

@@ -35,7 +35,7 @@ describe('InviteClientTransaction (§17.1.1, RFC 6026)', () => {
     const h = harness(true);
     const u = tu();
     new InviteClientTransaction('k', makeRequest('INVITE'), h.deps, u).start();
-    h.clock.advance(32_000);
+    h.clock.advanceSync(32_000);
     expect(h.sent).toHaveLength(1);
     expect(u.failures).toEqual(['timeout']);
   });
@@ -48,7 +48,7 @@ describe('InviteClientTransaction (§17.1.1, RFC 6026)', () => {
     tx.start();
     tx.receiveResponse(respond(req, 180));
     expect(tx.state).toBe(InviteClientState.Proceeding);
-    h.clock.advance(60_000);
+    h.clock.advanceSync(60_000);
     expect(h.sent).toHaveLength(1);
     expect(u.failures).toEqual([]);
     expect(u.responses.map((r) => r.status)).toEqual([180]);
@@ -71,9 +71,9 @@ describe('InviteClientTransaction (§17.1.1, RFC 6026)', () => {
     tx.receiveResponse(busy); // duplicated by the network
     expect(h.sent).toHaveLength(3);
     expect(u.responses).toHaveLength(1);
-    h.clock.advance(31_999);
+    h.clock.advanceSync(31_999);
     expect(tx.state).toBe(InviteClientState.Completed);
-    h.clock.advance(1);
+    h.clock.advanceSync(1);
     expect(tx.state).toBe(InviteClientState.Terminated);
   });
 
@@ -89,7 +89,7 @@ describe('InviteClientTransaction (§17.1.1, RFC 6026)', () => {
     tx.receiveResponse(respond(req, 486)); // not after a 2xx
     expect(u.responses.map((r) => r.status)).toEqual([200, 200]);
     expect(h.sent).toHaveLength(1); // the TU, not the transaction, ACKs a 2xx
-    h.clock.advance(32_000);
+    h.clock.advanceSync(32_000);
     expect(tx.state).toBe(InviteClientState.Terminated);
   });
 
@@ -146,7 +146,7 @@ describe('NonInviteClientTransaction (§17.1.2)', () => {
     tx.receiveResponse(respond(req, 200));
     expect(u.responses).toHaveLength(1);
     expect(tx.state).toBe(NonInviteClientState.Completed);
-    h.clock.advance(5000);
+    h.clock.advanceSync(5000);
     expect(tx.state).toBe(NonInviteClientState.Terminated);
     expect(h.clock.pending).toBe(0);
   });
@@ -157,7 +157,7 @@ describe('NonInviteClientTransaction (§17.1.2)', () => {
     const tx = new NonInviteClientTransaction('k', req, h.deps, tu());
     tx.start();
     tx.receiveResponse(respond(req, 200));
-    h.clock.advance(0);
+    h.clock.advanceSync(0);
     expect(tx.state).toBe(NonInviteClientState.Terminated);
   });
 });

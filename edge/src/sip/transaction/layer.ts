@@ -1,6 +1,6 @@
 // The transaction layer: creates the four kinds of transaction, matches incoming messages to them
 // (§17.1.3, §17.2.3), and forgets them once terminated.
-import type { Clock } from '../clock.ts';
+import type { Clock } from '@hcc/shared';
 import type { SipLogger } from '../logger.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../message/message.ts';
 import { viaBranch } from '../message/via.ts';

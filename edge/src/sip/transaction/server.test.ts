@@ -7,9 +7,9 @@ describe('InviteServerTransaction (§17.2.1, RFC 6026)', () => {
   it('sends 100 Trying when the TU is silent for 200 ms', () => {
     const h = harness();
     const tx = new InviteServerTransaction('k', makeRequest('INVITE'), h.deps);
-    h.clock.advance(199);
+    h.clock.advanceSync(199);
     expect(h.sent).toHaveLength(0);
-    h.clock.advance(1);
+    h.clock.advanceSync(1);
     expect(h.sent.map((m) => m.kind === 'response' && m.status)).toEqual([100]);
     // A retransmitted INVITE gets the last provisional again.
     tx.receiveRequest(makeRequest('INVITE'));
@@ -21,7 +21,7 @@ describe('InviteServerTransaction (§17.2.1, RFC 6026)', () => {
     const req = makeRequest('INVITE');
     const tx = new InviteServerTransaction('k', req, h.deps);
     tx.respond(respond(req, 180));
-    h.clock.advance(1000);
+    h.clock.advanceSync(1000);
     expect(h.sent.map((m) => m.kind === 'response' && m.status)).toEqual([180]);
   });
 
@@ -38,7 +38,7 @@ describe('InviteServerTransaction (§17.2.1, RFC 6026)', () => {
     expect(tx.state).toBe(InviteServerState.Confirmed);
     tx.receiveRequest(ack); // duplicate ACK absorbed
     const before = h.sent.length;
-    h.clock.advance(5000);
+    h.clock.advanceSync(5000);
     expect(h.sent.length).toBe(before);
     expect(tx.state).toBe(InviteServerState.Terminated);
     expect(h.clock.pending).toBe(0);
@@ -50,7 +50,7 @@ describe('InviteServerTransaction (§17.2.1, RFC 6026)', () => {
     const failures: string[] = [];
     const tx = new InviteServerTransaction('k', req, h.deps, { onFailure: (c) => failures.push(c) });
     tx.respond(respond(req, 404));
-    h.clock.advance(32_000);
+    h.clock.advanceSync(32_000);
     expect(tx.state).toBe(InviteServerState.Terminated);
     expect(failures).toEqual(['timeout']);
   });
@@ -74,7 +74,7 @@ describe('InviteServerTransaction (§17.2.1, RFC 6026)', () => {
     expect(h.sent).toHaveLength(1);
     tx.respond(respond(req, 200)); // TU retransmission of the 2xx passes through
     expect(h.sent).toHaveLength(2);
-    h.clock.advance(32_000);
+    h.clock.advanceSync(32_000);
     expect(tx.state).toBe(InviteServerState.Terminated);
   });
 
@@ -101,9 +101,9 @@ describe('NonInviteServerTransaction (§17.2.2)', () => {
     tx.respond(respond(req, 200));
     tx.receiveRequest(req);
     expect(h.sent.map((m) => m.kind === 'response' && m.status)).toEqual([100, 100, 200, 200]);
-    h.clock.advance(31_999);
+    h.clock.advanceSync(31_999);
     expect(tx.state).toBe(NonInviteServerState.Completed);
-    h.clock.advance(1);
+    h.clock.advanceSync(1);
     expect(tx.state).toBe(NonInviteServerState.Terminated);
   });
 
@@ -112,7 +112,7 @@ describe('NonInviteServerTransaction (§17.2.2)', () => {
     const req = makeRequest('BYE');
     const tx = new NonInviteServerTransaction('k', req, h.deps);
     tx.respond(respond(req, 200));
-    h.clock.advance(0);
+    h.clock.advanceSync(0);
     expect(tx.state).toBe(NonInviteServerState.Terminated);
   });
 });

@@ -1,5 +1,5 @@
 // Shared fixtures for the transaction unit tests (not exported from the package).
-import { FakeClock } from '../clock.ts';
+import { FakeClock } from '@hcc/shared';
 import { silentSipLogger } from '../logger.ts';
 import { createResponse } from '../message/build.ts';
 import { Headers } from '../message/headers.ts';
@@ -30,7 +30,7 @@ export interface Harness {
 }
 
 export function harness(reliable = false): Harness {
-  const clock = new FakeClock();
+  const clock = new FakeClock(0);
   const sent: SipMessage[] = [];
   const h: Harness = {
     clock,
@@ -55,7 +55,7 @@ export function sendTimes(h: Harness, until: number, pred: (m: SipMessage) => bo
   const times: number[] = [];
   let seen = h.sent.filter(pred).length;
   for (let t = 0; t < until; t += 50) {
-    h.clock.advance(50);
+    h.clock.advanceSync(50);
     const now = h.sent.filter(pred).length;
     for (let i = seen; i < now; i++) times.push(h.clock.now());
     seen = now;

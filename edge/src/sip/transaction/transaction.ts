@@ -1,6 +1,6 @@
 // What the four RFC 3261 §17 state machines share: a guarded state transition, injected clock and sender,
 // named timers that are cleared together when the transaction ends.
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock, TimerHandle } from '@hcc/shared';
 import { TransactionStateError } from '../errors.ts';
 import type { SipLogger } from '../logger.ts';
 import type { SipMessage } from '../message/message.ts';
@@ -61,7 +61,7 @@ export abstract class Transaction<S extends string> {
     }
     this.currentState = to;
     if (to === this.terminated) {
-      for (const h of this.timers.values()) this.deps.clock.clearTimer(h);
+      for (const h of this.timers.values()) this.deps.clock.clearTimeout(h);
       this.timers.clear();
       this.terminationCause ??= 'normal';
       this.deps.onTerminated?.(this as Transaction<string>);
@@ -72,17 +72,17 @@ export abstract class Transaction<S extends string> {
     this.stopTimer(name);
     this.timers.set(
       name,
-      this.deps.clock.setTimer(ms, () => {
+      this.deps.clock.setTimeout(() => {
         this.timers.delete(name);
         fire();
-      }),
+      }, ms),
     );
   }
 
   protected stopTimer(name: string): void {
     const h = this.timers.get(name);
     if (h) {
-      this.deps.clock.clearTimer(h);
+      this.deps.clock.clearTimeout(h);
       this.timers.delete(name);
     }
   }
