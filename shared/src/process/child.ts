@@ -42,7 +42,8 @@ export function startChild(opts: StartOptions): ManagedChild {
   let log: WriteStream | undefined;
   if (opts.logFile) log = createWriteStream(opts.logFile, { flags: 'a' });
   const onData = (buf: Buffer) => {
-    log?.write(buf);
+    // Output can still arrive after 'exit' (the pipes drain later): the log closes on 'close'.
+    if (log && !log.writableEnded) log.write(buf);
     for (const line of buf.toString('utf8').split('\n')) {
       if (!line) continue;
       lines.push(line);
@@ -53,10 +54,8 @@ export function startChild(opts: StartOptions): ManagedChild {
   proc.stdout?.on('data', onData);
   proc.stderr?.on('data', onData);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.once('exit', (code, signal) => {
-      log?.end();
-      resolve({ code, signal });
-    });
+    proc.once('exit', (code, signal) => resolve({ code, signal }));
+    proc.once('close', () => log?.end());
     proc.once('error', (err) => {
       lines.push(`spawn error: ${err.message}`);
       log?.end();
