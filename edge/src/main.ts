@@ -9,17 +9,17 @@ import type { ConfigBundle } from '@hcc/proto';
 import {
   connectNats,
   createLogger,
+  isEntrypoint,
   type Logger,
   natsReadiness,
   Observer,
   openDatabase,
   type ReadinessCheck,
+  runService,
   signingKeyId,
-  startTelemetry,
   systemClock,
   waitFor,
 } from '@hcc/shared';
-import { serve } from '@hono/node-server';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { AgentEvents } from './agent/events.ts';
 import { AgentRegistry } from './agent/registry.ts';
@@ -34,6 +34,7 @@ import { startFleetReporter } from './fleet/reporter.ts';
 import { agentApi } from './http/agent-api.ts';
 import { MemoryCredentialStore, MemorySessionStore } from './http/agent-api-auth.ts';
 import { edgeApp } from './http/app.ts';
+import { serveEdgeHttp, tlsFromEnv } from './http/desktop-tls.ts';
 import { desktopDevice, desktopHttp, provisionDemoDesktop } from './http/desktop-wiring.ts';
 import { checkFlows } from './ivr/flow-check.ts';
 import { NgClient, RtpenginePool } from './media/index.ts';
@@ -180,6 +181,8 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     config: () => config.current(),
     credentials: agentCredentials,
     sessions: agentSessions,
+    // HTTPS (EDGE_TLS_CERT/EDGE_TLS_KEY): the session cookie is Secure.
+    secureCookie: tlsFromEnv() !== undefined,
     log: log.child({ module: 'agent-api' }),
   });
   // --- end ACD ---
@@ -253,8 +256,12 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
       rtpengines: media.snapshot(),
     }),
   });
-  const server = serve({ fetch: app.fetch, hostname: settings.httpHost, port: settings.httpPort });
-  const url = `http://${settings.httpHost}:${settings.httpPort}`;
+  const { server, url } = serveEdgeHttp({
+    fetch: app.fetch,
+    hostname: settings.httpHost,
+    port: settings.httpPort,
+    tls: desktop.tls,
+  });
   log.info({ url }, 'edge listening');
   return {
     url,
@@ -275,30 +282,14 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   };
 }
 
-async function main(): Promise<void> {
-  const settings = edgeSettings();
-  const log = createLogger({ service: 'edge', site: settings.site });
-  const stopTelemetry = await startTelemetry(`hcc-edge-${settings.site}`, log);
-  const edge = await startEdge(settings, log);
-  let stopping = false;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal: sig }, 'stopping');
-      void edge
-        .stop()
-        .then(stopTelemetry)
-        .then(() => process.exit(0));
-    });
-  }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err: unknown) => {
-    process.stderr.write(
-      `edge failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+if (isEntrypoint(import.meta.url)) {
+  let settings: EdgeSettings;
+  try {
+    settings = edgeSettings();
+  } catch (err) {
+    process.stderr.write(`edge failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
-  });
+  }
+  const log = createLogger({ service: 'edge', site: settings.site });
+  void runService({ name: `hcc-edge-${settings.site}`, log, start: () => startEdge(settings, log) });
 }

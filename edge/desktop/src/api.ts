@@ -111,6 +111,11 @@ export class Api {
   dispose = (interactionId: string, code: string, notes: string) =>
     this.call('POST', '/desktop/dispositions', { interactionId, code, notes });
 
+  /** Supervisors only (403 otherwise): the site snapshot, and forcing an agent's state. */
+  supervisorSite = () => this.call<unknown>('GET', '/supervisor/site');
+  force = (agentId: string, body: { state: 'ready' } | { state: 'not_ready'; reasonId: string }) =>
+    this.call('POST', `/supervisor/agents/${encodeURIComponent(agentId)}/state`, body);
+
   /** Live agent state and queue stats (SSE); reconnects by itself (EventSource). */
   live(onData: (l: Live) => void, onState: (up: boolean) => void): () => void {
     const es = new EventSource('/api/agent/desktop/live');

@@ -5,6 +5,7 @@
 import { Api, ApiError, type DesktopConfig, type Live, type ScreenPop } from './api.ts';
 import { $, clear, el, fmtDuration } from './dom.ts';
 import { checkMicrophone, type IncomingCall, microphones, Phone, type PhoneStatus } from './phone.ts';
+import { SupervisorView } from './supervisor.ts';
 import { startRing, stopRing, tone } from './tones.ts';
 
 const api = new Api();
@@ -16,6 +17,12 @@ let muted = false;
 let held = false;
 /** The interaction the wrap-up form is for. */
 let wrapFor = '';
+let isSupervisor = false;
+const supervisor = new SupervisorView(
+  api,
+  () => cfg?.reasons ?? [],
+  (err) => showError(err),
+);
 
 const phone = new Phone({
   status: (s, detail) => setPhoneStatus(s, detail),
@@ -69,6 +76,21 @@ async function showDesk(): Promise<void> {
   });
   phone.start(await api.sip());
   void refreshHistory();
+  isSupervisor = await api.supervisorSite().then(
+    () => true,
+    () => false,
+  );
+  $('link-supervisor').hidden = !isSupervisor;
+  route();
+}
+
+/** `#supervisor` shows the site view (supervisors only); anything else the agent's desk. */
+function route(): void {
+  const sup = isSupervisor && location.hash === '#supervisor';
+  $('sup-view').hidden = !sup;
+  $('desk-layout').hidden = sup;
+  if (sup) supervisor.start();
+  else supervisor.stop();
 }
 
 function fillSelect(s: HTMLSelectElement, items: Array<{ id: string; name: string }>): void {
@@ -242,6 +264,8 @@ function wire(): void {
       .then(() => {
         phone.stop();
         stopLive?.();
+        supervisor.stop();
+        isSupervisor = false;
         void showLogin();
       })
       .catch(showError);
@@ -304,6 +328,7 @@ function wire(): void {
       })
       .catch(showError);
   });
+  window.addEventListener('hashchange', route);
   document.addEventListener('keydown', (e) => {
     if (!e.altKey || e.ctrlKey || e.metaKey) return;
     const k = e.key.toLowerCase();

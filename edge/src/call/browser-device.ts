@@ -15,6 +15,9 @@ const PREFIX = 'web-';
 /** The SIP auth user of an agent's browser device. */
 export const browserUser = (agentId: string): string => `${PREFIX}${agentId}`;
 
+/** Whether a SIP user name is a browser device's. */
+export const isBrowserUser = (user: string): boolean => user.startsWith(PREFIX);
+
 /** Per-login SIP credentials of browser devices (in memory: a restart means logging in again). */
 export class BrowserCredentials {
   private readonly byUser = new Map<string, { agentId: string; password: string }>();
@@ -38,26 +41,40 @@ export class BrowserCredentials {
   }
 }
 
+/** Digest over the browsers' per-login passwords, MD5 only (JsSIP and SIP.js answer nothing else). */
+function browserDigest(clock: SipClock, credentials: BrowserCredentials, proxy: boolean): DigestServer {
+  return new DigestServer({
+    realm: credentials.realm,
+    clock,
+    algorithms: ['MD5'],
+    ...(proxy ? { proxy: true } : {}),
+    lookup: (username) => {
+      const c = credentials.lookup(username);
+      return c ? { password: c.password } : undefined;
+    },
+  });
+}
+
+/** The call layer's `browserAuth`: 407 MD5 challenges for INVITEs from browsers (consultation calls). */
+export function browserCallAuth(clock: SipClock, credentials: BrowserCredentials) {
+  return {
+    digest: browserDigest(clock, credentials, true),
+    agentOf: (username: string) => credentials.lookup(username)?.agentId,
+  };
+}
+
 /** REGISTER of browser devices (auth users `web-*`); other REGISTERs go to the next handler. */
 export function browserRegistrar(o: {
   clock: SipClock;
   credentials: BrowserCredentials;
   bindings: AgentBindingStore;
 }): Handler {
-  const auth = new DigestServer({
-    realm: o.credentials.realm,
-    clock: o.clock,
-    algorithms: ['MD5'],
-    lookup: (username) => {
-      const c = o.credentials.lookup(username);
-      return c ? { password: c.password } : undefined;
-    },
-  });
+  const auth = browserDigest(o.clock, o.credentials, false);
   const registrar = new Registrar({ clock: o.clock, store: o.bindings, auth });
   return async function registerBrowser(req, next) {
     const uri = req.message.to.uri;
     const user = 'user' in uri ? (uri.user ?? '') : '';
-    if (!user.startsWith(PREFIX)) return next();
+    if (!isBrowserUser(user)) return next();
     await registrar.handle(req);
   };
 }

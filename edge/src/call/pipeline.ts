@@ -10,6 +10,7 @@ import { type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry
 import { type CallerPseudonymizer, normalizeCallerNumber } from '../events/index.ts';
 import { type Handler, IpAllowList, isSipUri, type ServerRequest, SipError } from '../sip/index.ts';
 import { deviceOf } from './agent-registrar.ts';
+import { isBrowserUser } from './browser-device.ts';
 import { ConsultCall } from './consult.ts';
 import { CallSession } from './session.ts';
 import type { CallServices, Step } from './types.ts';
@@ -120,13 +121,17 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
     async agentCall(req, next) {
       const c = callOf(req);
       if (c.trunk) return next();
-      const auth = svc.agentAuth!;
+      // Browsers (`web-*`) get their own MD5-only challenge; SIP phones the SHA-256 + MD5 one.
+      const fromUri = req.message.from.uri;
+      const web = isSipUri(fromUri) && isBrowserUser(fromUri.user ?? '') ? svc.browserAuth : undefined;
+      const auth = web?.digest ?? svc.agentAuth!;
       const v = await auth.verify(req.message);
       if (!v.ok)
         throw new SipError(407, 'Proxy Authentication Required', { headers: auth.challenge(v.stale) });
-      const from =
-        deviceOf(c.bundle, v.username)?.agentId ??
-        c.bundle.agents.find((a) => a.extension === v.username)?.id;
+      const from = web
+        ? web.agentOf(v.username)
+        : (deviceOf(c.bundle, v.username)?.agentId ??
+          c.bundle.agents.find((a) => a.extension === v.username)?.id);
       const ruri = req.message.uri;
       const user = isSipUri(ruri) ? ruri.user : undefined;
       const to = c.bundle.agents.find((a) => a.extension === user);

@@ -32,7 +32,7 @@ import { mountCallLayer } from './mount.ts';
 import type { CallRegistry } from './registry.ts';
 import type { CallSession } from './session.ts';
 import { DbCallStore } from './store.ts';
-import type { LegRef } from './types.ts';
+import type { CallServices, LegRef } from './types.ts';
 
 export interface CallLayerOptions {
   site: string;
@@ -53,7 +53,12 @@ export interface CallLayerOptions {
   observers: { acd: Observer<AcdEvents>; agents: Observer<AgentEvents> };
   log: Logger;
   /** The agent desktop's SIP over WebSocket listener and its REGISTER handler (browser-device.ts). */
-  browser?: { transport: Transport; register: (bindings: AgentBindingStore, clock: SipClock) => Handler };
+  browser?: {
+    transport: Transport;
+    register: (bindings: AgentBindingStore, clock: SipClock) => Handler;
+    /** Digest for the browsers' own INVITEs (consultation calls); see CallServices.browserAuth. */
+    callAuth?: (clock: SipClock) => NonNullable<CallServices['browserAuth']>;
+  };
 }
 
 export interface CallLayer {
@@ -116,6 +121,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
         config: o.config,
         proxy: true,
       }),
+      ...(o.browser?.callAuth ? { browserAuth: o.browser.callAuth(stack.clock) } : {}),
       clock,
       promptsDir: o.promptsDir,
     },

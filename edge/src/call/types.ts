@@ -77,6 +77,11 @@ export interface CallServices {
   consults: ConsultRegistry;
   /** Digest (407) for INVITEs from agents' phones, i.e. not from a trunk; none: such INVITEs get 403. */
   agentAuth?: DigestServer;
+  /**
+   * Digest (407, MD5 only) for INVITEs from agents' browsers (From user `web-<agent id>`): JsSIP cannot
+   * answer the SHA-256 challenge `agentAuth` offers first. Absent: browsers cannot place internal calls.
+   */
+  browserAuth?: { digest: DigestServer; agentOf(username: string): string | undefined };
   clock: Clock;
   promptsDir: string;
   /** Ring timeout of a direct (non-queue) agent call; default 20 s. */

@@ -4,12 +4,11 @@
  * API and the page. Environment: EDGE_SIP_WS_PORT (default SIP port + 3), EDGE_SUPERVISORS
  * (extensions allowed into the supervisor view, comma separated).
  */
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { ConfigBundle } from '@hcc/proto';
 import type { Clock, Db, Logger } from '@hcc/shared';
 import type { AgentRegistry } from '../agent/registry.ts';
-import { BrowserCredentials, browserRegistrar } from '../call/browser-device.ts';
+import { BrowserCredentials, browserCallAuth, browserRegistrar } from '../call/browser-device.ts';
 import type { AgentBindingStore, CallRegistry, CallSession, LegRef } from '../call/index.ts';
 import type { CustomerStore } from '../customers/index.ts';
 import type { Acd } from '../queue/router.ts';
@@ -19,6 +18,7 @@ import { desktopApi } from './desktop.ts';
 import { DesktopData } from './desktop-data.ts';
 import { desktopStatic } from './desktop-static.ts';
 import { supervisorApi } from './desktop-supervisor.ts';
+import { tlsFromEnv } from './desktop-tls.ts';
 
 export interface DesktopDevice {
   credentials: BrowserCredentials;
@@ -28,16 +28,14 @@ export interface DesktopDevice {
   callLayer: {
     transport: WsTransport;
     register: (bindings: AgentBindingStore, clock: SipClock) => ReturnType<typeof browserRegistrar>;
+    callAuth: (clock: SipClock) => ReturnType<typeof browserCallAuth>;
   };
 }
 
 export function desktopDevice(o: { host: string; sipPort: number; realm: string }): DesktopDevice {
   const env = process.env;
   const port = Number(env.EDGE_SIP_WS_PORT ?? o.sipPort + 3);
-  const tls =
-    env.EDGE_TLS_CERT && env.EDGE_TLS_KEY
-      ? { cert: readFileSync(env.EDGE_TLS_CERT, 'utf8'), key: readFileSync(env.EDGE_TLS_KEY, 'utf8') }
-      : undefined;
+  const tls = tlsFromEnv(env);
   const credentials = new BrowserCredentials(o.realm);
   const transport = new WsTransport({ host: o.host, port, ...(tls ? { tls } : {}) });
   return {
@@ -47,6 +45,7 @@ export function desktopDevice(o: { host: string; sipPort: number; realm: string 
     callLayer: {
       transport,
       register: (bindings, clock) => browserRegistrar({ clock, credentials, bindings }),
+      callAuth: (clock) => browserCallAuth(clock, credentials),
     },
   };
 }

@@ -51,7 +51,7 @@ describe('agent desktop in Chromium', () => {
   beforeAll(async () => {
     const bundle = callBundle({
       agents: [webAgent('a-1001', '1001'), webAgent('a-1002', '1002')],
-      queues: [queueOf('sales', { wrapUpSeconds: 30, ringTimeoutSeconds: 15 }), queueOf('support')],
+      queues: [queueOf('sales', { wrapUpSeconds: 4, ringTimeoutSeconds: 15 }), queueOf('support')],
     });
     ws = new WsTransport({ host: '127.0.0.1', port: await freePort() });
     h = await startHarness({
@@ -186,11 +186,16 @@ describe('agent desktop in Chromium', () => {
     await p1.getByLabel('Transfer to').selectOption('1002');
     await p1.getByRole('button', { name: 'Blind transfer' }).click();
     await p1.locator('#wrap-form').waitFor({ state: 'visible', timeout: 10_000 });
+    // The queue's wrap-up (4 s in this bundle) counts down on the first agent's page.
+    await expect.poll(() => text(p1, '#wrap-countdown'), { timeout: 5000 }).toMatch(/^wrap-up [1-4] s$/);
     await p2.locator('#toast').waitFor({ state: 'visible', timeout: 15_000 });
     await expect.poll(() => p2.locator('#toast-name').textContent()).toBe('Ada Lovelace');
     await p2.keyboard.press('Alt+A');
     await p2.locator('#incall').waitFor({ state: 'visible', timeout: 10_000 });
     await expect.poll(async () => (await audioStats(p2)).packetsSent, { timeout: 8000 }).toBeGreaterThan(20);
+    // ... and the first agent is back to ready once it ran out.
+    await expect.poll(() => text(p1, '#state-badge'), { timeout: 10_000 }).toBe('ready');
+    expect(await text(p1, '#wrap-countdown')).toBe('');
     await p2.keyboard.press('Alt+H');
     const run = await caller;
     expect(run.code, run.output).toBe(0);
@@ -217,6 +222,33 @@ describe('agent desktop in Chromium', () => {
     await expect.poll(() => text(p2, '#state-badge'), { timeout: 5000 }).toBe('ready');
     await p2.screenshot({ path: join(ARTIFACTS, 'desktop-after-call.png') });
   }, 120_000);
+
+  it('supervisor view: sees an agent go ready live and forces it to not ready', async () => {
+    const sup = await chrome.page(`${base}/desktop/`);
+    const agent = await chrome.page(`${base}/desktop/`);
+    await login(sup, '1001', 'pw-1001');
+    await login(agent, '1002', 'pw-1002');
+    // Only extensions in EDGE_SUPERVISORS (here 1001) get the link and the API.
+    await expect.poll(() => agent.locator('#link-supervisor').isHidden()).toBe(true);
+    await sup.getByRole('link', { name: 'Supervisor' }).click();
+    await sup.locator('#sup-view').waitFor({ state: 'visible' });
+    const row = sup.locator('#sup-agents tr[data-agent="a-1002"]');
+    await row.waitFor({ timeout: 5000 });
+
+    await agent.getByRole('button', { name: 'Ready', exact: true }).click();
+    await expect.poll(() => row.locator('.badge').textContent(), { timeout: 5000 }).toBe('ready');
+    await expect.poll(() => text(sup, '#sup-queues'), { timeout: 5000 }).toMatch(/sales0—[1-9]/);
+    await sup.screenshot({ path: join(ARTIFACTS, 'desktop-supervisor.png'), fullPage: true });
+
+    await sup.getByRole('button', { name: 'Force Agent 1002 (1002) not ready' }).click();
+    await expect.poll(() => text(agent, '#state-badge'), { timeout: 5000 }).toMatch(/^Not ready/);
+    await expect.poll(() => row.locator('.badge').textContent(), { timeout: 5000 }).toMatch(/^Not ready/);
+    expect(h.agents.get('a-1002').reasonId).not.toBe('');
+    await sup.getByRole('button', { name: 'Force Agent 1002 (1002) ready' }).click();
+    await expect.poll(() => text(agent, '#state-badge'), { timeout: 5000 }).toBe('ready');
+    await sup.getByRole('link', { name: 'Back to my desk' }).click();
+    await expect.poll(() => sup.locator('#desk-layout').isVisible()).toBe(true);
+  }, 60_000);
 
   it('re-registers after the SIP WebSocket drops', async () => {
     const p = await chrome.page(`${base}/desktop/`);
