@@ -223,6 +223,8 @@ async function main(): Promise<void> {
     convergence_edge_applied_ms: summary(convergeEdge),
     convergence_api_shows_applied_ms: summary(convergeApi),
     dropped_events: cp.fleet.stats.dropped,
+    // Events whose status transaction failed (e.g. a deadlock) and were redelivered.
+    retried_events: cp.fleet.stats.retried,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   const dir = fileURLToPath(new URL('../../.artifacts', import.meta.url));

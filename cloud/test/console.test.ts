@@ -120,4 +120,64 @@ describe('ops console in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'console-flow.png'), fullPage: true });
     await pageCtx.close();
   });
+
+  it('edits a queue and an agent in their forms, shows field errors, publishes and applies them', async () => {
+    const pageCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await pageCtx.newPage();
+    await page.goto(`${h.url}/login`);
+    await page.fill('input[name=email]', login.email);
+    await page.fill('input[name=password]', login.password);
+    await page.click('#login');
+    await page.waitForSelector('#sites');
+
+    // Queue: a bad value first; the problem shows beside its field and nothing is saved.
+    await page.goto(`${h.url}/sites/hq`);
+    await page.click('a[href="/sites/hq/edit/queues/sales"]');
+    await page.getByLabel('Service level (s)').fill('-5');
+    await page.click('#save-entity');
+    await page.waitForSelector('#f-serviceLevelSeconds-err');
+    expect(await page.textContent('#f-serviceLevelSeconds-err')).toBe('must be between 0 and 86400');
+    expect(await page.inputValue('input[name=serviceLevelSeconds]')).toBe('-5');
+    expect(await page.getAttribute('input[name=serviceLevelSeconds]', 'aria-invalid')).toBe('true');
+    await page.getByLabel('Service level (s)').fill('45');
+    await page.click('#save-entity');
+    await page.waitForSelector('#flash');
+    expect(await page.inputValue('input[name=serviceLevelSeconds]')).toBe('45');
+
+    // Agent: a level out of range, then a good one.
+    await page.goto(`${h.url}/sites/hq/edit/agents/a-1001`);
+    await page.fill('input[name="skills[0].level"]', '11');
+    await page.click('#save-entity');
+    await page.waitForSelector('[id="f-skills_0__level-err"]');
+    expect(await page.textContent('[id="f-skills_0__level-err"]')).toBe('must be between 1 and 10');
+    await page.fill('input[name="skills[0].level"]', '4');
+    await page.click('#save-entity');
+    await page.waitForSelector('#flash');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'console-agent-form.png'), fullPage: true });
+
+    await page.goto(`${h.url}/sites/hq`);
+    await page.waitForSelector('#draft-ok');
+    await page.click('#publish-site');
+    await page.waitForSelector('#flash');
+    const flash = (await page.textContent('#flash')) ?? '';
+    const version = BigInt(/hq: version (\d+) deployed/.exec(flash)?.[1] ?? '0');
+    expect(version).toBeGreaterThan(1n);
+    await waitFor(
+      'hq applies the queue and agent edit',
+      async () => hq.agent.store.version === version,
+      20_000,
+    );
+    const cfg = hq.agent.store.current()!;
+    expect(cfg.queues.find((q) => q.id === 'sales')?.serviceLevelSeconds).toBe(45);
+    expect(cfg.agents.find((a) => a.id === 'a-1001')?.skills).toMatchObject([{ skillId: 'sales', level: 4 }]);
+    // Everything the form does not show (capacities, devices) came through unchanged.
+    expect(cfg.agents.find((a) => a.id === 'a-1001')?.devices.map((d) => d.id)).toEqual(['phone', 'desktop']);
+    await page.goto(`${h.url}/sites/hq/edit/queues/sales`);
+    await page.getByLabel('Service level (s)').fill('-3');
+    await page.click('#save-entity');
+    await page.waitForSelector('#f-serviceLevelSeconds-err');
+    await page.screenshot({ path: join(ARTIFACTS, 'console-queue-form.png'), fullPage: true });
+    await pageCtx.close();
+  });
 });

@@ -8,10 +8,27 @@ import { can } from '../auth/roles.ts';
 import { getEntity, putEntity } from '../config/drafts.ts';
 import { ENTITY_ID_PATTERN, entityKind } from '../config/entities.ts';
 import { withTenant } from '../db/tenant.ts';
+import { agentForm, parseAgentForm } from './agent-form.ts';
+import { FormReader, type Obj, Problems } from './fields.ts';
 import { FlowFormError, flowForm, parseFlowForm } from './flow-form.ts';
 import { flowGraph } from './graph.ts';
+import { hoursForm, parseHoursForm } from './hours-form.ts';
 import type { ConsoleCtx, FormBody } from './index.ts';
-import { page } from './layout.ts';
+import { type Html, page } from './layout.ts';
+import { parseQueueForm, queueForm } from './queue-form.ts';
+
+/** Kinds with a structured form; the others (and `?raw=1`) use the proto JSON editor. */
+const FORMS: Record<
+  string,
+  {
+    render: (body: Obj, errs: Problems) => Html;
+    parse: (r: FormReader, form: FormBody, base: Obj) => Obj;
+  }
+> = {
+  queues: { render: queueForm, parse: parseQueueForm },
+  agents: { render: agentForm, parse: parseAgentForm },
+  hours: { render: hoursForm, parse: parseHoursForm },
+};
 
 const enc = encodeURIComponent;
 const one = (f: FormBody): Record<string, string> =>
@@ -104,13 +121,36 @@ function renderEntity(
   );
 }
 
-/** A structured JSON editor for queues, agents, hours and the other entity kinds. */
+function renderForm(
+  x: ConsoleCtx,
+  site: string,
+  kind: string,
+  id: string,
+  body: Obj,
+  errs = new Problems(),
+  status = 200,
+) {
+  const k = entityKind(kind)!;
+  const base = `/sites/${enc(site)}/edit/${kind}/${enc(id)}`;
+  const form = html`<p><a href="/sites/${enc(site)}">Back to the site</a> · <a href="${base}?raw=1">Edit as JSON</a></p>
+<form method="post" action="${base}" id="entity-form" novalidate><input type="hidden" name="form" value="${kind}">${FORMS[kind]!.render(body, errs)}
+<button type="submit" id="save-entity">Save draft</button></form>`;
+  const error = errs.size ? `Not saved: ${[...errs].map(([f, p]) => `${f}: ${p}`).join('; ')}` : undefined;
+  return x.c.html(
+    page(`${k.label} ${id} (${site})`, form, { user: x.p.subject, flash: x.c.req.query('msg'), error }),
+    status as 200,
+  );
+}
+
+/** The editor of one entity: a form for queues, agents and hours, proto JSON for the other kinds. */
 export async function entityEditor(x: ConsoleCtx): Promise<Response> {
   const kind = x.c.req.param('kind') ?? '';
   if (!entityKind(kind))
     return x.c.html(page('Not found', '', { user: x.p.subject, error: 'No such kind' }), 404);
   const { site, id, entity } = await load(x, kind).catch(() => ({ site: '', id: '', entity: undefined }));
   if (!site) return x.c.html(page('Not found', '', { user: x.p.subject, error: 'No such site' }), 404);
+  if (FORMS[kind] && x.c.req.query('raw') === undefined)
+    return renderForm(x, site, kind, id, (entity?.body as Obj | undefined) ?? { id });
   return renderEntity(x, site, kind, id, JSON.stringify(entity?.body ?? { id }, null, 2));
 }
 
@@ -128,6 +168,7 @@ export async function saveEntity(x: ConsoleCtx, f: FormBody): Promise<Response> 
       }),
       403,
     );
+  if (f.json === undefined && FORMS[kind]) return saveForm(x, site, kind, id, f);
   const text = String(one(f).json ?? '');
   let value: unknown;
   try {
@@ -147,7 +188,25 @@ export async function saveEntity(x: ConsoleCtx, f: FormBody): Promise<Response> 
       422,
       problems.map((p) => `${p.field}: ${p.problem}`).join('; '),
     );
-  const body = toJson(k.schema, fromJson(k.schema, value as JsonValue));
+  return store(x, site, kind, id, value as JsonValue);
+}
+
+/** Reads a structured form over the stored draft entity, validates it and saves it, or shows it back. */
+async function saveForm(x: ConsoleCtx, site: string, kind: string, id: string, f: FormBody) {
+  const k = entityKind(kind)!;
+  const { entity } = await load(x, kind);
+  const r = new FormReader(f);
+  const value = FORMS[kind]!.parse(r, f, { ...((entity?.body as Obj | undefined) ?? {}), id });
+  const problems = [...r.problems];
+  if (problems.length === 0) problems.push(...checkProtoJson(k.schema, value));
+  if (!ENTITY_ID_PATTERN.test(id)) problems.push({ field: 'id', problem: 'invalid id' });
+  if (problems.length) return renderForm(x, site, kind, id, value, new Problems(problems, f), 422);
+  return store(x, site, kind, id, value);
+}
+
+async function store(x: ConsoleCtx, site: string, kind: string, id: string, value: JsonValue) {
+  const k = entityKind(kind)!;
+  const body = toJson(k.schema, fromJson(k.schema, value));
   await withTenant(x.d.db, x.p.tenantId, async (tx) => {
     await requireSite(tx, x.p.tenantId, site);
     await putEntity(tx, {

@@ -18,6 +18,9 @@ input,select,textarea{font:inherit;padding:2px 4px}
 button{font:inherit;padding:4px 10px;cursor:pointer}
 svg{background:#fff;border:1px solid #d8dde6}
 h2{margin-top:24px}
+fieldset{background:#fff;border:1px solid #d8dde6;margin:10px 0;padding:6px 12px}legend{font-weight:600}
+input[type=number]{width:6em}.field{margin:6px 0}.field-err{color:#b3261e;font-weight:600;margin-left:4px}
+[aria-invalid=true]{border:2px solid #b3261e}
 `;
 
 /** The page shell: a header with navigation, flash messages, then the body. */
