@@ -59,5 +59,6 @@ await Promise.all(
 );
 const elapsed = (Date.now() - start) / 1000;
 process.stdout.write(`${JSON.stringify({ emitted: committed, elapsed, rate: committed / elapsed })}\n`);
-// Keep publishing until the parent stops us.
+// Keep publishing until the parent stops us (a clean exit writes a --cpu-prof profile).
 setInterval(() => {}, 1000);
+process.once('SIGTERM', () => process.exit(0));

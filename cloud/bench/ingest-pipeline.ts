@@ -124,8 +124,11 @@ const wm = new WatermarkService(
 wm.start();
 const edge = startChild({
   name: 'bench-edge',
-  command: TSX,
-  args: [EDGE],
+  // EDGE_PROF=<dir>: CPU profile of the edge process (node --cpu-prof), written when it stops.
+  command: process.env.EDGE_PROF ? process.execPath : TSX,
+  args: process.env.EDGE_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EDGE_PROF}`, '--import', 'tsx', EDGE]
+    : [EDGE],
   env: {
     ...process.env,
     EDGE_DB_URL: edgeDbInfo.url,

@@ -12,12 +12,13 @@ export async function assignSeqs(db: Db, siteId: string, limit = 5000): Promise<
       sql`select last_seq from event_outbox_state where site_id = ${siteId} for update`,
     )) as unknown as { rows: { last_seq: string }[] };
     const last = Number(state.rows[0]?.last_seq ?? 0);
+    // One count back, not one row per numbered event.
     const res = (await tx.execute(sql`
       with pending as (select id from event_outbox where seq is null order by id limit ${limit}),
-      numbered as (select id, row_number() over (order by id) as rn from pending)
-      update event_outbox o set seq = ${last} + n.rn from numbered n where o.id = n.id
-      returning o.seq`)) as unknown as { rows: unknown[] };
-    const n = res.rows.length;
+      numbered as (select id, row_number() over (order by id) as rn from pending),
+      done as (update event_outbox o set seq = ${last} + n.rn from numbered n where o.id = n.id returning 1)
+      select count(*)::int as n from done`)) as unknown as { rows: { n: number }[] };
+    const n = Number(res.rows[0]?.n ?? 0);
     if (n === 0) return last;
     await tx.execute(
       sql`update event_outbox_state set last_seq = ${last + n}, updated_at = now() where site_id = ${siteId}`,

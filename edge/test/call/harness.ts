@@ -109,6 +109,11 @@ export async function startHarness(o: {
   ports?: { min: number; max: number };
   /** More SIP transports besides UDP (the desktop tests add SIP over WebSocket). */
   transports?: Transport[];
+  /**
+   * Journal into an existing edge database through this journal (an events pipeline that publishes
+   * to a leaf) instead of a database of the harness's own. The caller owns both.
+   */
+  events?: { dbUrl: string; journal: OutboxJournal };
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), `hcc-call-${o.name}-`));
   const promptsDir = join(dir, 'prompts');
@@ -119,14 +124,16 @@ export async function startHarness(o: {
     name: `rtpengine-${o.name}`,
     ...(o.ports ? { portMin: o.ports.min, portMax: o.ports.max, logLevel: 3, ngTimeoutMs: 1000 } : {}),
   });
-  const pg = await createTestDatabase(o.pgUrl, `edge_call_${o.name}`);
-  const database = await openDatabase({ url: pg.url });
+  const pg = o.events ? undefined : await createTestDatabase(o.pgUrl, `edge_call_${o.name}`);
+  const database = await openDatabase({ url: o.events?.dbUrl ?? pg!.url });
   await database.migrate(EDGE_MIGRATIONS);
-  const journal = new OutboxJournal(database.db, {
-    siteId: 'hq',
-    tenantId: () => 'acme',
-    configVersion: () => 1n,
-  });
+  const journal =
+    o.events?.journal ??
+    new OutboxJournal(database.db, {
+      siteId: 'hq',
+      tenantId: () => 'acme',
+      configVersion: () => 1n,
+    });
   await journal.init();
   const store = new DbCallStore(database.db, journal);
   const secrets = new SecretStore(database.db);
@@ -296,7 +303,7 @@ export async function startHarness(o: {
       dtmf.close();
       await rtp.stop();
       await database.close();
-      await pg.drop();
+      await pg?.drop();
       if (!process.env.HCC_KEEP_DIR) await rm(dir, { recursive: true, force: true });
     },
   };

@@ -43,8 +43,12 @@ export function callerScenario(o: {
   number: string;
   actions: CallerAction[];
   cancelAfterMs?: number;
+  /** The From display name (ASCII; default "Caller"). */
+  displayName?: string;
 }): string {
-  const head = callerHead.replace('[service_caller]', o.number);
+  const head = callerHead
+    .replace('[service_caller]', o.number)
+    .replace('"Caller"', `"${o.displayName ?? 'Caller'}"`);
   const invite = send(
     `INVITE sip:${o.did}@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
