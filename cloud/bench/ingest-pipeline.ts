@@ -30,6 +30,7 @@ import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats
 import { connect } from '@nats-io/transport-node';
 import { sql } from 'drizzle-orm';
 import { migrateAnalytics } from '../src/analytics/migrate.ts';
+import { SecretBox } from '../src/db/secret-box.ts';
 import { staticSiteDirectory } from '../src/ingest/classify.ts';
 import { perSiteTransport, WatermarkService } from '../src/ingest/watermark.ts';
 import { ensureIngestConsumer, IngestWorker } from '../src/ingest/worker.ts';
@@ -52,9 +53,14 @@ const authority = new HubAuthority(
   { ...material, cloudAccountSeed: newAccountKey().seed },
   hub.url,
   silentLogger,
+  SecretBox.generate(),
 );
 const key = newAccountKey();
-const account = { site: 'hq', publicKey: key.publicKey, seed: key.seed };
+const account = {
+  site: 'hq',
+  publicKey: key.publicKey,
+  sealedSeed: authority.sealSeed('hq', key.publicKey, key.seed),
+};
 await authority.pushSiteAccount(account);
 await authority.pushCloudAccount([account]);
 const leaf = await startTestLeaf('hq', hub, { creds: (await authority.leafCredentials(account)).creds });

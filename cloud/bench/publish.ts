@@ -35,6 +35,7 @@ import {
 import { serve } from '@hono/node-server';
 import { entityKind } from '../src/config/entities.ts';
 import { startControlPlane } from '../src/control-plane.ts';
+import { SecretBox } from '../src/db/secret-box.ts';
 import { demoBranchBundle } from '../src/demo/bundles.ts';
 import { cloudApp } from '../src/http/app.ts';
 import { type Client, client } from '../test/harness.ts';
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
       database: { url: cloudDb.url },
       signingKeyPem: keys.privateKeyPem,
       nats: { ...material, cloudAccountSeed: newAccountKey().seed },
+      secrets: SecretBox.generate(),
       hubLeafUrls: [hub.leafUrl],
       onlineAfterMs: 15_000,
       seedDemo: false,

@@ -31,7 +31,12 @@ export async function startControlPlane(settings: CloudSettings, log: Logger): P
   log.info({ db: database.kind }, 'database ready');
   const db = database.db;
   const signer = ed25519Signer(settings.signingKeyPem);
-  const authority = new HubAuthority(settings.nats, settings.natsUrl, log.child({ module: 'nats-auth' }));
+  const authority = new HubAuthority(
+    settings.nats,
+    settings.natsUrl,
+    log.child({ module: 'nats-auth' }),
+    settings.secrets,
+  );
   let nc: NatsConnection | undefined;
   const enrollment = new Enrollment(
     db,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, type DatabaseTarget, envReader } from '@hcc/shared';
+import { SecretBox } from './db/secret-box.ts';
 import type { AuthoritySecrets } from './nats/authority.ts';
 
 /** Everything the cloud service reads from its environment, validated once at start. */
@@ -12,6 +13,8 @@ export interface CloudSettings {
   signingKeyPem: string;
   /** Operator, system and cloud account seeds (operator mode); a secret file. */
   nats: AuthoritySecrets;
+  /** Seals nkey seeds at rest in the database (AES-256-GCM keys from CLOUD_SECRETS_KEY_FILE). */
+  secrets: SecretBox;
   /** nats-leaf URLs of the hub that enrollment hands to edges. */
   hubLeafUrls: string[];
   /** A site is online when its last heartbeat is younger than this. */
@@ -45,6 +48,7 @@ export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettin
     database: url ? { url } : { dataDir: resolve(e.str('CLOUD_DATA_DIR', '.data/cloud'), 'pglite') },
     signingKeyPem: readFileSync(e.str('CLOUD_CONFIG_SIGNING_KEY_FILE'), 'utf8'),
     nats: readAuthority(e.str('CLOUD_NATS_AUTHORITY_FILE')),
+    secrets: SecretBox.fromFile(e.str('CLOUD_SECRETS_KEY_FILE')),
     hubLeafUrls: e.list('CLOUD_HUB_LEAF_URLS', ['nats-leaf://127.0.0.1:17422']),
     onlineAfterMs: Number(e.str('CLOUD_ONLINE_AFTER_MS', '30000')),
     seedDemo: e.str('CLOUD_SEED_DEMO', '0') === '1',

@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@hcc/shared/testing';
-import { type Browser, chromium } from 'playwright-core';
+import { launchChromium, type TestChromium, waitFor } from '@hcc/shared/testing';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoHqBundle } from '../src/demo/bundles.ts';
 import { type CloudHarness, startCloudHarness, type TestEdge } from './harness.ts';
@@ -16,7 +15,7 @@ describe('ops console in Chromium', () => {
   let h: CloudHarness;
   let hq: TestEdge;
   let browser: Browser;
-  let home: string;
+  let chrome: TestChromium | undefined;
   let login: { email: string; password: string };
 
   beforeAll(async () => {
@@ -27,31 +26,13 @@ describe('ops console in Chromium', () => {
     hq = await h.edge(t.api, 'hq');
     await t.api('POST', '/api/v1/publish', { siteIds: ['hq'] });
     await waitFor('hq runs v1', async () => hq.agent.store.version === 1n, 20_000);
-    home = mkdtempSync(join(tmpdir(), 'hcc-chromium-'));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      env: {
-        ...process.env,
-        HOME: home,
-        XDG_CONFIG_HOME: join(home, '.config'),
-        XDG_CACHE_HOME: join(home, '.cache'),
-        TMPDIR: home,
-      },
-    });
+    chrome = await launchChromium();
+    browser = chrome.browser;
+    mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
     await h?.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
   });
 
   it('edits a flow, publishes it and sees it applied', async () => {

@@ -25,6 +25,7 @@ import {
 import { serve } from '@hono/node-server';
 import { ENTITY_KINDS } from '../src/config/entities.ts';
 import { type ControlPlane, startControlPlane } from '../src/control-plane.ts';
+import { SecretBox } from '../src/db/secret-box.ts';
 import { cloudApp } from '../src/http/app.ts';
 import type { CloudSettings } from '../src/settings.ts';
 import type { EnrollmentGrant } from '../src/sites/enrollment.ts';
@@ -99,6 +100,7 @@ export async function startCloudHarness(pgUrl: string): Promise<CloudHarness> {
     database: { url: db.url },
     signingKeyPem: keys.privateKeyPem,
     nats: { ...material, cloudAccountSeed: newAccountKey().seed },
+    secrets: SecretBox.generate(),
     hubLeafUrls: [hub.leafUrl],
     onlineAfterMs: 5000,
     seedDemo: false,

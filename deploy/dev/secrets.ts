@@ -7,6 +7,8 @@ export interface DemoSecrets {
   signingKeyFile: string;
   publicKeyFile: string;
   credentialsFile: string;
+  /** AES-256-GCM key(s) sealing nkey seeds in the cloud database (CLOUD_SECRETS_KEY_FILE). */
+  secretsKeyFile: string;
   credentials: DemoCredentials;
 }
 
@@ -16,7 +18,10 @@ export interface DemoCredentials {
   agents: Record<string, string>;
 }
 
-/** Creates (once) the config-signing key pair and the demo passwords under the stack's state dir. */
+/**
+ * Creates (once) the config-signing key pair, the cloud's secrets key and the demo passwords under
+ * the stack's state dir.
+ */
 export function ensureDemoSecrets(state: string): DemoSecrets {
   const dir = join(state, 'secrets');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -36,6 +41,9 @@ export function ensureDemoSecrets(state: string): DemoSecrets {
     };
     writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   }
+  const secretsKeyFile = join(dir, 'cloud-secrets.key');
+  if (!existsSync(secretsKeyFile))
+    writeFileSync(secretsKeyFile, `v1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   const credentials = JSON.parse(readFileSync(credentialsFile, 'utf8')) as DemoCredentials;
-  return { signingKeyFile, publicKeyFile, credentialsFile, credentials };
+  return { signingKeyFile, publicKeyFile, credentialsFile, secretsKeyFile, credentials };
 }

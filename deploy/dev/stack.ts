@@ -135,6 +135,7 @@ function startCloud(secrets: DemoSecrets, op: DevOperator, demo: boolean): Manag
     CLOUD_DATA_DIR: join(STATE, 'cloud'),
     CLOUD_CONFIG_SIGNING_KEY_FILE: secrets.signingKeyFile,
     CLOUD_NATS_AUTHORITY_FILE: op.authorityFile,
+    CLOUD_SECRETS_KEY_FILE: secrets.secretsKeyFile,
     CLOUD_HUB_LEAF_URLS: `nats-leaf://${HOST}:${ports.hubLeaf}`,
     CLOUD_DEMO_ENROLL_DIR: ENROLL,
     CLOUD_SEED_DEMO: demo ? '1' : '0',

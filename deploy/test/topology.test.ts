@@ -3,6 +3,7 @@ import {
   ensureSiteHubEventsStream,
   HubAuthority,
   openSiteConfigBucket,
+  SecretBox,
   type SiteAccount,
 } from '@hcc/cloud';
 import { ensureEdgeEventsStream, openEdgeConfigMirror } from '@hcc/edge';
@@ -36,10 +37,15 @@ describe('operator-mode hub and leaf topology', () => {
       { ...material, cloudAccountSeed: newAccountKey().seed },
       hub.url,
       silentLogger,
+      SecretBox.generate(),
     );
     for (const site of ['hq', 'branch']) {
       const key = newAccountKey();
-      accounts[site] = { site, publicKey: key.publicKey, seed: key.seed };
+      accounts[site] = {
+        site,
+        publicKey: key.publicKey,
+        sealedSeed: authority.sealSeed(site, key.publicKey, key.seed),
+      };
       await authority.pushSiteAccount(accounts[site]);
     }
     await authority.pushCloudAccount(Object.values(accounts));
@@ -88,6 +94,7 @@ describe('operator-mode hub and leaf topology', () => {
     const sources = new Set<string | undefined>();
     for (const seq of [1, 2]) {
       const m = await jsm.streams.getMessage(names.HUB_EVENTS_STREAM, { seq });
+      if (!m) throw new Error(`aggregate stream has no message ${seq}`);
       const site = names.siteOfStreamSource(m.header.get('Nats-Stream-Source'));
       expect(names.siteOfEventSubject(m.subject)).toBe(site);
       sources.add(site);

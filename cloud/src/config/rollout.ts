@@ -17,7 +17,7 @@ export interface DeployResult {
 
 export async function siteAccountOf(tx: Tx, siteId: string): Promise<SiteAccount | undefined> {
   const [row] = await tx.select().from(siteNats).where(eq(siteNats.siteId, siteId));
-  return row ? { site: row.siteId, publicKey: row.accountPublicKey, seed: row.accountSeed } : undefined;
+  return row ? { site: row.siteId, publicKey: row.accountPublicKey, sealedSeed: row.accountSeed } : undefined;
 }
 
 /**

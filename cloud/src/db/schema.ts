@@ -100,7 +100,12 @@ export const siteNats = pgTable('site_nats', {
     .notNull()
     .references(() => tenants.id),
   accountPublicKey: text('account_public_key').notNull(),
+  /** The account seed, sealed (AES-256-GCM, `v1:...`; see nats/secret-box.ts). */
   accountSeed: text('account_seed').notNull(),
+  /** Public key of the leaf user issued at the last enrollment (revoked on the next one). */
+  leafUserPublicKey: text('leaf_user_public_key'),
+  /** Revoked users of the account (public key -> unix seconds), carried in every account JWT. */
+  revocations: jsonb('revocations').$type<Record<string, number>>().notNull().default({}),
   enrolledAt: ts('enrolled_at').notNull().defaultNow(),
 });
 

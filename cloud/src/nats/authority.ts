@@ -9,6 +9,7 @@ import {
 } from '@hcc/shared';
 import type { Export, Import } from '@nats-io/jwt';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { SecretBox, SecretBoxError } from '../db/secret-box.ts';
 
 /** What the control plane holds to act for the NATS operator (read from a secret file at start). */
 export interface AuthoritySecrets {
@@ -18,14 +19,20 @@ export interface AuthoritySecrets {
   cloudAccountSeed: string;
 }
 
-/** A site's hub account: its public key and the seed that mints the site's users. */
+/**
+ * A site's hub account: its public key and the seed that mints the site's users, sealed as stored
+ * in the database (only HubAuthority opens it, just to sign a user).
+ */
 export interface SiteAccount {
   site: string;
   publicKey: string;
-  seed: string;
+  sealedSeed: string;
+  /** Revoked users (public key -> unix seconds); omitted when none are known to the caller. */
+  revocations?: Record<string, number>;
 }
 
 const enc = new TextEncoder();
+const seedContext = (site: string, account: string) => `site_nats.account_seed:${site}:${account}`;
 
 /** The site account's public exports, consumed by the cloud account only (only the operator signs imports). */
 function siteExports(site: string): Export[] {
@@ -77,8 +84,37 @@ export class HubAuthority {
     private readonly secrets: AuthoritySecrets,
     private readonly hubUrl: string,
     private readonly log: Logger,
+    private readonly box: SecretBox,
   ) {
     this.cloudAccount = keyPairFromSeed(secrets.cloudAccountSeed).getPublicKey();
+  }
+
+  /** Seals a new site account seed for the database (bound to the site and account). */
+  sealSeed(site: string, publicKey: string, seed: string): string {
+    return this.box.seal(seed, seedContext(site, publicKey));
+  }
+
+  /**
+   * What to store instead of a stored seed, or undefined if it is current: a plaintext seed (from
+   * before seeds were sealed; it must be the account's own) is sealed, one under an older key re-sealed.
+   */
+  resealSeed(site: string, publicKey: string, stored: string): string | undefined {
+    const ctx = seedContext(site, publicKey);
+    if (!SecretBox.isSealed(stored)) {
+      let own = false;
+      try {
+        own = keyPairFromSeed(stored).getPublicKey() === publicKey;
+      } catch {}
+      if (!own)
+        throw new SecretBoxError(`stored seed of site ${site} is neither sealed nor its account's seed`);
+      return this.box.seal(stored, ctx);
+    }
+    if (this.box.isStale(stored)) return this.box.seal(this.box.open(stored, ctx), ctx);
+    return undefined;
+  }
+
+  private seedOf(a: SiteAccount): string {
+    return this.box.open(a.sealedSeed, seedContext(a.site, a.publicKey));
   }
 
   /** A short-lived system-account connection (for claims updates). */
@@ -119,13 +155,17 @@ export class HubAuthority {
     this.log.info({ sites: sites.length, jwt_bytes: jwt.length }, 'cloud account claims pushed');
   }
 
-  /** Pushes a site's account JWT (JetStream enabled, events exported to the cloud account). */
+  /**
+   * Pushes a site's account JWT (JetStream enabled, events exported to the cloud account, revoked
+   * users listed: the hub drops their connections and refuses them from then on).
+   */
   async pushSiteAccount(a: SiteAccount): Promise<void> {
     const jwt = await issueAccountJwt(this.secrets.operatorSeed, {
       name: names.siteAccountName(a.site),
       account: a.publicKey,
       jetstream: true,
       exports: siteExports(a.site),
+      revocations: a.revocations,
     });
     await this.system((nc) => pushAccountClaims(nc, jwt));
   }
@@ -138,12 +178,12 @@ export class HubAuthority {
 
   /** A connection into a site's account, as a short-lived user (config writes, site setup). */
   async connectSite(a: SiteAccount, ttlSeconds = 3600): Promise<NatsConnection> {
-    const user = await issueUser({ name: `cloud@${a.site}`, accountSeed: a.seed, ttlSeconds });
+    const user = await issueUser({ name: `cloud@${a.site}`, accountSeed: this.seedOf(a), ttlSeconds });
     return this.dial(user, `cloud@${a.site}`);
   }
 
   /** The credentials an edge's leaf server connects with: a LEAFNODE-only user of the site account. */
   leafCredentials(a: SiteAccount): Promise<UserIdentity> {
-    return issueUser({ name: `leaf-${a.site}`, accountSeed: a.seed, leafOnly: true });
+    return issueUser({ name: `leaf-${a.site}`, accountSeed: this.seedOf(a), leafOnly: true });
   }
 }

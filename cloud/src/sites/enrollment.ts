@@ -45,11 +45,35 @@ export class Enrollment {
   /** Every enrolled site's account (a cross-tenant read: the cloud account imports them all). */
   async enrolledAccounts(): Promise<SiteAccount[]> {
     const rows = await asSystem(this.db, (tx) => tx.select().from(siteNats));
-    return rows.map((r) => ({ site: r.siteId, publicKey: r.accountPublicKey, seed: r.accountSeed }));
+    return rows.map((r) => ({
+      site: r.siteId,
+      publicKey: r.accountPublicKey,
+      sealedSeed: r.accountSeed,
+      revocations: r.revocations,
+    }));
+  }
+
+  /**
+   * Seals site account seeds still stored in plain text (from before seeds were sealed) and re-seals
+   * those under an older key (after a key rotation). Runs at start, before anything reads a seed.
+   */
+  async sealStoredSeeds(): Promise<void> {
+    await asSystem(this.db, async (tx) => {
+      const rows = await tx.select().from(siteNats);
+      let sealed = 0;
+      for (const r of rows) {
+        const next = this.authority.resealSeed(r.siteId, r.accountPublicKey, r.accountSeed);
+        if (next === undefined) continue;
+        await tx.update(siteNats).set({ accountSeed: next }).where(eq(siteNats.siteId, r.siteId));
+        sealed++;
+      }
+      if (sealed > 0) this.log.info({ sites: sealed }, 'site account seeds sealed under the current key');
+    });
   }
 
   /** At start: (re)pushes the cloud account with every enrolled site and ensures the aggregate stream. */
   async restore(): Promise<void> {
+    await this.sealStoredSeeds();
     await this.serial(async () => {
       const accounts = await this.enrolledAccounts();
       for (const a of accounts) await this.authority.pushSiteAccount(a);
@@ -66,19 +90,47 @@ export class Enrollment {
     );
   }
 
-  /** Enrolls a site of the tenant (idempotent: re-enrolling keeps the account, issues new leaf credentials). */
+  /**
+   * Enrolls a site of the tenant (idempotent: re-enrolling keeps the account and issues new leaf
+   * credentials). The previous leaf user is revoked in the same account JWT push, so a leaf still
+   * holding the old credentials is dropped by the hub and cannot connect again.
+   */
   async enroll(tenantId: string, siteId: string): Promise<EnrollmentGrant> {
     return this.serial(async () => {
-      const account = await withTenant(this.db, tenantId, async (tx) => {
+      const { account, leaf } = await withTenant(this.db, tenantId, async (tx) => {
         const [site] = await tx.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId));
         if (!site) throw new NotFoundError(`site ${siteId}`);
         const [row] = await tx.select().from(siteNats).where(eq(siteNats.siteId, siteId));
-        if (row) return { site: siteId, publicKey: row.accountPublicKey, seed: row.accountSeed };
-        const key = newAccountKey();
+        if (!row) {
+          const key = newAccountKey();
+          const sealedSeed = this.authority.sealSeed(siteId, key.publicKey, key.seed);
+          const account: SiteAccount = { site: siteId, publicKey: key.publicKey, sealedSeed };
+          const leaf = await this.authority.leafCredentials(account);
+          await tx.insert(siteNats).values({
+            siteId,
+            tenantId,
+            accountPublicKey: key.publicKey,
+            accountSeed: sealedSeed,
+            leafUserPublicKey: leaf.publicKey,
+          });
+          return { account, leaf };
+        }
+        const revocations = { ...row.revocations };
+        if (row.leafUserPublicKey) revocations[row.leafUserPublicKey] = Math.floor(Date.now() / 1000);
+        const account: SiteAccount = {
+          site: siteId,
+          publicKey: row.accountPublicKey,
+          sealedSeed: row.accountSeed,
+          revocations,
+        };
+        const leaf = await this.authority.leafCredentials(account);
         await tx
-          .insert(siteNats)
-          .values({ siteId, tenantId, accountPublicKey: key.publicKey, accountSeed: key.seed });
-        return { site: siteId, publicKey: key.publicKey, seed: key.seed };
+          .update(siteNats)
+          .set({ leafUserPublicKey: leaf.publicKey, revocations })
+          .where(eq(siteNats.siteId, siteId));
+        if (row.leafUserPublicKey)
+          this.log.info({ site: siteId, user: row.leafUserPublicKey }, 'previous leaf user revoked');
+        return { account, leaf };
       });
       await this.authority.pushSiteAccount(account);
       const nc = await this.authority.connectSite(account, 300);
@@ -90,7 +142,6 @@ export class Enrollment {
       }
       await this.authority.pushCloudAccount(await this.enrolledAccounts());
       await ensureHubEventsStream(await jetstreamManager(this.cloudNc()), [siteId]);
-      const leaf = await this.authority.leafCredentials(account);
       this.log.info({ site: siteId }, 'site enrolled');
       return {
         siteId,

@@ -6,6 +6,7 @@ import {
   IngestWorker,
   migrateAnalytics,
   perSiteTransport,
+  SecretBox,
   type SiteAccount,
   staticSiteDirectory,
   WatermarkService,
@@ -85,10 +86,15 @@ export class EventsWorld {
       { ...material, cloudAccountSeed: newAccountKey().seed },
       this.hub.url,
       silentLogger,
+      SecretBox.generate(),
     );
     for (const site of this.sites) {
       const key = newAccountKey();
-      this.accounts[site] = { site, publicKey: key.publicKey, seed: key.seed };
+      this.accounts[site] = {
+        site,
+        publicKey: key.publicKey,
+        sealedSeed: this.authority.sealSeed(site, key.publicKey, key.seed),
+      };
       await this.authority.pushSiteAccount(this.accounts[site]);
     }
     await this.authority.pushCloudAccount(Object.values(this.accounts));

@@ -2,10 +2,8 @@
  * Chromium for the desktop tests: Debian's /usr/bin/chromium driven by playwright-core, headless,
  * with fake media devices (a beeping microphone) and its profile, cache and tmp in a temp dir.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { launchChromium } from '@hcc/shared/testing';
+import type { Browser, Page } from 'playwright-core';
 
 export interface TestBrowser {
   browser: Browser;
@@ -15,29 +13,7 @@ export interface TestBrowser {
 }
 
 export async function startChromium(): Promise<TestBrowser> {
-  const home = await mkdtemp(join(tmpdir(), 'hcc-chromium-'));
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-    env: {
-      ...process.env,
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, 'config'),
-      XDG_CACHE_HOME: join(home, 'cache'),
-      TMPDIR: home,
-    },
-  });
+  const { browser, close } = await launchChromium({ fakeMedia: true });
   return {
     browser,
     async page(url) {
@@ -51,10 +27,7 @@ export async function startChromium(): Promise<TestBrowser> {
       await p.goto(url);
       return p;
     },
-    async close() {
-      await browser.close().catch(() => undefined);
-      await rm(home, { recursive: true, force: true });
-    },
+    close,
   };
 }
 

@@ -103,6 +103,8 @@ export interface AccountSpec {
   jetstream: boolean;
   exports?: Export[];
   imports?: Import[];
+  /** Revoked users (user public key -> unix seconds): the hub refuses and drops them. */
+  revocations?: Record<string, number>;
 }
 
 /** Signs an account JWT with the operator key. */
@@ -111,6 +113,9 @@ export function issueAccountJwt(operatorSeed: string, spec: AccountSpec): Promis
     limits: accountLimits({ jetstream: spec.jetstream }),
     exports: spec.exports ?? [],
     imports: spec.imports ?? [],
+    ...(spec.revocations && Object.keys(spec.revocations).length > 0
+      ? { revocations: spec.revocations }
+      : {}),
   };
   return encodeAccount(spec.name, spec.account, claims, { signer: keyPairFromSeed(operatorSeed) });
 }
