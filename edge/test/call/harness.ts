@@ -220,7 +220,8 @@ export async function startHarness(o: {
         '-mi',
         ip,
         '-mp',
-        String(await freePort()),
+        // SIPp binds the media port and the three after it (RTP/RTCP, audio and video).
+        String(await freePort(ip, 4)),
         '-t',
         'u1',
         '-nostdin',

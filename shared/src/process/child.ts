@@ -131,18 +131,25 @@ async function canBind(port: number, host: string): Promise<boolean> {
   });
 }
 
-/** A port that is free for both TCP and UDP on `host` (loopback by default), for a test peer to bind. */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
+/**
+ * A port that is free for both TCP and UDP on `host` (loopback by default), for a test peer to bind.
+ * `span` > 1 reserves that many consecutive ports and returns the first (SIPp's `-mp` uses the port
+ * and the three after it for RTP/RTCP).
+ */
+export async function freePort(host = '127.0.0.1', span = 1): Promise<number> {
   const { lo, size } = workerSlice();
   for (let attempt = 0; attempt < size; attempt++) {
-    const port = lo + Math.floor(Math.random() * size);
-    if (handedOut.has(port)) continue;
-    if (await canBind(port, host)) {
-      handedOut.add(port);
+    const port = lo + Math.floor(Math.random() * (size - span + 1));
+    const ports = Array.from({ length: span }, (_, i) => port + i);
+    if (ports.some((p) => handedOut.has(p))) continue;
+    let free = true;
+    for (const p of ports) if (!(await canBind(p, host))) free = false;
+    if (free) {
+      for (const p of ports) handedOut.add(p);
       return port;
     }
   }
-  throw new Error(`no free port left in ${lo}-${lo + size - 1}`);
+  throw new Error(`no ${span} free port(s) left in ${lo}-${lo + size - 1}`);
 }
 
 /** Resolves once something accepts TCP connections on host:port, or rejects after `timeoutMs`. */
