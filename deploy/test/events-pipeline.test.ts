@@ -113,6 +113,17 @@ describe('events pipeline, edge outbox to cloud rollups', () => {
       new Uint8Array([0xde, 0xad, 0xbe, 0xef, 0xff]),
       { msgID: uuid7() },
     );
+    // A poison event: well-formed and correctly attributed, but its seq does not fit PostgreSQL's
+    // bigint. The database refuses it; ingest must isolate and park it, not retry the batch forever.
+    const poison = create(EventSchema, {
+      eventId: uuid7(),
+      tenantId: 'acme',
+      siteId: 'hq',
+      seq: 2n ** 64n - 1n,
+      occurredAt: timestampNow(),
+      body: { case: 'edgeHeartbeat', value: create(EdgeHeartbeatSchema, { nodeId: 'x' }) },
+    });
+    await js.publish(names.eventSubject('hq', 'edge_heartbeat'), encodeEvent(poison), { msgID: uuid7() });
     const before = await count('hq');
     const calls = scriptedDay(10, Date.UTC(2025, 0, 8, 8), 3600_000);
     let events = 0;
@@ -124,6 +135,7 @@ describe('events pipeline, edge outbox to cloud rollups', () => {
     expect(parked.rows).toEqual([
       { reason: 'malformed', site_id: 'hq' },
       { reason: 'subject_site_mismatch', site_id: 'hq' },
+      { reason: 'unwritable', site_id: 'hq' },
     ]);
     expect(await count('branch')).toBe(
       await world.cloudScalar(sql`select seq from analytics.site_watermarks where site_id = 'branch'`),

@@ -10,7 +10,9 @@ export type RejectReason =
   | 'envelope_site_mismatch'
   | 'unknown_site'
   | 'tenant_mismatch'
-  | 'invalid_envelope';
+  | 'invalid_envelope'
+  /** Decoded and attributed, but the database refused its values (a poison event): parked, never retried. */
+  | 'unwritable';
 
 /** A message as read from the hub's aggregate stream. */
 export interface RawMessage {

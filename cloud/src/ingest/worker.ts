@@ -8,6 +8,7 @@ import {
   jetstream,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { RawMessage } from './classify.ts';
 import { classify, type SiteDirectory } from './classify.ts';
 import { type AcceptedEvent, type BatchResult, type RejectedMessage, writeBatch } from './writer.ts';
 
@@ -110,30 +111,83 @@ export class IngestWorker {
       const batch = this.buffer.splice(0, batchSize);
       const accepted: AcceptedEvent[] = [];
       const rejected: RejectedMessage[] = [];
-      for (const m of batch) {
-        const raw = {
-          subject: m.subject,
-          source: m.headers?.get(names.STREAM_SOURCE_HEADER) || undefined,
-          streamSeq: m.seq,
-          data: m.data,
-        };
-        const c = await classify(raw, this.sites);
-        if (c.ok) accepted.push({ event: c.event, occurredAt: c.occurredAt, data: m.data });
-        else rejected.push({ message: raw, reason: c.reason, site: c.site, detail: c.detail });
+      const rawOf = new Map<AcceptedEvent, RawMessage>();
+      try {
+        for (const m of batch) {
+          const raw = {
+            subject: m.subject,
+            source: m.headers?.get(names.STREAM_SOURCE_HEADER) || undefined,
+            streamSeq: m.seq,
+            data: m.data,
+          };
+          const c = await classify(raw, this.sites);
+          if (c.ok) {
+            const a = { event: c.event, occurredAt: c.occurredAt, data: m.data };
+            accepted.push(a);
+            rawOf.set(a, raw);
+          } else rejected.push({ message: raw, reason: c.reason, site: c.site, detail: c.detail });
+        }
+      } catch (err) {
+        // The site lookup needs the database: when it is down, put the batch back and wait.
+        this.log.warn({ err: errName(err) }, 'ingest classify failed, retrying');
+        this.buffer.unshift(...batch);
+        await new Promise((r) => setTimeout(r, this.opts.retryMs ?? 1000));
+        continue;
       }
-      const result = await this.writeWithRetry(accepted, rejected);
+      const result = await this.writeIsolating(accepted, rejected, rawOf);
       if (result === undefined) return; // stopped while the database was down: messages get redelivered
       for (const m of batch) m.ack();
-      if (rejected.length > 0)
-        this.log.warn({ rejected: rejected.length, reasons: reasonsOf(rejected) }, 'events parked');
+      if (rejected.length > 0 || result.rejected > rejected.length)
+        this.log.warn({ rejected: result.rejected, reasons: reasonsOf(rejected) }, 'events parked');
       this.opts.onBatch?.(result);
     }
+  }
+
+  /**
+   * Writes a batch; when the database refuses a value (SQLSTATE class 22/23, or a value the writer
+   * cannot even convert), halves the batch until the offending event stands alone and parks it as
+   * `unwritable`, so one poison event never stalls ingest for every site.
+   */
+  private async writeIsolating(
+    accepted: AcceptedEvent[],
+    rejected: RejectedMessage[],
+    rawOf: Map<AcceptedEvent, RawMessage>,
+  ): Promise<BatchResult | undefined> {
+    const r = await this.writeWithRetry(accepted, rejected);
+    if (r !== 'data-error') return r;
+    if (accepted.length <= 1) {
+      const bad = accepted[0];
+      const parked: RejectedMessage[] = bad
+        ? [
+            {
+              message: rawOf.get(bad)!,
+              reason: 'unwritable',
+              site: bad.event.siteId,
+              detail: 'database refused a value',
+            },
+          ]
+        : [];
+      const p = await this.writeWithRetry([], [...rejected, ...parked]);
+      return p === 'data-error' ? undefined : p;
+    }
+    const mid = accepted.length >> 1;
+    const a = await this.writeIsolating(accepted.slice(0, mid), rejected, rawOf);
+    if (!a) return undefined;
+    const b = await this.writeIsolating(accepted.slice(mid), [], rawOf);
+    if (!b) return undefined;
+    return {
+      inserted: a.inserted + b.inserted,
+      duplicates: a.duplicates + b.duplicates,
+      rejected: a.rejected + b.rejected,
+      sites: new Set([...a.sites, ...b.sites]),
+      writeMs: (a.writeMs ?? 0) + (b.writeMs ?? 0),
+    };
   }
 
   private async writeWithRetry(
     accepted: AcceptedEvent[],
     rejected: RejectedMessage[],
-  ): Promise<BatchResult | undefined> {
+  ): Promise<BatchResult | 'data-error' | undefined> {
     for (let attempt = 0; ; attempt++) {
       try {
         const t0 = performance.now();
@@ -142,10 +196,13 @@ export class IngestWorker {
         });
         return { ...r, writeMs: performance.now() - t0 };
       } catch (err) {
-        // Deadlocks between workers are retried at once; anything else waits (database down).
         const code =
           (err as { cause?: { code?: string }; code?: string }).cause?.code ??
           (err as { code?: string }).code;
+        // A value the database (or the conversion before it) refuses will never succeed: isolate it.
+        if (err instanceof RangeError || err instanceof TypeError || /^2[23]/.test(code ?? ''))
+          return 'data-error';
+        // Deadlocks between workers are retried at once; anything else waits (database down).
         if (attempt === 0 || code !== '40P01')
           this.log.warn({ code, attempt }, 'ingest batch failed, retrying');
         if (!this.running) return undefined;
@@ -154,6 +211,8 @@ export class IngestWorker {
     }
   }
 }
+
+const errName = (err: unknown) => (err instanceof Error ? err.name : 'unknown');
 
 function reasonsOf(rejected: RejectedMessage[]): Record<string, number> {
   const out: Record<string, number> = {};
