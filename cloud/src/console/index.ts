@@ -4,6 +4,7 @@ import { html } from 'hono/html';
 import type { ApiDeps } from '../api/index.ts';
 import { SESSION_COOKIE } from '../api/router.ts';
 import { type Action, can, type Principal } from '../auth/roles.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { entityEditor, flowEditor, saveEntity, saveFlow } from './editors.ts';
 import { page } from './layout.ts';
 import { dashboard, diffPage, sitePage } from './pages.ts';
@@ -114,8 +115,12 @@ async function publishSelected(x: ConsoleCtx, f: FormBody): Promise<Response> {
       parts.push(`${siteId}: version ${r?.version} ${r?.ok ? 'deployed' : `not deployed (${r?.error})`}`);
     }
   } catch (err) {
+    // Only our own domain errors have messages meant for people; anything else (a database error
+    // quotes its parameters) is reported as a plain failure.
+    const known =
+      err instanceof ValidationError || err instanceof ConflictError || err instanceof NotFoundError;
     return x.c.redirect(
-      `/?error=${encodeURIComponent(`${parts.join('; ')} ${err instanceof Error ? err.message : 'failed'}`)}`,
+      `/?error=${encodeURIComponent(`${parts.join('; ')} ${known ? (err as Error).message : 'publish failed'}`)}`,
     );
   }
   return x.c.redirect(`/?msg=${encodeURIComponent(parts.join('; '))}`);

@@ -161,7 +161,7 @@ export class CallSession {
         step = await this.exec(step);
       }
     } catch (err) {
-      this.log.error({ err: String(err), step: step.kind }, 'call failed');
+      this.log.error({ err, step: step.kind }, 'call failed');
       step = end(Disposition.FAILED, EndedBy.SYSTEM);
     }
     const last: Step = step;

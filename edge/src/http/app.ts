@@ -30,6 +30,7 @@ export function edgeApp(deps: EdgeHttpDeps): Hono {
       `<!doctype html><title>Edge ${deps.site}</title><h1>Edge ${deps.site}</h1>${deps.desktop ? '<p><a href="/desktop/">Agent desktop</a></p>' : ''}<p>Status: <a href="/api/status">/api/status</a>, health: <a href="/readyz">/readyz</a></p>`,
     ),
   );
-  app.onError((err, c) => c.json({ error: 'internal error', detail: err.message }, 500));
+  // Never echo an error's message: a database error's message carries its parameters.
+  app.onError((_err, c) => c.json({ error: 'internal error' }, 500));
   return app;
 }

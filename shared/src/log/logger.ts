@@ -36,8 +36,40 @@ export function createLogger(o: LoggerOptions): Logger {
       censor: '[redacted]',
     },
     formatters: { level: (label: string) => ({ level: label }) },
+    serializers: { err: safeErr },
   };
   return o.destination ? pino(options, o.destination) : pino(options);
+}
+
+/**
+ * Errors in logs: name, SQLSTATE/errno code and (unless it comes from the database) message and
+ * stack. Database errors (drizzle's DrizzleQueryError, pg's DatabaseError) embed the query and its
+ * parameters, which can be caller numbers: for those only the name and code are kept.
+ */
+export function safeErr(err: unknown): unknown {
+  if (typeof err === 'string') return LEAKY_TEXT.test(err) ? '[error text withheld]' : err;
+  if (!(err instanceof Error)) return err;
+  const cause = err.cause as { code?: unknown } | undefined;
+  const code = (err as { code?: unknown }).code ?? cause?.code;
+  if (isDatabaseError(err)) return { type: err.name, code };
+  return { type: err.name, code, message: err.message, stack: err.stack };
+}
+
+/** Error text that may quote a query, its parameters or a number: not logged. */
+const LEAKY_TEXT = /Failed query|params:|\d{6,}/;
+
+function isDatabaseError(err: Error): boolean {
+  const e = err as unknown as Record<string, unknown>;
+  const c = (err.cause ?? {}) as Record<string, unknown>;
+  return (
+    err.name === 'DrizzleQueryError' ||
+    'query' in e ||
+    'params' in e ||
+    'severity' in e ||
+    'routine' in e ||
+    'severity' in c ||
+    'routine' in c
+  );
 }
 
 /** A logger that drops everything (unit tests of one layer). */
