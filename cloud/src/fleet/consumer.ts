@@ -12,6 +12,24 @@ const KINDS = ['edgeHeartbeat', 'configApplied', 'configRejected'] as const;
 const tsOf = (e: Event) =>
   new Date(e.occurredAt ? Number(e.occurredAt.seconds) * 1000 + e.occurredAt.nanos / 1e6 : Date.now());
 
+const INT8_MAX = 2n ** 63n - 1n;
+
+/**
+ * Whether PostgreSQL can store what this event carries: a real timestamp, integers within bigint,
+ * no NUL in text. An event that fails this is dropped (and acked) rather than failing its whole
+ * batch on every redelivery.
+ */
+export function storable(e: Event): boolean {
+  if (Number.isNaN(tsOf(e).getTime())) return false;
+  let ok = true;
+  JSON.stringify(e, (_k, v: unknown) => {
+    if (typeof v === 'bigint' && (v > INT8_MAX || v < -INT8_MAX)) ok = false;
+    if (typeof v === 'string' && v.includes('\0')) ok = false;
+    return typeof v === 'bigint' ? v.toString() : v;
+  });
+  return ok;
+}
+
 /**
  * Keeps `site_status` current from the hub's aggregate events stream: applied and rejected config
  * versions and heartbeats. A message is attributed to a site only by the `Nats-Stream-Source`
@@ -82,11 +100,17 @@ export class FleetConsumer {
       } catch {
         event = undefined;
       }
-      if (!site || !event || names.siteOfEventSubject(m.subject) !== site || event.siteId !== site) {
+      if (
+        !site ||
+        !event ||
+        names.siteOfEventSubject(m.subject) !== site ||
+        event.siteId !== site ||
+        !storable(event)
+      ) {
         this.stats.dropped++;
         this.log.warn(
           { source: site ?? null, subject_site: names.siteOfEventSubject(m.subject) ?? null },
-          'event dropped: attribution mismatch or malformed',
+          'event dropped: attribution mismatch, malformed or unstorable',
         );
         m.ack();
       } else good.push({ m, site, event });
