@@ -64,6 +64,12 @@ export class IdentityService {
     }));
   }
 
+  private dummy: Promise<string> | undefined;
+  private dummyHash(): Promise<string> {
+    this.dummy ??= hashPassword(randomBytes(16).toString('base64url'));
+    return this.dummy;
+  }
+
   /** Returns a new session token, or undefined for a wrong e-mail or password (same answer for both). */
   async login(email: string, password: string): Promise<{ token: string; principal: Principal } | undefined> {
     const [u] = await asSystem(this.db, (tx) =>
@@ -72,7 +78,10 @@ export class IdentityService {
         .from(users)
         .where(and(eq(users.email, email.toLowerCase()), isNull(users.disabledAt))),
     );
-    if (!u || !(await verifyPassword(password, u.passwordHash)) || !isRole(u.role)) return undefined;
+    // An unknown or disabled user costs the same scrypt work as a wrong password: the answer's
+    // timing must not tell which e-mail addresses exist.
+    const ok = await verifyPassword(password, u?.passwordHash ?? (await this.dummyHash()));
+    if (!u || !ok || !isRole(u.role)) return undefined;
     const token = randomBytes(32).toString('base64url');
     await withTenant(this.db, u.tenantId, (tx) =>
       tx.insert(sessions).values({
