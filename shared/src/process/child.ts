@@ -31,6 +31,29 @@ export interface StartOptions {
 
 const TAIL_LINES = 60;
 
+/**
+ * Process groups this process started and that still run. When this process exits for any reason
+ * but SIGKILL (a failed test run, a crashed benchmark), they are killed with it: detached children
+ * would otherwise outlive their owner. (The dev stack's pid file covers the SIGKILL case.)
+ */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function trackGroup(pid: number): void {
+  liveGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const g of liveGroups) {
+      try {
+        process.kill(-g, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+}
+
 export function startChild(opts: StartOptions): ManagedChild {
   const proc = spawn(opts.command, [...opts.args], {
     cwd: opts.cwd,
@@ -53,8 +76,12 @@ export function startChild(opts: StartOptions): ManagedChild {
   };
   proc.stdout?.on('data', onData);
   proc.stderr?.on('data', onData);
+  if (proc.pid !== undefined) trackGroup(proc.pid);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.once('exit', (code, signal) => resolve({ code, signal }));
+    proc.once('exit', (code, signal) => {
+      if (proc.pid !== undefined) liveGroups.delete(proc.pid);
+      resolve({ code, signal });
+    });
     proc.once('close', () => log?.end());
     proc.once('error', (err) => {
       lines.push(`spawn error: ${err.message}`);
