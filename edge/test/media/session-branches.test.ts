@@ -1,51 +1,25 @@
 /** Branch edge cases against a real rtpengine: an agent that never answers, and a WebRTC agent's answer. */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaSession } from '../../src/media/index.ts';
-import { RtpEndpoint, sdpPort } from './rtp-endpoint.ts';
-import { type RtpengineFixture, startRtpengine } from './rtpengine-fixture.ts';
+import { type MediaWorld, startMediaWorld } from './media-world.ts';
+import { sdpPort } from './rtp-endpoint.ts';
+import type { RtpengineFixture } from './rtpengine-fixture.ts';
 
 describe('MediaSession branches with a real rtpengine', () => {
+  let world: MediaWorld;
   let rtp: RtpengineFixture;
-  let dir: string;
   let music: string;
-  const endpoints: RtpEndpoint[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hcc-media-'));
-    music = join(dir, 'music.wav');
-    await promisify(execFile)('sox', [
-      '-n',
-      '-r',
-      '8000',
-      '-c',
-      '1',
-      '-b',
-      '16',
-      music,
-      'synth',
-      '1',
-      'sine',
-      '300',
-    ]);
-    rtp = await startRtpengine();
+    world = await startMediaWorld();
+    rtp = world.rtp;
+    music = await world.tone('music', 300);
   });
   afterAll(async () => {
-    for (const e of endpoints) e.close();
-    await rtp?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await world?.stop();
   });
-
-  async function endpoint(ssrc: number) {
-    const e = await RtpEndpoint.open(ssrc);
-    endpoints.push(e);
-    return e;
-  }
+  const endpoint = (ssrc: number) => world.endpoint(ssrc);
 
   it('keeps queue music while ringing an agent who never answers, then bridges the next one', async () => {
     const caller = await endpoint(0x11);

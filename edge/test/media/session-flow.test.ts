@@ -1,51 +1,25 @@
 /** MediaSession against a real rtpengine: IVR on park, prompt, agent branch, hold/resume, re-park, end. */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaSession } from '../../src/media/index.ts';
-import { RtpEndpoint, sdpPort } from './rtp-endpoint.ts';
-import { type RtpengineFixture, startRtpengine } from './rtpengine-fixture.ts';
+import { type MediaWorld, startMediaWorld } from './media-world.ts';
+import { sdpPort } from './rtp-endpoint.ts';
+import type { RtpengineFixture } from './rtpengine-fixture.ts';
 
 describe('MediaSession with a real rtpengine', () => {
+  let world: MediaWorld;
   let rtp: RtpengineFixture;
-  let dir: string;
   let prompt: string;
-  const endpoints: RtpEndpoint[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hcc-media-'));
-    prompt = join(dir, 'prompt.wav');
-    await promisify(execFile)('sox', [
-      '-n',
-      '-r',
-      '8000',
-      '-c',
-      '1',
-      '-b',
-      '16',
-      prompt,
-      'synth',
-      '1',
-      'sine',
-      '440',
-    ]);
-    rtp = await startRtpengine();
+    world = await startMediaWorld();
+    rtp = world.rtp;
+    prompt = await world.tone('prompt', 440);
   });
   afterAll(async () => {
-    for (const e of endpoints) e.close();
-    await rtp?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await world?.stop();
   });
-
-  async function endpoint(ssrc: number) {
-    const e = await RtpEndpoint.open(ssrc);
-    endpoints.push(e);
-    return e;
-  }
+  const endpoint = (ssrc: number) => world.endpoint(ssrc);
 
   it('runs IVR on park, then bridges an agent without changing the caller SDP', async () => {
     const caller = await endpoint(0xc0);
