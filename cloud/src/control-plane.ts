@@ -1,5 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { type Database, type Logger, natsReadiness, openDatabase, waitFor } from '@hcc/shared';
+import {
+  type Database,
+  type Logger,
+  LoginThrottle,
+  natsReadiness,
+  openDatabase,
+  systemClock,
+  waitFor,
+} from '@hcc/shared';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ApiDeps } from './api/index.ts';
 import { IdentityService } from './auth/identity.ts';
@@ -58,6 +66,7 @@ export async function startControlPlane(settings: CloudSettings, log: Logger): P
   const api: ApiDeps = {
     db,
     identity: new IdentityService(db),
+    loginThrottle: new LoginThrottle({ clock: systemClock }),
     config: new ConfigService(db, signer, bus, log.child({ module: 'config' })),
     enrollment,
     onlineAfterMs: settings.onlineAfterMs,

@@ -1,3 +1,4 @@
+export { LoginThrottle, type LoginThrottleOptions, type ThrottleVerdict } from './auth/login-throttle.ts';
 export { hashPassword, SCRYPT_PARAMS, verifyPassword } from './auth/scrypt.ts';
 export {
   generateSigningKeyPair,
@@ -13,6 +14,7 @@ export { ConfigError, envReader } from './env/env.ts';
 export { Observer } from './events/emitter.ts';
 export { type ReadinessCheck, type ReadinessReport, runReadiness } from './health/readiness.ts';
 export { healthRoutes } from './http/health.ts';
+export { sameOriginWrites } from './http/same-origin.ts';
 export { uuid7 } from './ids/uuid7.ts';
 export { createLogger, type Logger, type LoggerOptions, silentLogger } from './log/logger.ts';
 export {

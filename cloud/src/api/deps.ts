@@ -1,4 +1,4 @@
-import type { Db, Logger } from '@hcc/shared';
+import type { Db, Logger, LoginThrottle } from '@hcc/shared';
 import type { IdentityService } from '../auth/identity.ts';
 import type { ConfigService } from '../config/rollout.ts';
 import type { Enrollment } from '../sites/enrollment.ts';
@@ -7,6 +7,8 @@ import type { Enrollment } from '../sites/enrollment.ts';
 export interface ApiDeps {
   db: Db;
   identity: IdentityService;
+  /** Brakes password guessing on the API and console logins. */
+  loginThrottle: LoginThrottle;
   config: ConfigService;
   enrollment: Enrollment;
   /** A site is online when its last heartbeat is younger than this. */

@@ -1,8 +1,9 @@
 import type { Context, Hono } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { ApiDeps } from '../api/index.ts';
 import { SESSION_COOKIE } from '../api/router.ts';
+import { attemptLogin, setSessionCookie } from '../auth/login.ts';
 import { type Action, can, type Principal } from '../auth/roles.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { entityEditor, flowEditor, saveEntity, saveFlow } from './editors.ts';
@@ -40,9 +41,13 @@ export function mountConsole(app: Hono, d: ApiDeps): void {
   );
   app.post('/login', async (c) => {
     const f = await formOf(c);
-    const r = await d.identity.login(String(f.email ?? ''), String(f.password ?? ''));
-    if (!r) return c.redirect('/login?error=Wrong+e-mail+or+password');
-    setCookie(c, SESSION_COOKIE, r.token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+    const r = await attemptLogin(d, c, String(f.email ?? ''), String(f.password ?? ''));
+    if (r.kind === 'throttled') {
+      c.header('Retry-After', String(r.retryAfterS));
+      return c.redirect(`/login?error=Too+many+failed+logins%3B+retry+in+${r.retryAfterS}+s`);
+    }
+    if (r.kind === 'wrong') return c.redirect('/login?error=Wrong+e-mail+or+password');
+    setSessionCookie(c, SESSION_COOKIE, r.token);
     return c.redirect('/');
   });
   app.post('/logout', async (c) => {

@@ -1,4 +1,4 @@
-import { healthRoutes, type ReadinessCheck } from '@hcc/shared';
+import { healthRoutes, type ReadinessCheck, sameOriginWrites } from '@hcc/shared';
 import { Hono } from 'hono';
 import { type ApiDeps, mountApi } from '../api/index.ts';
 import { mountConsole } from '../console/index.ts';
@@ -11,6 +11,7 @@ export interface CloudHttpDeps {
 /** The cloud's HTTP surface: health, the API (with its OpenAPI document) and the ops console. */
 export function cloudApp(deps: CloudHttpDeps): Hono {
   const app = new Hono();
+  app.use('*', sameOriginWrites());
   app.route('/', healthRoutes('cloud', deps.readiness));
   mountApi(app, deps.api);
   mountConsole(app, deps.api);

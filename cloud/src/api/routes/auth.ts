@@ -1,4 +1,5 @@
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie } from 'hono/cookie';
+import { attemptLogin, setSessionCookie } from '../../auth/login.ts';
 import type { ApiDeps } from '../deps.ts';
 import { type RouteSpec, route, SESSION_COOKIE } from '../router.ts';
 import { createKeyBody, createUserBody, loginBody } from '../schemas.ts';
@@ -14,9 +15,17 @@ export function authRoutes(d: ApiDeps): RouteSpec[] {
       action: 'public',
       body: loginBody,
       async handler({ body, c }) {
-        const r = await d.identity.login(body.email, body.password);
-        if (!r) return c.json({ error: 'unauthenticated', message: 'wrong e-mail or password' }, 401);
-        setCookie(c, SESSION_COOKIE, r.token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+        const r = await attemptLogin(d, c, body.email, body.password);
+        if (r.kind === 'throttled') {
+          c.header('Retry-After', String(r.retryAfterS));
+          return c.json(
+            { error: 'too_many_attempts', message: `too many failed logins; retry in ${r.retryAfterS} s` },
+            429,
+          );
+        }
+        if (r.kind === 'wrong')
+          return c.json({ error: 'unauthenticated', message: 'wrong e-mail or password' }, 401);
+        setSessionCookie(c, SESSION_COOKIE, r.token);
         return { token: r.token, tenantId: r.principal.tenantId, role: r.principal.role };
       },
     }),
