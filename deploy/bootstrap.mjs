@@ -60,7 +60,9 @@ function ensurePackages(groups) {
   const wanted = groups.flatMap((g) => PACKAGES[g]);
   const missing = [...new Set(wanted.filter(([, bin]) => !have(bin)).map(([pkg]) => pkg))];
   if (missing.length === 0) return;
-  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  // Waits for another apt run (unattended upgrades, a parallel bootstrap) instead of failing on its lock.
+  const apt = 'apt-get -o DPkg::Lock::Timeout=600';
+  const cmd = `${apt} update && ${apt} install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0)
     fail(`missing system packages: ${missing.join(', ')}\nrun as root:\n  sudo sh -c '${cmd}'`);
   say(`installing Debian packages: ${missing.join(' ')}`);
