@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EDGE_MIGRATIONS } from '@hcc/edge';
-import { createOperatorMaterial, newAccountKey, openDatabase, silentLogger } from '@hcc/shared';
+import { createOperatorMaterial, names, newAccountKey, openDatabase, silentLogger } from '@hcc/shared';
 import {
   createTestDatabase,
   startChild,
@@ -37,6 +37,7 @@ import { ensureIngestConsumer, IngestWorker } from '../src/ingest/worker.ts';
 import { rowsOf } from '../src/ingest/writer.ts';
 import { HubAuthority } from '../src/nats/authority.ts';
 import { ensureHubEventsStream, ensureSiteHubEventsStream } from '../src/nats/topology.ts';
+import { cpuByRole, cpuReport } from './cpu-accounting.ts';
 
 const RATE = Number(process.argv[2] ?? 20_000);
 const SECONDS = Number(process.argv[3] ?? 30);
@@ -75,7 +76,6 @@ await migrateAnalytics(cloudDb);
 const edgeDbInfo = await createTestDatabase(pgServer.url, 'edge');
 const edgeDb = await openDatabase({ url: edgeDbInfo.url });
 await edgeDb.migrate(EDGE_MIGRATIONS);
-await edgeDb.close();
 
 // 1. Raw JetStream publish on the leaf, same payload size as an event (~150 bytes).
 const leafNc = await connect({ servers: leaf.url });
@@ -128,6 +128,7 @@ const wm = new WatermarkService(
   silentLogger,
 );
 wm.start();
+const cpuBefore = cpuByRole();
 const edge = startChild({
   name: 'bench-edge',
   // EDGE_PROF=<dir>: CPU profile of the edge process (node --cpu-prof), written when it stops.
@@ -148,11 +149,25 @@ const ingested = async () =>
     rowsOf<{ n: string }>(await cloudDb.db.execute(sql`select count(*) as n from analytics.events`))[0]!.n,
   );
 t = performance.now();
+// Per stage: sequenced at the edge, acknowledged by the leaf, in the hub's aggregate stream, in PostgreSQL.
 const samples: [number, number][] = [];
+const stages: string[] = [];
+const cjsm = await jetstreamManager(cloudNc);
+const edgeState = async () =>
+  rowsOf<{ last: string; published: string }>(
+    await edgeDb.db.execute(sql`select last_seq as last, published_seq as published from event_outbox_state`),
+  )[0];
 let report: { emitted: number; elapsed: number; rate: number } | undefined;
 while (!report) {
   await new Promise((r) => setTimeout(r, 1000));
-  samples.push([(performance.now() - t) / 1000, await ingested()]);
+  const [n, st, agg] = await Promise.all([
+    ingested(),
+    edgeState(),
+    cjsm.streams.info(names.HUB_EVENTS_STREAM).then((i) => i.state.messages),
+  ]);
+  const s = (performance.now() - t) / 1000;
+  samples.push([s, n]);
+  stages.push(`${s.toFixed(0)}:${st?.last ?? 0}/${st?.published ?? 0}/${agg}/${n}`);
   const line = edge
     .tail()
     .split('\n')
@@ -162,6 +177,7 @@ while (!report) {
 }
 await waitFor('all events ingested', async () => (await ingested()) >= report.emitted, 300_000, 200);
 const total = (performance.now() - t) / 1000;
+const cpuAfter = cpuByRole();
 const lat = rowsOf<{ ms: number }>(
   await cloudDb.db.execute(
     sql`select extract(epoch from received_at - occurred_at) * 1000 as ms from analytics.events`,
@@ -180,10 +196,12 @@ console.log(
     .map(([s, n]) => `${s.toFixed(0)}:${n}`)
     .join(' ')}`,
 );
+console.log(`  stages (s:sequenced/leaf-acked/hub aggregate/ingested): ${stages.join(' ')}`);
 console.log(
   `  latency emit -> ingest (ms): p50 ${pct(lat, 50).toFixed(0)} p95 ${pct(lat, 95).toFixed(0)} p99 ${pct(lat, 99).toFixed(0)} max ${lat.at(-1)?.toFixed(0)}; ` +
     `batch write (commit) p50 ${pct(batchMs, 50).toFixed(0)} p99 ${pct(batchMs, 99).toFixed(0)} ms over ${batchMs.length} batches`,
 );
+console.log(`  ${cpuReport(cpuBefore, cpuAfter, report.emitted)}`);
 await edge.stop(2000);
 await wm.stop();
 await Promise.all(workers.map((w) => w.stop()));
@@ -240,6 +258,7 @@ rmSync(dir, { recursive: true, force: true });
 
 await Promise.all([leafNc.close(), cloudNc.close(), siteNc.close()]);
 await cloudDb.close();
+await edgeDb.close();
 await leaf.dispose();
 await hub.dispose();
 await pgServer.stop();

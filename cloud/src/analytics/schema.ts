@@ -60,6 +60,8 @@ export const rejectedEvents = analytics.table(
     detail: text('detail'),
     payload: bytea('payload').notNull(),
     payloadSha256: bytea('payload_sha256').notNull(),
+    /** The site's seq of a parked event of that site (the watermark counts it as delivered). */
+    seq: bigint('seq', { mode: 'number' }),
   },
   (t) => [uniqueIndex('rejected_events_sha_uq').on(t.payloadSha256)],
 );

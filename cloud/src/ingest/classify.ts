@@ -25,12 +25,22 @@ export interface RawMessage {
 
 export type Classified =
   | { ok: true; event: Event; occurredAt: number }
-  | { ok: false; reason: RejectReason; site: string | undefined; detail?: string };
+  | {
+      ok: false;
+      reason: RejectReason;
+      site: string | undefined;
+      detail?: string;
+      /** The site's seq of a decoded event of that site: the watermark counts it as delivered. */
+      seq?: bigint;
+    };
 
 /** Who a site belongs to (the control plane's site registry). */
 export interface SiteDirectory {
   tenantOf(site: string): Promise<string | undefined>;
 }
+
+/** Largest seq PostgreSQL's bigint holds (a larger one is a poison event, parked without its seq). */
+export const MAX_SEQ = 2n ** 63n - 1n;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -52,15 +62,19 @@ export async function classify(m: RawMessage, sites: SiteDirectory): Promise<Cla
     return { ok: false, reason: 'malformed', site, detail: err.typeName };
   }
   if (event.siteId !== site) return { ok: false, reason: 'envelope_site_mismatch', site };
+  // From here the event is the site's own: a parked one still fills its place in the seq run.
+  const seq = event.seq >= 1n && event.seq <= MAX_SEQ ? event.seq : undefined;
   const tenant = await sites.tenantOf(site);
-  if (tenant === undefined) return { ok: false, reason: 'unknown_site', site };
+  if (tenant === undefined) return { ok: false, reason: 'unknown_site', site, seq };
   // An edge without its first config does not know its tenant yet: the site's tenant applies.
   if (event.tenantId === '') event.tenantId = tenant;
-  if (event.tenantId !== tenant) return { ok: false, reason: 'tenant_mismatch', site };
-  if (!UUID.test(event.eventId)) return { ok: false, reason: 'invalid_envelope', site, detail: 'event_id' };
+  if (event.tenantId !== tenant) return { ok: false, reason: 'tenant_mismatch', site, seq };
+  if (!UUID.test(event.eventId))
+    return { ok: false, reason: 'invalid_envelope', site, detail: 'event_id', seq };
   if (event.seq < 1n) return { ok: false, reason: 'invalid_envelope', site, detail: 'seq' };
-  if (!event.occurredAt) return { ok: false, reason: 'invalid_envelope', site, detail: 'occurred_at' };
-  if (event.body.case === undefined) return { ok: false, reason: 'invalid_envelope', site, detail: 'body' };
+  if (!event.occurredAt) return { ok: false, reason: 'invalid_envelope', site, detail: 'occurred_at', seq };
+  if (event.body.case === undefined)
+    return { ok: false, reason: 'invalid_envelope', site, detail: 'body', seq };
   return { ok: true, event, occurredAt: timestampMs(event.occurredAt) };
 }
 

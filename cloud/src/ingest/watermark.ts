@@ -45,9 +45,10 @@ export interface WatermarkServiceOptions {
 }
 
 /**
- * Advances each site's ingest watermark across the contiguous run of committed seqs (a hole holds
- * it until the edge re-sends) and publishes every site's watermark every period. Safe to run in
- * several processes: the advance is `greatest(stored, computed)` from committed rows only.
+ * Advances each site's ingest watermark across the contiguous run of committed seqs, ingested or
+ * parked (a hole holds it until the edge re-sends), and publishes every site's watermark every
+ * period. Safe to run in several processes: the advance is `greatest(stored, computed)` from
+ * committed rows only.
  */
 export class WatermarkService {
   private timer: NodeJS.Timeout | undefined;
@@ -104,11 +105,18 @@ export class WatermarkService {
   }
 
   private async advanceIn(tx: Tx, site: string, from: number): Promise<number> {
+    const limit = this.opts.scanLimit ?? 500_000;
+    // Parked events of the site (poison, wrong tenant: kept in rejected_events with their seq) were
+    // delivered too: they fill their place in the run, or the site's outbox cleanup would stall there.
     const [row] = rowsOf<{ n: string }>(
       await tx.execute(sql`
         select count(*) as n from (
           select seq, row_number() over (order by seq) as rn from (
-            select seq from analytics.events where site_id = ${site} and seq > ${from} order by seq limit ${this.opts.scanLimit ?? 500_000}
+            select seq from (
+              (select seq from analytics.events where site_id = ${site} and seq > ${from} order by seq limit ${limit})
+              union
+              (select seq from analytics.rejected_events where site_id = ${site} and seq > ${from} order by seq limit ${limit})
+            ) u order by seq limit ${limit}
           ) s
         ) r where r.seq - ${from} = r.rn`),
     );

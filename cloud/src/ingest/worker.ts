@@ -9,7 +9,7 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RawMessage } from './classify.ts';
-import { classify, type SiteDirectory } from './classify.ts';
+import { classify, MAX_SEQ, type SiteDirectory } from './classify.ts';
 import { type AcceptedEvent, type BatchResult, type RejectedMessage, writeBatch } from './writer.ts';
 
 const NANOS_PER_MS = 1_000_000;
@@ -125,7 +125,8 @@ export class IngestWorker {
             const a = { event: c.event, occurredAt: c.occurredAt, data: m.data };
             accepted.push(a);
             rawOf.set(a, raw);
-          } else rejected.push({ message: raw, reason: c.reason, site: c.site, detail: c.detail });
+          } else
+            rejected.push({ message: raw, reason: c.reason, site: c.site, detail: c.detail, seq: c.seq });
         }
       } catch (err) {
         // The site lookup needs the database: when it is down, put the batch back and wait.
@@ -164,6 +165,9 @@ export class IngestWorker {
               reason: 'unwritable',
               site: bad.event.siteId,
               detail: 'database refused a value',
+              // Counted by the site's watermark so the edge can clean up past it (a seq that does
+              // not fit bigint was the refused value: parked without one).
+              seq: bad.event.seq <= MAX_SEQ ? bad.event.seq : undefined,
             },
           ]
         : [];

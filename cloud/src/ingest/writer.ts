@@ -17,6 +17,8 @@ export interface RejectedMessage {
   reason: RejectReason;
   site: string | undefined;
   detail?: string;
+  /** The site's seq when the event was decoded and is the site's own (the watermark counts it). */
+  seq?: bigint;
 }
 
 export interface BatchResult {
@@ -35,6 +37,15 @@ export const rowsOf = <T>(res: unknown): T[] => (res as { rows: T[] }).rows;
 const p = (v: unknown): SQL => sql`${sql.param(v)}`;
 const iso = (ms: number): string => new Date(ms).toISOString();
 const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+const kinds = new Map<string, string>();
+const kindOf = (bodyCase: string): string => {
+  let k = kinds.get(bodyCase);
+  if (k === undefined) {
+    k = names.eventKind(bodyCase);
+    kinds.set(bodyCase, k);
+  }
+  return k;
+};
 
 /**
  * Writes one batch in one transaction: events idempotently on event_id (a duplicate adds nothing),
@@ -52,6 +63,7 @@ export async function writeBatch(
   // so concurrent workers lock index entries and rollup rows in the same order.
   const unique = new Map(accepted.map((a) => [a.event.eventId, a]));
   const evs = [...unique.values()].sort((a, b) => (a.event.eventId < b.event.eventId ? -1 : 1));
+  const receivedAt = iso(now);
   return db.transaction(async (tx) => {
     // Cross-tenant by nature: runs as the system role (see drizzle-analytics/0001_rls.sql).
     await tx.execute(sql`set local role hcc_system`);
@@ -61,8 +73,8 @@ export async function writeBatch(
         insert into analytics.events (event_id, tenant_id, site_id, seq, kind, occurred_at, received_at, payload)
         select * from unnest(${p(evs.map((e) => e.event.eventId))}::uuid[], ${p(evs.map((e) => e.event.tenantId))}::text[],
           ${p(evs.map((e) => e.event.siteId))}::text[], ${p(evs.map((e) => e.event.seq.toString()))}::bigint[],
-          ${p(evs.map((e) => names.eventKind(e.event.body.case ?? 'none')))}::text[],
-          ${p(evs.map((e) => iso(e.occurredAt)))}::timestamptz[], ${p(evs.map(() => iso(now)))}::timestamptz[],
+          ${p(evs.map((e) => kindOf(e.event.body.case ?? 'none')))}::text[],
+          ${p(evs.map((e) => iso(e.occurredAt)))}::timestamptz[], ${p(evs.map(() => receivedAt))}::timestamptz[],
           ${p(evs.map((e) => buf(e.data)))}::bytea[])
         on conflict do nothing
         returning event_id`);
@@ -158,11 +170,12 @@ async function parkRejected(tx: Db, rejected: readonly RejectedMessage[]): Promi
     sha: createHash('sha256').update(r.message.data).update(r.message.subject).digest(),
   }));
   await tx.execute(sql`
-    insert into analytics.rejected_events (subject, source, stream_seq, site_id, reason, detail, payload, payload_sha256)
+    insert into analytics.rejected_events (subject, source, stream_seq, site_id, reason, detail, payload, payload_sha256, seq)
     select * from unnest(${p(rows.map((r) => r.message.subject))}::text[], ${p(rows.map((r) => r.message.source ?? null))}::text[],
       ${p(rows.map((r) => r.message.streamSeq))}::bigint[], ${p(rows.map((r) => r.site ?? null))}::text[],
       ${p(rows.map((r) => r.reason))}::text[], ${p(rows.map((r) => r.detail ?? null))}::text[],
-      ${p(rows.map((r) => buf(r.message.data)))}::bytea[], ${p(rows.map((r) => r.sha))}::bytea[])
+      ${p(rows.map((r) => buf(r.message.data)))}::bytea[], ${p(rows.map((r) => r.sha))}::bytea[],
+      ${p(rows.map((r) => (r.site !== undefined && r.seq !== undefined ? r.seq.toString() : null)))}::bigint[])
     on conflict do nothing`);
 }
 

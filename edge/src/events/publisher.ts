@@ -14,6 +14,8 @@ export interface PublisherOptions {
   /** Back-off after a failed round (leaf down, timeout). */
   retryMs?: number;
   publishTimeoutMs?: number;
+  /** Batches sent before the oldest is acknowledged (default 2). */
+  inFlight?: number;
   /** (Re)creates the leaf's events stream; called after failed rounds (a leaf that lost its store). */
   ensureStream?: () => Promise<void>;
 }
@@ -34,6 +36,11 @@ export class OutboxPublisher {
   private wakeUp: (() => void) | undefined;
   private failures = 0;
   private assigned = 0;
+  /** The last seq handed to the sender (ahead of `cursor` while batches are in flight). */
+  private sent = 0;
+  /** Rows up to this seq are re-sent after a rewind: they carry `resendTag` in their message id. */
+  private resendUpTo = 0;
+  private resendTag = '';
 
   constructor(
     private readonly db: Db,
@@ -78,6 +85,12 @@ export class OutboxPublisher {
   rewind(seq: number): void {
     if (seq >= this.cursor) return;
     this.log.warn({ from: seq + 1, to: this.cursor }, 'rewinding events publisher');
+    // A re-send must not be dropped as a duplicate: the leaf may have lost its store and been
+    // re-created, its new stream took these ids already, and the hub, which sources from the last
+    // stream seq it saw, skipped them. A fresh message id per rewind appends them past that seq
+    // (ingest is idempotent on the event id, so extra copies cost nothing).
+    this.resendUpTo = Math.max(this.resendUpTo, this.cursor, this.sent);
+    this.resendTag = `.r${Date.now().toString(36)}`;
     this.cursor = seq;
     this.generation++;
     this.wake();
@@ -103,33 +116,50 @@ export class OutboxPublisher {
 
   private async run(): Promise<void> {
     const batch = this.opts.batchSize ?? 1000;
+    const window = Math.max(1, this.opts.inFlight ?? 2);
+    // Batches handed to the sender and not yet settled, oldest first. While the leaf acknowledges
+    // one, the next is read from the outbox and sent: the connection keeps them in order.
+    const inflight: { last: number; settled: Promise<unknown> }[] = [];
+    let generation = this.generation;
+    this.sent = this.cursor;
     while (this.running) {
       try {
-        this.assigned = await assignSeqs(this.db, this.opts.siteId, batch * 2);
-        // Plain rows (no per-field mapping by the query builder): seq as text, payload a Buffer.
-        const rows = (
-          (await this.db.execute(sql`select seq, event_id, kind, payload from event_outbox
-            where seq is not null and seq > ${this.cursor} order by seq limit ${batch}`)) as unknown as {
-            rows: { seq: string; event_id: string; kind: string; payload: Uint8Array }[];
+        if (generation !== this.generation) {
+          // Rewound: what is in flight belongs to the old position.
+          await Promise.all(inflight.map((b) => b.settled));
+          inflight.length = 0;
+          generation = this.generation;
+          this.sent = this.cursor;
+        }
+        let more = false;
+        if (inflight.length < window) {
+          const rows = await this.next(batch);
+          if (rows.length > 0 && generation === this.generation) {
+            const last = Number(rows[rows.length - 1]!.seq);
+            inflight.push({ last, settled: this.send(rows).then(noError, (err: unknown) => err) });
+            this.sent = last;
+            more = rows.length === batch && inflight.length < window;
           }
-        ).rows;
-        if (rows.length === 0) {
+        }
+        if (more) continue;
+        const oldest = inflight.shift();
+        if (!oldest) {
           await this.sleep(this.opts.idlePollMs ?? 250);
           continue;
         }
-        const generation = this.generation;
-        await this.sender.send(
-          rows.map((r) => ({
-            subject: names.eventSubject(this.opts.siteId, r.kind),
-            data: withSeq(r.payload, Number(r.seq)),
-            msgID: r.event_id,
-          })),
-        );
-        const last = Number(rows[rows.length - 1]!.seq);
-        if (generation === this.generation) this.cursor = last;
+        const err = await oldest.settled;
+        if (err !== undefined) {
+          // Whatever followed it is sent again too (the leaf drops copies by message id).
+          await Promise.all(inflight.map((b) => b.settled));
+          inflight.length = 0;
+          this.sent = this.cursor;
+          throw err;
+        }
+        if (generation !== this.generation) continue;
+        this.cursor = oldest.last;
         await this.db
           .update(eventOutboxState)
-          .set({ publishedSeq: sql`greatest(${eventOutboxState.publishedSeq}, ${last})` })
+          .set({ publishedSeq: sql`greatest(${eventOutboxState.publishedSeq}, ${oldest.last})` })
           .where(eq(eventOutboxState.siteId, this.opts.siteId));
         if (this.failures > 0) this.log.info({ after: this.failures }, 'events publisher recovered');
         this.failures = 0;
@@ -140,8 +170,51 @@ export class OutboxPublisher {
         await this.sleep(this.opts.retryMs ?? 500);
       }
     }
+    await Promise.all(inflight.map((b) => b.settled));
+  }
+
+  /** The next committed rows after what was sent, numbering newly committed rows first when needed. */
+  private async next(batch: number): Promise<OutboxRow[]> {
+    if (this.assigned - this.sent < batch)
+      this.assigned = await assignSeqs(this.db, this.opts.siteId, batch * 2);
+    // Plain rows (no per-field mapping by the query builder): seq as text, payload a Buffer.
+    return (
+      (await this.db.execute(sql`select seq, event_id, kind, payload from event_outbox
+        where seq is not null and seq > ${this.sent} order by seq limit ${batch}`)) as unknown as {
+        rows: OutboxRow[];
+      }
+    ).rows;
+  }
+
+  private readonly subjects = new Map<string, string>();
+  private subjectOf(kind: string): string {
+    let s = this.subjects.get(kind);
+    if (s === undefined) {
+      s = names.eventSubject(this.opts.siteId, kind);
+      this.subjects.set(kind, s);
+    }
+    return s;
+  }
+
+  private send(rows: OutboxRow[]): Promise<number> {
+    return this.sender.send(
+      rows.map((r) => ({
+        subject: this.subjectOf(r.kind),
+        data: withSeq(r.payload, Number(r.seq)),
+        msgID: Number(r.seq) <= this.resendUpTo ? r.event_id + this.resendTag : r.event_id,
+      })),
+    );
   }
 }
+
+interface OutboxRow {
+  seq: string;
+  event_id: string;
+  kind: string;
+  payload: Uint8Array;
+}
+
+const noError = (): undefined => undefined;
 
 /** Error class and code only: a driver message may carry SQL parameters. */
 function errName(err: unknown): string {

@@ -33,15 +33,18 @@ export async function assignSeqs(db: Db, siteId: string, limit = 5000): Promise<
  * its seq set, and it is the same bytes on every re-send.
  */
 export function withSeq(payload: Uint8Array, seq: number): Uint8Array {
-  const tail: number[] = [0x20];
-  let v = BigInt(seq);
-  while (v >= 0x80n) {
-    tail.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  tail.push(Number(v));
-  const out = new Uint8Array(payload.length + tail.length);
+  // Varint of a safe integer with number arithmetic (no BigInt per message): at most 8 bytes.
+  let len = 1;
+  for (let v = seq; v >= 0x80; v = Math.floor(v / 0x80)) len++;
+  const out = new Uint8Array(payload.length + 1 + len);
   out.set(payload);
-  out.set(tail, payload.length);
+  let i = payload.length;
+  out[i++] = 0x20;
+  let v = seq;
+  while (v >= 0x80) {
+    out[i++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[i] = v;
   return out;
 }

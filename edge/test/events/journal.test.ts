@@ -168,7 +168,7 @@ describe('caller pseudonyms', () => {
 describe('withSeq', () => {
   it('equals encoding the event with its seq, for small and large seqs', async () => {
     const { encodeEvent, EventSchema } = await import('@hcc/proto');
-    for (const seq of [1, 127, 128, 300, 2 ** 40 + 5]) {
+    for (const seq of [1, 127, 128, 300, 16_384, 2 ** 40 + 5, Number.MAX_SAFE_INTEGER]) {
       const base = create(EventSchema, { eventId: 'x', siteId: 'hq', body: heartbeat(1) });
       const withIt = create(EventSchema, {
         eventId: 'x',
