@@ -4,9 +4,13 @@
 //   1. the highest step of a calls/s ramp with zero failed calls (every CDR ANSWERED),
 //   2. concurrent anchored calls held at once, edge heap per call, and edge/rtpengine CPU.
 // Run: node --expose-gc --import tsx edge/bench/call-load.ts [--rates "25 50 100 150 200 300"] [--step-s 10]
-//      [--talk-ms 2000] [--concurrent 1000] [--hold-s 20]
+//      [--talk-ms 2000] [--concurrent 1000] [--hold-s 20] [--rtp] [--heap-snapshots DIR] [--engines 1]
+//   --rtp: callers send G.711 RTP (SIPp pcap play); --heap-snapshots: write edge heap snapshots before and
+//   with the concurrent calls up (compare them in Chrome DevTools' Memory tab).
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeHeapSnapshot } from 'node:v8';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { Channel, ConfigBundleSchema, RoutingStrategy, TrunkKind } from '@hcc/proto';
 import { freePort, startTestPostgres } from '@hcc/shared/testing';
@@ -23,7 +27,17 @@ const stepS = Number(arg('step-s', '10'));
 const talkMs = Number(arg('talk-ms', '2000'));
 const concurrent = Number(arg('concurrent', '1000'));
 const holdS = Number(arg('hold-s', '20'));
+// Server transactions of the ramp's calls live on for 32 s after their final response (RFC 3261 Timer J/H):
+// the heap baseline is taken after they are gone, else it depends on how far the ramp went.
+const settleS = Number(arg('settle-s', '34'));
+// rtpengine instances in the edge's pool (EDGE_RTPENGINE_NG takes a list), calls spread over them.
+const engineCount = Number(arg('engines', '1'));
 const AGENTS = Math.max(concurrent + 50, 1200);
+const snapshotDir = process.argv.includes('--heap-snapshots') ? arg('heap-snapshots', '.') : undefined;
+const snapshot = (name: string) => {
+  if (snapshotDir)
+    process.stdout.write(`heap snapshot ${writeHeapSnapshot(`${snapshotDir}/${name}.heapsnapshot`)}\n`);
+};
 
 function bundle(agentPort: number) {
   const init: MessageInitShape<typeof ConfigBundleSchema> = {
@@ -156,6 +170,14 @@ async function counts(h: Harness) {
   return { n: Number(r!.n), ok: Number(r!.ok) };
 }
 
+/** CDR dispositions since `since` (for a failed step: abandoned in the IVR or queue, failed, ...). */
+async function dispositions(h: Harness, since: number): Promise<string> {
+  const rows = await h.query<{ disposition: string; n: string }>(
+    sql`select disposition, count(*) n from (select disposition from cdrs order by started_at offset ${since}) x group by 1`,
+  );
+  return rows.map((r) => `${r.disposition} ${r.n}`).join(', ');
+}
+
 async function main() {
   const pg = await startTestPostgres();
   const agentPort = await freePort();
@@ -164,6 +186,7 @@ async function main() {
     name: 'bench',
     bundle: () => bundle(agentPort),
     ports: { min: 40000, max: 49999 },
+    engines: engineCount,
   });
   const out: string[] = [];
   const say = (s: string) => {
@@ -179,37 +202,53 @@ async function main() {
     );
     const agents = h.sippBg(agentXml, ['-p', String(agentPort), '-m', '1000000'], { timeoutS: 3600 });
     const callerXml = await writeScenario(h.dir, 'bench-caller', CALLER(talkMs));
-    const rtpPid = h.rtp.child.pid;
+    const rtpTicks = () => h.engines.reduce((sum, e) => sum + cpuTicks(e.child.pid), 0);
+    const ngPending = () => h.engines.reduce((sum, e) => sum + e.client.pendingCount, 0);
+    const ngQueued = () => h.engines.reduce((sum, e) => sum + e.client.queuedCount, 0);
+    const rtpCalls = async (limit?: number) =>
+      (await Promise.all(h.engines.map((e) => e.client.list(limit)))).reduce((n, l) => n + l.length, 0);
 
     // 1. Ramp: each step runs `stepS` seconds of calls at the rate; zero failures required.
     let best = 0;
     for (const rate of rates) {
       const before = await counts(h);
       const cpu0 = process.cpuUsage();
-      const rtp0 = cpuTicks(rtpPid);
+      const rtp0 = rtpTicks();
       const t0 = Date.now();
       const calls = rate * stepS;
+      // ng health during the step: most requests unanswered / waiting for the client's window at once.
+      const ng = { pending: 0, queued: 0 };
+      const probe = setInterval(() => {
+        ng.pending = Math.max(ng.pending, ngPending());
+        ng.queued = Math.max(ng.queued, ngQueued());
+      }, 50);
       const r = await h.sipp(
         callerXml,
         ['-r', String(rate), '-m', String(calls), '-l', String(rate * 20), '-rp', '1000'],
         { timeoutS: stepS + 60 },
       );
       const wall = (Date.now() - t0) / 1000;
+      clearInterval(probe);
       // Calls end asynchronously after the BYE: wait for their CDRs.
       for (let i = 0; i < 100 && (await counts(h)).n - before.n < calls; i++) await sleep(100);
       const after = await counts(h);
       const cpu = process.cpuUsage(cpu0);
       const edgeCpu = (cpu.user + cpu.system) / 1e6;
-      const rtpCpu = (cpuTicks(rtpPid) - rtp0) / HZ;
+      const rtpCpu = (rtpTicks() - rtp0) / HZ;
       const failed = /Failed call\s+\|\s+\d+\s+\|\s+(\d+)/.exec(r.output)?.[1] ?? '?';
       const answered = after.ok - before.ok;
       const ok = r.code === 0 && answered === calls;
       say(
         `ramp ${rate} calls/s x ${stepS}s: ${answered}/${calls} answered CDRs, SIPp failed ${failed}, ` +
           `edge CPU ${((edgeCpu / wall) * 100).toFixed(0)}% (${((edgeCpu * 1000) / calls).toFixed(2)} CPU-ms/call), ` +
-          `rtpengine CPU ${((rtpCpu / wall) * 100).toFixed(0)}% (${((rtpCpu * 1000) / calls).toFixed(2)} CPU-ms/call) ${ok ? 'OK' : 'FAIL'}`,
+          `rtpengine CPU ${((rtpCpu / wall) * 100).toFixed(0)}% (${((rtpCpu * 1000) / calls).toFixed(2)} CPU-ms/call); ` +
+          `ng max pending ${ng.pending} (queued ${ng.queued}), srtt ${h.rtp.client.smoothedRttMs?.toFixed(1) ?? '-'} ms; ` +
+          `load ${loadavg()[0]!.toFixed(1)} ${ok ? 'OK' : 'FAIL'}`,
       );
-      if (!ok) break;
+      if (!ok) {
+        say(`  dispositions of the step: ${await dispositions(h, before.n).catch((e) => String(e))}`);
+        break;
+      }
       best = rate;
       await sleep(2000);
     }
@@ -217,9 +256,11 @@ async function main() {
 
     // 2. Concurrency: hold `concurrent` calls up at once (long talk), measure heap and rtpengine sessions.
     for (let i = 0; i < 600 && h.registry.size > 0; i++) await sleep(100);
-    await sleep(2000);
+    await sleep(settleS * 1000);
     global.gc?.();
+    const c0 = await counts(h);
     const heap0 = process.memoryUsage().heapUsed;
+    snapshot('before');
     const rate = 100;
     const hold = await writeScenario(h.dir, 'bench-hold', CALLER(holdS * 1000));
     const running = h.sipp(hold, ['-r', String(rate), '-m', String(concurrent), '-l', String(concurrent)], {
@@ -229,20 +270,26 @@ async function main() {
     await sleep(1000);
     global.gc?.();
     const heap1 = process.memoryUsage().heapUsed;
-    const sessions = (await h.rtp.client.list(100_000)).length;
+    const callsUp = h.registry.size;
+    snapshot('calls-up');
+    const sessions = await rtpCalls(100_000);
     const cpu0 = process.cpuUsage();
-    const rtp0 = cpuTicks(rtpPid);
+    const rtp0 = rtpTicks();
     await sleep(5000);
     const cpu = process.cpuUsage(cpu0);
     say(
-      `concurrent anchored calls: ${h.registry.size} sessions in the edge, ${sessions} calls in rtpengine; ` +
-        `edge heap ${((heap1 - heap0) / Math.max(1, h.registry.size) / 1024).toFixed(1)} KiB per call; ` +
-        `steady CPU: edge ${(((cpu.user + cpu.system) / 5e6) * 100).toFixed(0)}%, rtpengine ${(((cpuTicks(rtpPid) - rtp0) / HZ / 5) * 100).toFixed(0)}%`,
+      `concurrent anchored calls: ${callsUp} sessions in the edge, ${sessions} calls in rtpengine; ` +
+        `edge heap ${((heap1 - heap0) / Math.max(1, callsUp) / 1024).toFixed(1)} KiB per call; ` +
+        `steady CPU: edge ${(((cpu.user + cpu.system) / 5e6) * 100).toFixed(0)}%, rtpengine ${(((rtpTicks() - rtp0) / HZ / 5) * 100).toFixed(0)}%`,
     );
     const r = await running;
+    const holdStart = c0.n;
+    // The last calls end (BYE, delete, CDR) just after SIPp's last BYE response.
+    for (let i = 0; i < 100 && (await counts(h)).n - holdStart < concurrent; i++) await sleep(100);
     const c = await counts(h);
     say(
-      `held calls finished: SIPp exit ${r.code}; CDRs ${c.n}, answered ${c.ok}; rtpengine sessions after: ${(await h.rtp.client.list()).length}`,
+      `held calls finished: SIPp exit ${r.code}; CDRs ${c.n}, answered ${c.ok} (held calls: ${await dispositions(h, holdStart)}); ` +
+        `rtpengine sessions after: ${await rtpCalls()}`,
     );
     await sleep(500);
     void agents;

@@ -41,3 +41,28 @@ export function linearToUlaw(sample: number): number {
   const mantissa = (s >> (exp + 3)) & 0x0f;
   return ~(sign | (exp << 4) | mantissa) & 0xff;
 }
+
+/** Encodes one PCM16 sample as A-law (ITU-T G.711, the segment search of the reference encoder). */
+export function linearToAlaw(sample: number): number {
+  let pcm = Math.max(-32768, Math.min(32767, Math.round(sample))) >> 3;
+  let mask = 0xd5;
+  if (pcm < 0) {
+    mask = 0x55;
+    pcm = -pcm - 1;
+  }
+  let seg = 0;
+  while (seg < 8 && pcm > ALAW_SEG_END[seg]!) seg++;
+  if (seg >= 8) return 0x7f ^ mask;
+  const aval = (seg << 4) | ((seg < 2 ? pcm >> 1 : pcm >> seg) & 0x0f);
+  return aval ^ mask;
+}
+
+const ALAW_SEG_END = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
+
+/** Encodes PCM16 samples as G.711 bytes. */
+export function encodeG711(law: G711Law, samples: Int16Array): Uint8Array {
+  const out = new Uint8Array(samples.length);
+  const enc = law === 'ulaw' ? linearToUlaw : linearToAlaw;
+  for (let i = 0; i < samples.length; i++) out[i] = enc(samples[i]!);
+  return out;
+}

@@ -4,6 +4,7 @@
  */
 
 export { type DecodeOptions, decode as bencodeDecode, encode as bencodeEncode } from './bencode.ts';
+export { ConsultMedia, type ConsultMediaOptions, isWebrtcSdp } from './consult-media.ts';
 export {
   type DtmfDigit,
   type DtmfEvent,
@@ -22,6 +23,7 @@ export {
   NoMediaServerError,
   RecordingError,
 } from './errors.ts';
+export { decodeG711, encodeG711, type G711Law } from './g711.ts';
 export {
   type Branch,
   type MediaClient,
@@ -40,6 +42,9 @@ export {
   type PoolServer,
   RtpenginePool,
 } from './pool.ts';
+export { G711PromptCache, g711Wav, type PromptFiles } from './prompt-cache.ts';
 export { type ConvertOptions, convertRecording, type RecordingResult } from './recording.ts';
 export { findRecording, type RecordingFiles } from './recording-metadata.ts';
+export { parseRtp, type RtpPacket } from './rtp-packet.ts';
 export { buildParkSdp, type CallerCodecs, callerCodecs } from './sdp-lite.ts';
+export { pcm16Wav, readPcm16Wav } from './wav.ts';

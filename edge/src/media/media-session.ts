@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { type Clock, type Logger, Observer, silentLogger, systemClock, type TimerHandle } from '@hcc/shared';
 import { CallerSdpChangedError, MediaSessionStateError, NgError } from './errors.ts';
 import type { NgClient } from './ng-client.ts';
+import type { PromptFiles } from './prompt-cache.ts';
 import { branchAnswer, branchOffer, firstOffer } from './recipes.ts';
 import { buildParkSdp, type CallerCodecs, callerCodecs, sameMedia } from './sdp-lite.ts';
 
@@ -30,6 +31,8 @@ export interface MediaSessionOptions {
   newId?: () => string;
   /** Called once after end() (e.g. to release the pool pin). */
   onEnded?: () => void;
+  /** Prompt files in the caller's codec (played instead of the original file when available). */
+  prompts?: PromptFiles;
 }
 
 export interface Branch {
@@ -37,6 +40,8 @@ export interface Branch {
   viaBranch: string;
   kind: 'park' | 'agent';
   webrtc: boolean;
+  /** The far side's answer (an agent branch): re-used when the carrier re-offers (updateCaller). */
+  answerSdp?: string;
 }
 
 export interface MediaSessionEvents extends Record<string, unknown> {
@@ -224,9 +229,56 @@ export class MediaSession {
       // Deleting the old branch stops any play media; a caller left blocked by hold is unblocked.
       const callerBlocked = this.prompt?.blocked.includes(this.callerTag) ?? false;
       this.clearPrompt();
-      const changed = await this.switchTo(branch, r.sdp);
+      const changed = await this.switchTo({ ...branch, answerSdp: agentAnswerSdp }, r.sdp);
       if (callerBlocked) await this.client.unblockMedia({ callId: this.callId, fromTag: this.callerTag });
       return { callerSdpChanged: changed };
+    });
+  }
+
+  /**
+   * Gives up a pending agent branch that was never answered (an attended transfer the target
+   * refused) while the caller stays on the current branch: rtpengine moved the caller's media to the
+   * offered branch, so the current branch is offered and answered again (as `updateCaller` does).
+   */
+  abandonBranch(): Promise<void> {
+    return this.run('abandonBranch', async () => {
+      const b = this.current;
+      if (!this.pending || this.state !== 'active' || !b) return;
+      this.pending = undefined;
+      const base = { ...this.base(), viaBranch: b.viaBranch, webrtc: b.webrtc };
+      const codec = this.codecs!.audio.encoding;
+      await this.client.offer({
+        ...branchOffer({ ...base, carrierSdp: this.carrierSdp, codec }),
+        toTag: b.tag,
+      });
+      const sdp = b.kind === 'park' ? buildParkSdp(this.codecs!) : (b.answerSdp ?? '');
+      await this.client.answer(branchAnswer({ ...base, branchTag: b.tag, sdp, kind: b.kind }));
+    });
+  }
+
+  /**
+   * A re-INVITE from the carrier with new media (it moved its address or port): re-offers the caller's
+   * side on the current branch and answers it with that branch's far side, so the caller's new address
+   * is used at once and by every later branch. Returns rtpengine's SDP for the carrier's 200 OK.
+   */
+  updateCaller(carrierSdp: string): Promise<string> {
+    return this.run('updateCaller', async () => {
+      const b = this.current;
+      if (this.state !== 'active' || !b)
+        throw new MediaSessionStateError(`updateCaller in state ${this.state}`);
+      if (sameMedia(this.carrierSdp, carrierSdp)) return this.callerSdpSent!;
+      const codecs = callerCodecs(carrierSdp);
+      const base = { ...this.base(), viaBranch: b.viaBranch, webrtc: b.webrtc };
+      await this.client.offer({
+        ...branchOffer({ ...base, carrierSdp, codec: codecs.audio.encoding }),
+        toTag: b.tag,
+      });
+      const sdp = b.kind === 'park' ? buildParkSdp(codecs) : (b.answerSdp ?? '');
+      const r = await this.client.answer(branchAnswer({ ...base, branchTag: b.tag, sdp, kind: b.kind }));
+      this.carrierSdp = carrierSdp;
+      this.codecs = codecs;
+      this.callerSdpSent = r.sdp;
+      return r.sdp;
     });
   }
 
@@ -286,7 +338,7 @@ export class MediaSession {
     const r = await this.client.playMedia({
       callId: this.callId,
       fromTag: this.callerTag,
-      file: p.file,
+      file: await this.playable(p.file),
       ...(p.repeat > 1 ? { repeatTimes: p.repeat } : {}),
     });
     if (r.durationMs !== undefined && p.blocked.length > 0) {
@@ -296,6 +348,11 @@ export class MediaSession {
       );
     }
     return r.durationMs === undefined ? {} : { durationMs: r.durationMs };
+  }
+
+  private playable(file: string): Promise<string> {
+    const encoding = this.codecs?.audio.encoding;
+    return this.opts.prompts && encoding ? this.opts.prompts.forCodec(file, encoding) : Promise.resolve(file);
   }
 
   private async replayPrompt(): Promise<void> {
@@ -334,7 +391,7 @@ export class MediaSession {
       await this.client.playMedia({
         callId: this.callId,
         fromTag: this.callerTag,
-        file: musicFile,
+        file: await this.playable(musicFile),
         repeatTimes: repeat,
       });
     });

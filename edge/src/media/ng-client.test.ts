@@ -35,7 +35,7 @@ describe('NgClient', () => {
 
   async function setup(
     reply: Parameters<typeof fakeServer>[0],
-    opts: { timeoutMs?: number; retries?: number } = {},
+    opts: { timeoutMs?: number; retries?: number; maxInFlight?: number } = {},
   ) {
     const server = await fakeServer(reply);
     const warnings: string[] = [];
@@ -44,6 +44,7 @@ describe('NgClient', () => {
       port: server.port,
       timeoutMs: opts.timeoutMs ?? 200,
       retries: opts.retries ?? 2,
+      ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
       onWarning: (_c, w) => warnings.push(w),
     });
     cleanup.push(client, server.sock);
@@ -135,6 +136,68 @@ describe('NgClient', () => {
     expect(err).toMatchObject({ attempts: 2 });
     expect(server.received).toHaveLength(2);
     expect(client.pendingCount).toBe(0);
+  });
+
+  it('keeps at most maxInFlight requests on the wire; the others wait their turn without timing out', async () => {
+    // The fake answers each request 60 ms after it arrives: with a window of 2, six pings need three rounds.
+    const server = await fakeServer(() => undefined);
+    server.sock.removeAllListeners('message');
+    let onWire = 0;
+    let maxOnWire = 0;
+    const cookies: string[] = [];
+    server.sock.on('message', (msg, rinfo) => {
+      const cookie = msg.toString('latin1', 0, msg.indexOf(0x20));
+      cookies.push(cookie);
+      maxOnWire = Math.max(maxOnWire, ++onWire);
+      setTimeout(() => {
+        onWire--;
+        server.sock.send(
+          Buffer.concat([Buffer.from(`${cookie} `), encode({ result: 'pong' })]),
+          rinfo.port,
+          rinfo.address,
+        );
+      }, 60);
+    });
+    const client = await NgClient.create({
+      host: '127.0.0.1',
+      port: server.port,
+      timeoutMs: 100,
+      retries: 0,
+      maxInFlight: 2,
+    });
+    cleanup.push(client, server.sock);
+    const pings = Array.from({ length: 6 }, () => client.ping());
+    expect(client.queuedCount).toBe(4);
+    await Promise.all(pings);
+    expect(maxOnWire).toBe(2);
+    expect(new Set(cookies).size).toBe(6); // nobody retransmitted: queued requests had no timer running
+    expect(client.queuedCount).toBe(0);
+    expect(client.smoothedRttMs).toBeGreaterThanOrEqual(50);
+  });
+
+  it('a request being retransmitted frees its slot: a lost packet does not stall the queue', async () => {
+    // The first packet is lost; everything else is answered at once.
+    const { client, server } = await setup((_b, n) => (n === 1 ? undefined : { result: 'pong' }), {
+      timeoutMs: 100,
+      maxInFlight: 1,
+    });
+    const first = client.ping();
+    const second = client.ping();
+    await Promise.all([first, second]);
+    const cookies = server.received.map((r) => r.cookie);
+    expect(cookies).toHaveLength(3);
+    expect(cookies[0]).toBe(cookies[2]); // the retransmission of the first request
+    expect(cookies[1]).not.toBe(cookies[0]); // the second was sent as soon as the first timed out
+  });
+
+  it('close() rejects requests still waiting for a slot', async () => {
+    const { client, server } = await setup(() => undefined, { timeoutMs: 5000, maxInFlight: 1 });
+    const pending = [client.ping(), client.list()];
+    expect(client.queuedCount).toBe(1);
+    client.close();
+    for (const r of await Promise.allSettled(pending))
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(NgClosedError);
+    expect(server.received.length).toBeLessThanOrEqual(1);
   });
 
   it('rejects an undecodable reply with NgProtocolError', async () => {

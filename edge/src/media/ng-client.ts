@@ -1,7 +1,8 @@
 /**
  * rtpengine NG protocol client over UDP, shaped like mediasoup's Channel: cookie -> pending request,
  * a timeout per attempt, retransmission with the SAME cookie (rtpengine caches the reply per cookie, so a
- * retry never runs a command twice), and close() rejecting everything pending.
+ * retry never runs a command twice), and close() rejecting everything pending. A window bounds the
+ * requests on the wire and the retransmit timer adapts to rtpengine's round-trip time (ng-flow.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
@@ -9,6 +10,7 @@ import { isIPv6 } from 'node:net';
 import { type Clock, type Logger, silentLogger, systemClock, type TimerHandle } from '@hcc/shared';
 import { type BencodeDict, decode, type Encodable, encode, isDict } from './bencode.ts';
 import { NgClosedError, NgError, NgProtocolError, NgTimeoutError } from './errors.ts';
+import { NgFlow } from './ng-flow.ts';
 import {
   blockArgs,
   deleteArgs,
@@ -39,10 +41,19 @@ import type {
 export interface NgClientOptions {
   host: string;
   port: number;
-  /** Wait per attempt before retransmitting. Default 1000 ms. */
+  /**
+   * Wait for the first attempt before retransmitting. Default 1000 ms. It grows with rtpengine's smoothed
+   * round-trip time and doubles on each retransmission (capped at 8 times this value).
+   */
   timeoutMs?: number;
   /** Retransmissions after the first attempt. Default 2. */
   retries?: number;
+  /**
+   * Requests awaiting their first reply at once; later ones wait in order and start their timer when sent.
+   * Default: no limit. Measured on the full-flow bench, a window of 64-128 made offers and deletes queue
+   * behind slow `play media` commands on a loaded machine (more abandoned calls), so it is opt-in.
+   */
+  maxInFlight?: number;
   logger?: Logger;
   clock?: Clock;
   /** Called for every reply that carries a `warning`. */
@@ -60,6 +71,13 @@ interface Pending {
   attempts: number;
   maxAttempts: number;
   timeoutMs: number;
+  /** When the first attempt was sent (0 = still waiting for a slot in the window). */
+  sentAt: number;
+  /**
+   * Holds a slot of the window: from the first send until the reply or the first timeout. A request being
+   * retransmitted gives its slot back, so a lost packet never stalls the requests queued behind it.
+   */
+  slot: boolean;
   timer: TimerHandle;
   resolve: (reply: BencodeDict) => void;
   reject: (err: Error) => void;
@@ -78,6 +96,7 @@ export class NgClient {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly onWarning: ((command: string, warning: string) => void) | undefined;
+  private readonly flow: NgFlow;
 
   private constructor(socket: Socket, opts: NgClientOptions) {
     this.socket = socket;
@@ -88,6 +107,7 @@ export class NgClient {
     this.logger = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
     this.onWarning = opts.onWarning;
+    this.flow = new NgFlow(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {});
     socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo.address, rinfo.port));
     socket.on('error', (err) => this.logger.error({ err, ng: this.target }, 'ng socket error'));
   }
@@ -109,8 +129,19 @@ export class NgClient {
     return `${this.host}:${this.port}`;
   }
 
+  /** Requests not answered yet (on the wire or waiting for a slot). */
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** Requests waiting for a slot in the window. */
+  get queuedCount(): number {
+    return this.flow.queued;
+  }
+
+  /** rtpengine's smoothed round-trip time in ms, once measured. */
+  get smoothedRttMs(): number | undefined {
+    return this.flow.smoothedRttMs;
   }
 
   /** Sends one command; resolves with the raw reply, rejects with NgError on `result: error`. */
@@ -126,12 +157,22 @@ export class NgClient {
         attempts: 0,
         maxAttempts: 1 + (opts.retries ?? this.retries),
         timeoutMs: opts.timeoutMs ?? this.timeoutMs,
+        sentAt: 0,
+        slot: false,
         timer: undefined,
         resolve,
         reject,
       };
       this.pending.set(cookie, p);
-      this.transmit(cookie, p);
+      this.flow.acquire(() => {
+        if (this.pending.get(cookie) !== p) {
+          this.flow.release(); // settled (closed) while waiting
+          return;
+        }
+        p.sentAt = this.clock.now();
+        p.slot = true;
+        this.transmit(cookie, p);
+      });
     });
   }
 
@@ -142,18 +183,28 @@ export class NgClient {
     this.socket.send(p.packet, this.port, this.host, (err) => {
       if (err) this.logger.warn({ err, cookie, command: p.command }, 'ng send failed');
     });
-    p.timer = this.clock.setTimeout(() => this.onTimeout(cookie), p.timeoutMs);
+    p.timer = this.clock.setTimeout(
+      () => this.onTimeout(cookie),
+      this.flow.timeoutFor(p.attempts, p.timeoutMs),
+    );
   }
 
   private onTimeout(cookie: string): void {
     const p = this.pending.get(cookie);
     if (!p) return;
+    this.releaseSlot(p);
     if (p.attempts < p.maxAttempts) {
       this.transmit(cookie, p);
       return;
     }
     this.pending.delete(cookie);
     p.reject(new NgTimeoutError(p.command, cookie, p.attempts));
+  }
+
+  private releaseSlot(p: Pending): void {
+    if (!p.slot) return;
+    p.slot = false;
+    this.flow.release();
   }
 
   private onMessage(msg: Buffer, address: string, port: number): void {
@@ -174,6 +225,8 @@ export class NgClient {
     }
     this.pending.delete(cookie);
     this.clock.clearTimeout(p.timer);
+    if (p.attempts === 1) this.flow.sample(this.clock.now() - p.sentAt);
+    this.releaseSlot(p);
     let reply: BencodeDict;
     try {
       const v = decode(msg.subarray(space + 1));
@@ -204,6 +257,7 @@ export class NgClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.flow.clear();
     for (const [cookie, p] of this.pending) {
       this.clock.clearTimeout(p.timer);
       this.pending.delete(cookie);

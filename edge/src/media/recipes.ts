@@ -90,3 +90,54 @@ export function branchAnswer(i: BranchAnswerInput): AnswerOptions {
   if (!i.webrtc) return answer;
   return { ...answer, rtcpMux: ['demux'], dtls: 'off' };
 }
+
+/**
+ * The profile rtpengine writes towards one side of a two-party call: a browser gets DTLS-SRTP, ICE,
+ * rtcp-mux and mid; a plain RTP leg gets RTP/AVP without ICE, RTCP demuxed and no DTLS.
+ */
+export function profileTowards(webrtc: boolean): Partial<OfferOptions> {
+  return webrtc
+    ? {
+        transportProtocol: 'UDP/TLS/RTP/SAVPF',
+        ice: 'force',
+        rtcpMux: ['require'],
+        sdes: ['off'],
+        flags: ['generate-mid'],
+      }
+    : { transportProtocol: 'RTP/AVP', ice: 'remove', rtcpMux: ['demux'], dtls: 'off' };
+}
+
+export interface PeerCallInput {
+  callId: string;
+  callerTag: string;
+  sdp: string;
+}
+
+/**
+ * The offer of a two-party call (a consultation between agents): the caller's SDP, written in the
+ * callee's profile, G.711 and telephone-event only (no transcoding between browsers and phones).
+ */
+export function peerOffer(i: PeerCallInput & { calleeWebrtc: boolean }): OfferOptions {
+  return {
+    callId: i.callId,
+    fromTag: i.callerTag,
+    sdp: i.sdp,
+    replace: ['origin', 'session-connection'],
+    codec: { strip: ['all'], except: ['PCMU', 'PCMA', 'telephone-event'] },
+    label: 'caller',
+    ...profileTowards(i.calleeWebrtc),
+  };
+}
+
+/** The answer of a two-party call: the callee's SDP, written in the caller's profile. */
+export function peerAnswer(i: PeerCallInput & { calleeTag: string; callerWebrtc: boolean }): AnswerOptions {
+  return {
+    callId: i.callId,
+    fromTag: i.callerTag,
+    toTag: i.calleeTag,
+    sdp: i.sdp,
+    replace: ['origin', 'session-connection'],
+    label: 'callee',
+    ...profileTowards(i.callerWebrtc),
+  };
+}
