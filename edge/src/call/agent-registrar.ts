@@ -76,3 +76,19 @@ export function agentRegistrar(o: AgentRegistrarOptions): { handler: Handler; re
   };
   return { handler, registrar };
 }
+
+/**
+ * After a restart: re-indexes the registrations the binding store kept and applies auto-ready to
+ * the agents whose phones are still registered, as a REGISTER would. Returns how many users.
+ */
+export async function restoreRegistrations(
+  o: Pick<AgentRegistrarOptions, 'bindings' | 'config' | 'agents' | 'log'>,
+): Promise<number> {
+  const users = await o.bindings.restore();
+  for (const user of users) {
+    const dev = deviceOf(o.config.current(), user);
+    if (dev && o.agents.find(dev.agentId)) o.agents.deviceRegistered(dev.agentId);
+  }
+  if (users.length > 0) o.log.info({ users: users.length }, 'registrations restored');
+  return users.length;
+}

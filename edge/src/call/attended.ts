@@ -1,12 +1,73 @@
 /**
- * Attended transfer (REFER with Replaces, RFC 3891): agent A consulted agent B on a second call
- * through the edge and now hands the customer over. The edge re-offers the customer's media for a
- * new branch, re-INVITEs B with it (B keeps its dialog), answers the branch with B's SDP (which
- * drops A's branch), then hangs up A on both calls and ends the consultation's media.
+ * Attended transfer (REFER with Replaces, RFC 3891): agent A consulted agent B (or an outside
+ * number, B then being the carrier's dialog) on a second call through the edge and now hands the
+ * customer over. The edge re-offers the customer's media for a
+ * new branch and gives it to B: a SIP phone is re-INVITEd on its consultation dialog (B keeps its
+ * dialog); a browser gets a new INVITE with `Replaces` naming that dialog (a fresh peer connection:
+ * Chrome would keep the old DTLS association on a re-INVITE towards another rtpengine call) and
+ * hangs the old one up itself. The branch is answered with B's SDP (which drops A's branch), then
+ * A is hung up on both calls and the consultation's media ends.
  */
 import { Channel, TransferKind } from '@hcc/proto';
+import { type Dialog, SipRequest } from '../sip/index.ts';
+import { answererSdp } from './browser-device.ts';
+import type { ConsultCall } from './consult.ts';
+import { dial } from './dialer.ts';
+import { callerIdentity, compose, type HeaderRule, interactionHeader } from './headers.ts';
 import type { CallSession } from './session.ts';
 import type { PeerLeg } from './types.ts';
+
+/** The Replaces header (RFC 3891 §6.1) naming a dialog of the edge's as the recipient sees it. */
+export const replacesHeader =
+  (d: Dialog): HeaderRule =>
+  (req) => {
+    const h = req.headers.clone();
+    h.set('Replaces', `${d.id.callId};to-tag=${d.id.remoteTag};from-tag=${d.id.localTag}`);
+    return new SipRequest(req.method, req.uriString, h, req.body);
+  };
+
+type Joined = { dialog: Dialog; status: number; localSdp: string };
+
+/** B's phone: re-INVITE on the consultation dialog with the customer's new branch. */
+async function reinviteB(s: CallSession, b: Dialog): Promise<Joined | undefined> {
+  const branch = await s.media.connectBranch({ webrtc: false });
+  const res = await b.request('INVITE', { body: branch.sdp, contentType: 'application/sdp' });
+  if (res.status < 200 || res.status >= 300) {
+    s.log.warn({ status: res.status }, 'attended transfer: target refused the re-INVITE');
+    return undefined;
+  }
+  await s.media.answerBranch(res.body.toString('utf8'));
+  return { dialog: b, status: res.status, localSdp: branch.sdp };
+}
+
+/** B's browser: a new INVITE with Replaces (the page answers it at once and drops the old call). */
+async function replaceB(s: CallSession, consult: ConsultCall, b: Dialog): Promise<Joined | undefined> {
+  const target = consult.bTarget;
+  if (!target) return undefined;
+  const branch = await s.media.connectBranch({ webrtc: true });
+  const r = await dial(s.svc.stack, {
+    targets: [target],
+    fromUser: s.setup.callerNumber ?? 'anonymous',
+    fromHost: s.svc.sipHost,
+    sdp: branch.sdp,
+    signal: AbortSignal.any([s.signal, AbortSignal.timeout(10_000)]),
+    rules: compose(
+      interactionHeader(s.interactionId),
+      callerIdentity({ number: s.setup.callerNumber, host: s.svc.sipHost }),
+      replacesHeader(b),
+    ),
+  });
+  if (r.kind === 'failed') {
+    s.log.warn({ status: r.status }, 'attended transfer: the browser refused the replacing INVITE');
+    return undefined;
+  }
+  try {
+    await s.media.answerBranch(r.response.body.toString('utf8'));
+  } finally {
+    r.ack();
+  }
+  return { dialog: r.dialog, status: r.response.status, localSdp: answererSdp(branch.sdp) };
+}
 
 export async function attendedTransfer(
   s: CallSession,
@@ -19,29 +80,36 @@ export async function attendedTransfer(
   const b = consult?.bDialog;
   if (!consult || !b || s.peers.current !== leg) return false;
   const bAgent = consult.to;
+  const browser = consult.bTarget?.webrtc === true;
   try {
-    const branch = await s.media.connectBranch({ webrtc: false });
-    const res = await b.request('INVITE', { body: branch.sdp, contentType: 'application/sdp' });
-    if (res.status < 200 || res.status >= 300) {
-      s.log.warn({ status: res.status }, 'attended transfer: target refused the re-INVITE');
+    const joined = browser ? await replaceB(s, consult, b) : await reinviteB(s, b);
+    if (!joined) {
+      // B refused: the customer stays with A (on hold), A keeps the consultation.
+      await s.media.abandonBranch();
       return false;
     }
-    await s.media.answerBranch(res.body.toString('utf8'));
-    await consult.release();
+    await consult.release(browser);
+    // B is an agent, or an outside party reached through the trunk (a consulted number).
+    const role = bAgent ? 'agent' : 'external';
     const bLeg: PeerLeg = {
-      role: 'agent',
-      agentId: bAgent.id,
-      dialog: b,
-      record: s.cdr.leg({ role: 'agent', agentId: bAgent.id, target: 'consult', sipCallId: b.id.callId }),
-      localSdp: branch.sdp,
+      role,
+      agentId: bAgent?.id ?? '',
+      dialog: joined.dialog,
+      record: s.cdr.leg({
+        role,
+        agentId: bAgent?.id ?? '',
+        target: bAgent ? 'consult' : (consult.bTarget?.uri ?? 'consult'),
+        sipCallId: joined.dialog.id.callId,
+      }),
+      localSdp: joined.localSdp,
       sdpVersion: 1,
       viaAcd: false,
     };
-    s.cdr.legAnswered(bLeg.record, res.status);
-    svc.registry.bind(b, s, bLeg);
-    // B now works on this interaction (ON_CALL) until the conversation ends.
-    const a = svc.agents.find(bAgent.id);
-    if (a?.isAvailable(Channel.VOICE)) {
+    s.cdr.legAnswered(bLeg.record, joined.status);
+    svc.registry.bind(joined.dialog, s, bLeg);
+    // An agent B now works on this interaction (ON_CALL) until the conversation ends.
+    const a = bAgent && svc.agents.find(bAgent.id);
+    if (bAgent && a?.isAvailable(Channel.VOICE)) {
       const id = s.interactionId;
       svc.agents.reserve(bAgent.id, {
         interactionId: id,
@@ -54,16 +122,17 @@ export async function attendedTransfer(
     } else bLeg.workEnded = true;
     s.peers.handOver(leg, bLeg);
     s.cdr.transferCount++;
-    s.cdr.step('transferred', { kind: 'attended', from: leg.agentId, to: bAgent.id });
+    s.cdr.step('transferred', { kind: 'attended', from: leg.agentId, to: bAgent?.id ?? 'external' });
     svc.observer.emit('transferred', {
       ...s.ref,
       kind: TransferKind.ATTENDED,
       fromAgentId: leg.agentId,
-      target: { case: 'agentId', value: bAgent.id },
+      target: bAgent ? { case: 'agentId', value: bAgent.id } : { case: 'external', value: true },
     });
     return true;
   } catch (err) {
     s.log.error({ err: String(err) }, 'attended transfer failed');
+    await s.media.abandonBranch().catch(() => undefined);
     return false;
   }
 }

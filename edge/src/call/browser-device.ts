@@ -41,6 +41,16 @@ export class BrowserCredentials {
   }
 }
 
+/** Ends a browser device's login: its SIP password stops working and its registrations are removed. */
+export async function signOutBrowser(
+  credentials: BrowserCredentials,
+  bindings: Pick<AgentBindingStore, 'removeUser'>,
+  agentId: string,
+): Promise<void> {
+  credentials.revoke(agentId);
+  await bindings.removeUser(browserUser(agentId));
+}
+
 /** Digest over the browsers' per-login passwords, MD5 only (JsSIP and SIP.js answer nothing else). */
 function browserDigest(clock: SipClock, credentials: BrowserCredentials, proxy: boolean): DigestServer {
   return new DigestServer({

@@ -1,16 +1,65 @@
 /**
- * A consultation call between two agents through the edge (agent A dials agent B's extension while
- * its customer is on hold), anchored in its own rtpengine call. It exists to be joined to the
- * customer by an attended transfer (REFER with Replaces); it writes no CDR of its own.
+ * A consultation call through the edge while agent A's customer is on hold: A dials agent B's
+ * extension, or an outside number (through the carrier trunk a blind transfer would use), anchored
+ * in its own rtpengine call. It exists to be joined to the customer by an attended transfer (REFER
+ * with Replaces); it writes no CDR of its own.
  */
-import type { Agent } from '@hcc/proto';
+import type { Agent, ConfigBundle, Trunk } from '@hcc/proto';
 import type { Logger } from '@hcc/shared';
-import { MediaSession } from '../media/index.ts';
-import type { Dialog, ServerRequest } from '../sip/index.ts';
+import { ConsultMedia } from '../media/index.ts';
+import type { Dialog, DigestClient, ServerRequest } from '../sip/index.ts';
 import { deviceTargets } from './contacts.ts';
-import { dial } from './dialer.ts';
+import { type DialTarget, dial } from './dialer.ts';
 import { interactionHeader } from './headers.ts';
+import { parseReferTo } from './transfer.ts';
+import { trunkDigest } from './trunk-auth.ts';
 import type { CallServices } from './types.ts';
+
+/** Whom a consultation calls: an agent's devices, or a number through a trunk. */
+export type ConsultTarget =
+  | { kind: 'agent'; agent: Agent }
+  | { kind: 'external'; number: string; trunk: Trunk; fromUser: string };
+
+/**
+ * What the dialled user part names: an agent's extension, else a number resolved as a blind
+ * transfer's would be (E.164-ish, carrier trunk); the edge presents the site's first DID to it.
+ */
+export function consultTarget(bundle: ConfigBundle, user: string): ConsultTarget | undefined {
+  const agent = bundle.agents.find((a) => a.extension === user);
+  if (agent) return { kind: 'agent', agent };
+  const r = parseReferTo(`<sip:${user}@edge>`, bundle);
+  if (r?.kind !== 'step' || r.step.kind !== 'external') return undefined;
+  const { number, trunkId } = r.step;
+  const trunk = bundle.trunks.find((t) => t.id === trunkId);
+  if (!trunk) return undefined;
+  return { kind: 'external', number, trunk, fromUser: bundle.dids[0]?.number ?? 'anonymous' };
+}
+
+/** The dial targets of a consultation (empty: nowhere to ring) and whether they are browsers. */
+async function targetsOf(
+  svc: CallServices,
+  t: ConsultTarget,
+): Promise<{ targets: DialTarget[]; webrtc: boolean; digest?: DigestClient }> {
+  if (t.kind === 'external') {
+    const port = t.trunk.port || 5060;
+    const digest = await trunkDigest(t.trunk, svc.secrets);
+    return {
+      targets: [
+        {
+          uri: `sip:${t.number}@${t.trunk.host}:${port}`,
+          label: t.trunk.id,
+          hop: { protocol: 'UDP', address: t.trunk.host, port },
+        },
+      ],
+      webrtc: false,
+      ...(digest ? { digest } : {}),
+    };
+  }
+  // A browser device of B is rung with a WebRTC offer; its phones then get nothing (one SDP per fork).
+  const all = await deviceTargets(t.agent.devices, svc.bindings, [], t.agent.id);
+  const webrtc = all.some((x) => x.webrtc);
+  return { targets: webrtc ? all.filter((x) => x.webrtc) : all, webrtc };
+}
 
 export class ConsultRegistry {
   private readonly byKey = new Map<string, { call: ConsultCall; side: 'a' | 'b' }>();
@@ -40,13 +89,16 @@ export class ConsultRegistry {
 export class ConsultCall {
   aDialog: Dialog | undefined;
   bDialog: Dialog | undefined;
+  /** Where B answered (a browser is handed the customer by an INVITE with Replaces). */
+  bTarget: DialTarget | undefined;
   private ended = false;
 
   constructor(
     private readonly svc: CallServices,
     readonly fromAgentId: string,
-    readonly to: Agent,
-    readonly media: MediaSession,
+    /** The consulted agent; undefined for an outside number. */
+    readonly to: Agent | undefined,
+    readonly media: ConsultMedia,
     private readonly log: Logger,
   ) {}
 
@@ -54,43 +106,54 @@ export class ConsultCall {
     svc: CallServices,
     req: ServerRequest,
     fromAgentId: string,
-    to: Agent,
+    target: ConsultTarget,
     id: string,
     log: Logger,
   ): Promise<void> {
     const pin = svc.media.acquire(id);
-    const media = new MediaSession({
+    const media = new ConsultMedia({
       client: pin.client,
       callId: id,
       callerTag: req.message.fromTag ?? '',
       logger: log,
-      clock: svc.clock,
       onEnded: () => svc.media.release(id),
     });
-    const c = new ConsultCall(svc, fromAgentId, to, media, log);
+    const c = new ConsultCall(
+      svc,
+      fromAgentId,
+      target.kind === 'agent' ? target.agent : undefined,
+      media,
+      log,
+    );
     try {
-      await media.offerFromCaller(req.message.body.toString('utf8'));
-      const aSdp = await media.park();
-      const branch = await media.connectBranch({ webrtc: false });
-      const ac = new AbortController();
-      req.onCancel(() => ac.abort());
-      const r = await dial(svc.stack, {
-        targets: await deviceTargets(to.devices, svc.bindings, []),
-        fromUser: fromAgentId,
-        fromHost: svc.sipHost,
-        sdp: branch.sdp,
-        signal: ac.signal,
-        rules: interactionHeader(id),
-        onRinging: () => req.reply(180),
-      });
-      if (r.kind === 'failed') {
-        req.reply(r.result === 'busy' ? 486 : 480);
+      const { targets, webrtc, digest } = await targetsOf(svc, target);
+      if (targets.length === 0) {
+        req.reply(480);
         await media.end();
         return;
       }
-      await media.answerBranch(r.response.body.toString('utf8'));
+      const bSdp = await media.offer(req.message.body.toString('utf8'), webrtc);
+      const ac = new AbortController();
+      req.onCancel(() => ac.abort());
+      const r = await dial(svc.stack, {
+        targets,
+        fromUser: target.kind === 'external' ? target.fromUser : fromAgentId,
+        fromHost: svc.sipHost,
+        sdp: bSdp,
+        signal: ac.signal,
+        rules: interactionHeader(id),
+        onRinging: () => req.reply(180),
+        ...(digest ? { digest } : {}),
+      });
+      if (r.kind === 'failed') {
+        req.reply(r.result === 'busy' ? 486 : r.result === 'cancelled' ? 487 : 480);
+        await media.end();
+        return;
+      }
+      const aSdp = await media.answer(r.dialog.id.remoteTag, r.response.body.toString('utf8'));
       r.ack();
       c.bDialog = r.dialog;
+      c.bTarget = r.target;
       svc.consults.bind(r.dialog, c, 'b');
       const d = req.reply(200, { body: aSdp, contentType: 'application/sdp' });
       if (!d) {
@@ -118,12 +181,18 @@ export class ConsultCall {
     await this.media.end().catch(() => undefined);
   }
 
-  /** Hands agent B's dialog over to the customer's session: A's side and this media are dropped. */
-  async release(): Promise<Dialog | undefined> {
+  /**
+   * Hands agent B over to the customer's session: A's side and this media are dropped. A phone's
+   * dialog is taken over (`keepB` false, re-INVITEd by the session); a browser got a new INVITE with
+   * Replaces and hangs up its old dialog itself, so that one stays bound until its BYE.
+   */
+  async release(keepB = false): Promise<Dialog | undefined> {
     const b = this.bDialog;
-    this.bDialog = undefined;
     this.ended = true;
-    if (b) this.svc.consults.unbind(b);
+    if (b && !keepB) {
+      this.bDialog = undefined;
+      this.svc.consults.unbind(b);
+    }
     if (this.aDialog && this.aDialog.state !== 'terminated') void this.aDialog.bye().catch(() => undefined);
     await this.media.end().catch(() => undefined);
     this.log.debug({}, 'consult call joined');

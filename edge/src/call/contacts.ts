@@ -8,14 +8,17 @@ import { type Binding, type BindingStore, MemoryBindingStore, parseUri } from '.
 import { browserTargets } from './browser-device.ts';
 import type { DialTarget } from './dialer.ts';
 
-/** A BindingStore that also indexes addresses of record by user part (the agent's auth user). */
+/**
+ * A BindingStore that also indexes addresses of record by user part (the agent's auth user). With a
+ * persistent inner store (binding-db.ts), `restore()` re-indexes the bindings kept across a restart.
+ */
 export class AgentBindingStore implements BindingStore {
   private readonly byUser = new Map<string, Set<string>>();
 
   constructor(
     /** The registrar's clock (the SIP stack's: expiry times are on its time base). */
     private readonly clock: { now(): number },
-    private readonly inner: BindingStore = new MemoryBindingStore(),
+    private readonly inner: BindingStore & { load?(): Promise<string[]> } = new MemoryBindingStore(),
   ) {}
 
   get(aor: string): Promise<Binding[]> {
@@ -24,9 +27,21 @@ export class AgentBindingStore implements BindingStore {
 
   async put(aor: string, bindings: Binding[]): Promise<void> {
     await this.inner.put(aor, bindings);
+    this.index(aor, bindings.length > 0);
+  }
+
+  /** Loads what the inner store kept (a restart); returns the users with live registrations. */
+  async restore(): Promise<string[]> {
+    for (const aor of (await this.inner.load?.()) ?? []) this.index(aor, true);
+    const users: string[] = [];
+    for (const user of this.byUser.keys()) if ((await this.contactsOf(user)).length > 0) users.push(user);
+    return users;
+  }
+
+  private index(aor: string, present: boolean): void {
     const user = userOf(aor);
     let set = this.byUser.get(user);
-    if (bindings.length === 0) {
+    if (!present) {
       set?.delete(aor);
       if (set?.size === 0) this.byUser.delete(user);
       return;
@@ -46,6 +61,11 @@ export class AgentBindingStore implements BindingStore {
       for (const b of await this.inner.get(aor)) if (b.expiresAt > now) out.push(b);
     }
     return out.sort((a, b) => b.q - a.q);
+  }
+
+  /** Removes every registration of a user (a browser device whose login ended). */
+  async removeUser(user: string): Promise<void> {
+    for (const aor of [...(this.byUser.get(user) ?? [])]) await this.put(aor, []);
   }
 
   /** Number of users with at least one registration (heartbeat). */

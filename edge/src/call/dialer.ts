@@ -3,8 +3,11 @@
  * first 2xx wins and the others are CANCELled; an abort CANCELs everything still ringing; a 401/407
  * is answered once with digest credentials. The winner is not ACKed here: the session ACKs after it
  * has connected the media (claim -> answerBranch -> ACK). A 2xx that arrives too late is ACKed and
- * hung up at once.
+ * hung up at once. A target that sends no response at all (not even 100 Trying) within
+ * `noResponseMs` is unreachable (a dead phone, a port nobody listens on): the attempt fails with a
+ * local 408 without waiting for Timer B; a late answer is ACKed and hung up.
  */
+import type { Clock } from '@hcc/shared';
 import {
   type Dialog,
   type DigestClient,
@@ -58,7 +61,12 @@ export interface DialOptions {
   rules?: HeaderRule;
   digest?: DigestClient;
   onRinging?: () => void;
+  /** No response at all within this time: the target is unreachable (default NO_RESPONSE_MS). */
+  noResponseMs?: number;
 }
+
+/** A reachable SIP device answers an INVITE with 100 Trying at once; silence this long means dead. */
+export const NO_RESPONSE_MS = 3000;
 
 /** Maps a final failure status to how an offer ended. */
 export function failureOf(status: number): DialFailure {
@@ -116,17 +124,25 @@ export function dial(stack: SipStack, o: DialOptions): Promise<DialResult> {
       void (async () => {
         let req = buildInvite(target, o, attempt.callId);
         let out = send(req);
-        let res = await out.final;
-        if ((res.status === 401 || res.status === 407) && o.digest && !settled) {
+        const noResponseMs = o.noResponseMs ?? NO_RESPONSE_MS;
+        let res = await finalOrSilence(out, stack.clock, noResponseMs);
+        if (res !== 'silent' && (res.status === 401 || res.status === 407) && o.digest && !settled) {
           live.delete(out);
           req = new SipRequest(req.method, req.uriString, stripVia(req.headers), req.body);
           req.headers.set('CSeq', `${req.cseq.seq + 1} INVITE`);
           if (o.digest.authorize(req, res)) {
             out = send(req);
-            res = await out.final;
+            res = await finalOrSilence(out, stack.clock, noResponseMs);
           }
         }
         live.delete(out);
+        if (res === 'silent') {
+          attempt.status = 408;
+          hangUpLate(out, req.cseq.seq);
+          if (RANK.unreachable >= RANK[worst.result]) worst = { result: 'unreachable', status: 408 };
+          if (--open === 0) finish({ kind: 'failed', ...worst, attempts });
+          return;
+        }
         attempt.status = res.status;
         if (res.status >= 200 && res.status < 300 && out.dialog) {
           const dialog = out.dialog;
@@ -159,6 +175,29 @@ export function dial(stack: SipStack, o: DialOptions): Promise<DialResult> {
     function hopOf(req: SipRequest): { hop: SendOptions['hop'] } | undefined {
       const t = o.targets.find((x) => x.uri === req.uriString);
       return t?.hop ? { hop: t.hop } : undefined;
+    }
+  });
+}
+
+/** The final response, or 'silent' when nothing at all (not even a provisional) came within `ms`. */
+function finalOrSilence(out: OutgoingRequest, clock: Clock, ms: number): Promise<SipResponse | 'silent'> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(() => resolve('silent'), ms);
+    out.onProvisional(() => clock.clearTimeout(timer));
+    void out.final.then((r) => {
+      clock.clearTimeout(timer);
+      resolve(r);
+    });
+  });
+}
+
+/** Gives up on a silent INVITE: CANCEL if it ever rings, ACK + BYE if it ever answers. */
+function hangUpLate(out: OutgoingRequest, cseq: number): void {
+  out.cancel();
+  void out.final.then((r) => {
+    if (r.status >= 200 && r.status < 300 && out.dialog) {
+      out.dialog.ack(cseq);
+      void out.dialog.bye().catch(() => undefined);
     }
   });
 }

@@ -46,6 +46,10 @@ export interface CallEvents {
   transferred: CallRef & { kind: TransferKind; fromAgentId: string; target: TransferTargetRef };
   /** IVR abandon (queue and ringing abandons come from the ACD). */
   abandoned: CallRef & { stage: AbandonStage; waitMs: number; flowId: string; nodeId: string };
+  /** A direct call (agent to agent, no queue) rings the agent's device; queueId is ''. */
+  agentRinging: CallRef & { agentId: string; queueId: string; attempt: number };
+  /** A direct call was answered by the agent; waitMs from the INVITE to the answer. */
+  answered: CallRef & { agentId: string; queueId: string; waitMs: bigint };
   ended: EndedEvent;
   /** Local monitoring only: the number of calls in progress changed. */
   active: { calls: number };

@@ -64,8 +64,20 @@ function consultRequest(call: ConsultCall, side: 'a' | 'b', req: ServerRequest):
 
 async function reinvite(session: CallSession, leg: LegRef, req: ServerRequest): Promise<void> {
   if (leg === 'caller') {
-    // The carrier refreshes the session: the media the edge offered it never changes.
-    const sdp = session.media.callerSdp;
+    // A session refresh keeps the media; new media (the carrier moved its address or port) is
+    // re-offered to rtpengine on the caller's side. The edge's own address never changes.
+    const offer = req.message.body.toString('utf8');
+    let sdp = session.media.callerSdp;
+    if (offer && req.message.contentType?.toLowerCase() === 'application/sdp' && !session.ended) {
+      try {
+        const before = sdp;
+        sdp = await session.media.updateCaller(offer);
+        if (sdp !== before) session.cdr.step('caller-media-updated');
+      } catch (err) {
+        session.log.warn({ err: String(err) }, 'caller re-INVITE not applied');
+        throw new SipError(488, 'Not Acceptable Here');
+      }
+    }
     req.reply(200, sdp ? { body: sdp, contentType: 'application/sdp' } : {});
     return;
   }

@@ -1,5 +1,6 @@
 /** The call layer: B2BUA call sessions from the INVITE pipeline to the CDR. */
 export { type AgentRegistrarOptions, agentDigest, agentRegistrar } from './agent-registrar.ts';
+export { DbBindingStore } from './binding-db.ts';
 export { CdrBuilder, type CdrRows, type LegRecord } from './cdr.ts';
 export { ConsultCall, ConsultRegistry } from './consult.ts';
 export { AgentBindingStore, deviceTargets } from './contacts.ts';
@@ -21,4 +22,5 @@ export type {
   RecordingSink,
   Step,
   TrunkSecrets,
+  VoicemailCapture,
 } from './types.ts';

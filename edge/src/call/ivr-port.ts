@@ -1,8 +1,8 @@
 /**
  * The IVR's view of a call (IvrCallPort) on top of the call's media session and digit buffer:
  * prompts are played by rtpengine to the caller, digits come from RFC 4733 (rtpengine's DTMF log)
- * and SIP INFO. Voicemail waits for '#', the time limit or the caller's hang-up (the audio itself
- * is in the call's pcap when the call is recorded; there is no separate voicemail recorder yet).
+ * and SIP INFO. Voicemail connects the caller to the edge's own RTP receiver (a new rtpengine
+ * branch) and records until '#', the time limit or the caller's hang-up, then stores the message.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import type { Clock, Logger } from '@hcc/shared';
 import type { IvrCallPort, PromptRef } from '../ivr/index.ts';
 import type { MediaSession } from '../media/index.ts';
 import { type DigitBuffer, sleepOn } from './digits.ts';
+import type { VoicemailCapture } from './types.ts';
 
 export interface IvrPortDeps {
   interactionId: string;
@@ -20,6 +21,8 @@ export interface IvrPortDeps {
   clock: Clock;
   promptsDir: string;
   log: Logger;
+  /** Starts receiving a voicemail message; absent: the message is waited for but not stored. */
+  voicemail?: (o: { mailboxId: string; maxSeconds: number }) => Promise<VoicemailCapture>;
 }
 
 /** Length of a PCM16 mono 8 kHz WAV from its size, when rtpengine does not report one. */
@@ -90,6 +93,7 @@ export class CallIvrPort implements IvrCallPort {
     maxSeconds: number;
     signal: AbortSignal;
   }): Promise<{ durationMs: number }> {
+    const capture = opts.signal.aborted ? undefined : await this.connectVoicemail(opts);
     const started = this.d.clock.now();
     const deadline = started + opts.maxSeconds * 1000;
     try {
@@ -100,8 +104,36 @@ export class CallIvrPort implements IvrCallPort {
         if (d === '#' || d === '') break;
       }
     } catch (err) {
-      if (!opts.signal.aborted) throw err;
+      if (!opts.signal.aborted) {
+        await capture?.discard();
+        throw err;
+      }
     }
-    return { durationMs: this.d.clock.now() - started };
+    const elapsed = this.d.clock.now() - started;
+    if (!capture) return { durationMs: elapsed };
+    // The caller hanging up ends the message: it is stored all the same.
+    try {
+      return await capture.finish();
+    } catch (err) {
+      this.d.log.error({ err: String(err), mailbox: opts.mailboxId }, 'voicemail not stored');
+      return { durationMs: elapsed };
+    }
+  }
+
+  /** A new branch from the caller to the voicemail receiver; undefined when it cannot be had. */
+  private async connectVoicemail(opts: { mailboxId: string; maxSeconds: number }) {
+    const start = this.d.voicemail;
+    if (!start) return undefined;
+    let capture: VoicemailCapture | undefined;
+    try {
+      capture = await start({ mailboxId: opts.mailboxId, maxSeconds: opts.maxSeconds });
+      const { sdp } = await this.d.media.connectBranch({ webrtc: false });
+      await this.d.media.answerBranch(capture.answer(sdp));
+      return capture;
+    } catch (err) {
+      this.d.log.error({ err: String(err), mailbox: opts.mailboxId }, 'voicemail not recorded');
+      await capture?.discard();
+      return undefined;
+    }
   }
 }

@@ -5,15 +5,17 @@
  */
 import { AgentStateCause, Channel, Disposition, EndedBy, QueueEntry } from '@hcc/proto';
 import type { OfferRequest, OfferResult } from '../queue/index.ts';
-import { DigestClient, type ServerRequest } from '../sip/index.ts';
+import type { DigestClient, ServerRequest } from '../sip/index.ts';
 import { attendedTransfer } from './attended.ts';
 import { answererSdp } from './browser-device.ts';
 import type { LegRole } from './cdr.ts';
 import { deviceTargets } from './contacts.ts';
 import { type DialFailure, type DialResult, type DialTarget, dial } from './dialer.ts';
+import { directCallEvents, directNoAnswerReason } from './direct-events.ts';
 import { alertInfo, callerIdentity, compose, interactionHeader } from './headers.ts';
 import { answerFor, isHold, offerDirection, withDirection } from './sdp-direction.ts';
 import type { CallSession } from './session.ts';
+import { trunkDigest } from './trunk-auth.ts';
 import type { PeerLeg, Step } from './types.ts';
 
 const end = (disposition: Disposition, endedBy: EndedBy): Extract<Step, { kind: 'end' }> => ({
@@ -57,7 +59,14 @@ export class PeerConnector {
     s.cdr.wrapMs = q.wrapUpSeconds * 1000;
     s.cdr.step('queued', { queue: q.id, entry: QueueEntry[step.entry] });
     if (q.musicOnHoldPromptId) this.mohPromptId = q.musicOnHoldPromptId;
-    await this.music();
+    // Music is comfort, not a condition of being served: an overloaded rtpengine must not fail the call.
+    await this.music().catch((err: unknown) => s.log.warn({ err: String(err) }, 'music on hold failed'));
+    // A caller who left during the music must not be queued: every offer would be refused at once and the
+    // ACD would re-offer the entry to the next free agent forever (a livelock seen under load).
+    if (s.signal.aborted) {
+      s.cdr.dequeued();
+      return end(Disposition.ABANDONED, EndedBy.CALLER);
+    }
     const exit = await s.svc.acd.enqueue({
       interactionId: s.interactionId,
       channel: Channel.VOICE,
@@ -143,27 +152,36 @@ export class PeerConnector {
       s.svc.directRingMs ?? 20_000,
     );
     const targets = await deviceTargets(cfg.devices, s.svc.bindings, s.bundle.trunks, agentId);
+    const ev = directCallEvents(s.svc, { interactionId: id, configVersion: s.ref.configVersion, agentId });
     const r = await this.connect({
       targets,
       role: 'agent',
       agentId,
       signal: ac.signal,
       viaAcd: false,
-      onRinging: () => agents.ringing(agentId, id),
+      onRinging: () => {
+        agents.ringing(agentId, id);
+        ev.ringing();
+      },
       claim: () => {
         agents.answered(agentId, id);
+        ev.answered();
         return true;
       },
     });
     clock.clearTimeout(timer);
     if (r !== 'answered') {
+      // Missed (rang out, no answer, device unreachable): not ready, as on a queue's offer.
+      const missed = !s.signal.aborted && (r === 'unreachable' || r === 'no-answer' || ac.signal.aborted);
+      const reason = missed ? directNoAnswerReason(s.bundle, agentId) : undefined;
       const cause =
         r === 'unreachable'
           ? AgentStateCause.DEVICE
-          : ac.signal.aborted
+          : ac.signal.aborted || r === 'no-answer'
             ? AgentStateCause.RING_NO_ANSWER
             : AgentStateCause.ROUTING;
-      agents.release(agentId, id, { cause });
+      if (missed) s.cdr.step('agent-missed', { agent: agentId, result: r, not_ready: reason ?? '' });
+      agents.release(agentId, id, { cause, ...(reason ? { notReadyReasonId: reason } : {}) });
       return end(
         s.signal.aborted ? Disposition.ABANDONED : Disposition.SYSTEM_DISCONNECTED,
         s.signal.aborted ? EndedBy.CALLER : EndedBy.SYSTEM,
@@ -179,17 +197,7 @@ export class PeerConnector {
     const { s } = this;
     const trunk = s.bundle.trunks.find((t) => t.id === trunkId) ?? s.bundle.trunks[0];
     if (!trunk) return end(Disposition.FAILED, EndedBy.SYSTEM);
-    let digest: DigestClient | undefined;
-    const auth = trunk.outboundAuth;
-    if (auth?.username) {
-      const password = await s.svc.secrets.password(auth.secretRef);
-      if (password)
-        digest = new DigestClient({
-          username: auth.username,
-          password,
-          ...(auth.realm ? { realm: auth.realm } : {}),
-        });
-    }
+    const digest = await trunkDigest(trunk, s.svc.secrets);
     const port = trunk.port || 5060;
     s.to('ringing');
     const r = await this.connect({
@@ -326,7 +334,8 @@ export class PeerConnector {
     this.current = to;
     this.engaged.push(to);
     this.endWork(from);
-    this.s.cdr.agentId = to.agentId;
+    // An outside party taking over keeps the CDR's agent (the one who transferred).
+    if (to.role === 'agent') this.s.cdr.agentId = to.agentId;
     this.s.to('connected');
   }
 

@@ -11,7 +11,8 @@ import { type CallerPseudonymizer, normalizeCallerNumber } from '../events/index
 import { type Handler, IpAllowList, isSipUri, type ServerRequest, SipError } from '../sip/index.ts';
 import { deviceOf } from './agent-registrar.ts';
 import { isBrowserUser } from './browser-device.ts';
-import { ConsultCall } from './consult.ts';
+import { ConsultCall, consultTarget } from './consult.ts';
+import { withDirectCallEvents } from './direct-events.ts';
 import { CallSession } from './session.ts';
 import type { CallServices, Step } from './types.ts';
 
@@ -134,10 +135,22 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
           c.bundle.agents.find((a) => a.extension === v.username)?.id);
       const ruri = req.message.uri;
       const user = isSipUri(ruri) ? ruri.user : undefined;
-      const to = c.bundle.agents.find((a) => a.extension === user);
+      const to = user ? consultTarget(c.bundle, user) : undefined;
       if (!from || !to) throw new SipError(404, 'Not Found');
       c.span?.setAttribute('hcc.consult', true);
-      await ConsultCall.start(svc, req, from, to, c.interactionId, c.log);
+      const ref = to.kind === 'agent' && {
+        interactionId: c.interactionId,
+        configVersion: c.bundle.version,
+        agentId: to.agent.id,
+      };
+      await ConsultCall.start(
+        ref ? withDirectCallEvents(svc, ref) : svc,
+        req,
+        from,
+        to,
+        c.interactionId,
+        c.log,
+      );
     },
     /** Calling and called numbers to E.164 by the trunk's rules (kept off logs and spans). */
     async normalizeNumbers(req, next) {

@@ -81,6 +81,7 @@ export class CallSession {
       logger: this.log,
       clock: svc.clock,
       onEnded: () => svc.media.release(this.interactionId),
+      ...(svc.prompts ? { prompts: svc.prompts } : {}),
     });
     this.digits = new DigitBuffer(svc.clock);
     this.cdr = new CdrBuilder(svc.clock, this.ref, {
@@ -101,8 +102,20 @@ export class CallSession {
       clock: svc.clock,
       promptsDir: svc.promptsDir,
       log: this.log,
+      ...(svc.recordings?.startVoicemail ? { voicemail: (o) => this.startVoicemail(o) } : {}),
     });
     this.peers = new PeerConnector(this);
+  }
+
+  private startVoicemail(o: { mailboxId: string; maxSeconds: number }) {
+    const sink = this.svc.recordings!;
+    this.cdr.step('voicemail', { mailbox: o.mailboxId });
+    return sink.startVoicemail!({
+      ...o,
+      interactionId: this.interactionId,
+      startedAt: this.cdr.startedAt,
+      log: this.log,
+    });
   }
 
   get signal(): AbortSignal {

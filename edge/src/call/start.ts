@@ -11,7 +11,7 @@ import type { AgentEvents, AgentRegistry } from '../agent/index.ts';
 import { CustomerStore } from '../customers/index.ts';
 import { CallerPseudonymizer, loadOrCreatePseudonymKey, type OutboxJournal } from '../events/index.ts';
 import { HoursCalendar, type IvrEvents, IvrInterpreter } from '../ivr/index.ts';
-import { DtmfListener, type NgClient, type RtpenginePool } from '../media/index.ts';
+import { DtmfListener, G711PromptCache, type NgClient, type RtpenginePool } from '../media/index.ts';
 import type { Acd, AcdEvents } from '../queue/index.ts';
 import { RecordingArchive, scheduleRetention } from '../recording/index.ts';
 import { SecretStore, sipRealm } from '../secrets/index.ts';
@@ -23,7 +23,8 @@ import {
   type Transport,
   UdpTransport,
 } from '../sip/index.ts';
-import { agentDigest, agentRegistrar } from './agent-registrar.ts';
+import { agentDigest, agentRegistrar, restoreRegistrations } from './agent-registrar.ts';
+import { DbBindingStore } from './binding-db.ts';
 import { ConsultRegistry } from './consult.ts';
 import { AgentBindingStore } from './contacts.ts';
 import { EventBridge } from './event-bridge.ts';
@@ -87,7 +88,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
   const secrets = new SecretStore(o.db);
   const customers = new CustomerStore(o.db);
   const store = new DbCallStore(o.db, o.journal);
-  const bindings = new AgentBindingStore(stack.clock);
+  const bindings = new AgentBindingStore(stack.clock, new DbBindingStore(o.db, stack.clock, log));
   const observer = new Observer<CallEvents>(log);
   const ivrObserver = new Observer<IvrEvents>(log);
   const ivr = new IvrInterpreter({ clock, calendar: new HoursCalendar(), customers, observer: ivrObserver });
@@ -124,6 +125,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       ...(o.browser?.callAuth ? { browserAuth: o.browser.callAuth(stack.clock) } : {}),
       clock,
       promptsDir: o.promptsDir,
+      prompts: new G711PromptCache({ dir: join(o.dataDir, 'prompt-cache'), logger: log }),
     },
     config: o.config,
     pseudonymizer: new CallerPseudonymizer(loadOrCreatePseudonymKey(join(o.dataDir, 'pseudonym.key')), {
@@ -144,6 +146,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
   if (o.browser) stack.use('REGISTER', o.browser.register(bindings, stack.clock));
   stack.use('REGISTER', register);
   stack.use('OPTIONS', (req) => void req.reply(200));
+  await restoreRegistrations({ bindings, config: o.config, agents: o.agents, log });
   await stack.start();
   const stopRetention = scheduleRetention({
     db: o.db,

@@ -17,6 +17,9 @@ export interface EventJournal {
 
 export interface RecordingRow {
   interactionId: string;
+  /** 'call' (default) or 'voicemail'. */
+  kind?: 'call' | 'voicemail';
+  mailboxId?: string;
   path: string;
   sha256: string;
   durationMs: number;

@@ -3,7 +3,7 @@ import type { ConfigBundle, Disposition, EndedBy, QueueEntry } from '@hcc/proto'
 import type { Clock, Logger, Observer } from '@hcc/shared';
 import type { AgentRegistry } from '../agent/index.ts';
 import type { IvrInterpreter } from '../ivr/index.ts';
-import type { DtmfListener, MediaClient } from '../media/index.ts';
+import type { DtmfListener, MediaClient, PromptFiles } from '../media/index.ts';
 import type { Acd } from '../queue/index.ts';
 import type { Dialog, DigestServer, SipStack } from '../sip/index.ts';
 import type { LegRecord, LegRole } from './cdr.ts';
@@ -51,9 +51,25 @@ export interface TrunkSecrets {
   password(ref: string): Promise<string | undefined>;
 }
 
-/** What a recorded call hands over after hang-up. */
+/** A voicemail message being received: rtpengine's branch is answered with `answer(offer)`. */
+export interface VoicemailCapture {
+  answer(offerSdp: string): string;
+  /** Stops and stores the message; resolves with the length of the audio received. */
+  finish(): Promise<{ durationMs: number }>;
+  /** Stops without storing. */
+  discard(): Promise<void>;
+}
+
+/** What a recorded call hands over after hang-up; where voicemail messages go. */
 export interface RecordingSink {
   archive(o: { interactionId: string; startedAt: number; log: Logger }): Promise<void>;
+  startVoicemail?(o: {
+    interactionId: string;
+    mailboxId: string;
+    startedAt: number;
+    maxSeconds: number;
+    log: Logger;
+  }): Promise<VoicemailCapture>;
 }
 
 /** The long-lived collaborators of every call, built once by the composition root. */
@@ -84,6 +100,8 @@ export interface CallServices {
   browserAuth?: { digest: DigestServer; agentOf(username: string): string | undefined };
   clock: Clock;
   promptsDir: string;
+  /** Prompt files in the caller's codec (G711PromptCache): rtpengine then plays them without transcoding. */
+  prompts?: PromptFiles;
   /** Ring timeout of a direct (non-queue) agent call; default 20 s. */
   directRingMs?: number;
 }

@@ -4,7 +4,17 @@
  * never leaves the site (numbers and names included); the retention job deletes old rows.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
 /** One row per interaction (call): who, where it went, how it ended, the durations events sum up. */
 export const cdrs = pgTable(
@@ -79,18 +89,27 @@ export const cdrSteps = pgTable(
   (t) => [index('cdr_steps_interaction_idx').on(t.interactionId)],
 );
 
-/** Stereo WAV recordings (caller left, agent right) kept under the edge data dir. */
+/**
+ * WAVs kept under the edge data dir, one per interaction and kind: 'call' (stereo, caller left,
+ * agent right) or 'voicemail' (mono, the caller's message to `mailboxId`).
+ */
 export const recordings = pgTable(
   'recordings',
   {
-    interactionId: text('interaction_id').primaryKey(),
+    interactionId: text('interaction_id').notNull(),
+    kind: text('kind').notNull().default('call'),
+    mailboxId: text('mailbox_id').notNull().default(''),
     path: text('path').notNull(),
     sha256: text('sha256').notNull(),
     durationMs: integer('duration_ms').notNull(),
     bytes: integer('bytes').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('recordings_created_idx').on(t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.interactionId, t.kind] }),
+    index('recordings_created_idx').on(t.createdAt),
+    index('recordings_mailbox_idx').on(t.mailboxId, t.createdAt).where(sql`${t.kind} = 'voicemail'`),
+  ],
 );
 
 /** The site's customer directory: screen pop and the IVR's caller attributes. */
@@ -117,3 +136,19 @@ export const localSecrets = pgTable('local_secrets', {
   password: text('password'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * SIP registrations of agents' phones (the registrar's bindings, written through), so that a restart
+ * keeps them. `binding` is the registrar's Binding; `expires_at` its expiry in the registrar clock's ms.
+ */
+export const sipBindings = pgTable(
+  'sip_bindings',
+  {
+    aor: text('aor').notNull(),
+    contact: text('contact').notNull(),
+    expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
+    binding: jsonb('binding').$type<Record<string, unknown>>().notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.aor, t.contact] }), index('sip_bindings_expires_idx').on(t.expiresAt)],
+);

@@ -1,6 +1,7 @@
 /**
- * Agent desktop tables of the edge: the disposition code and notes an agent records after a call.
- * Notes are customer data: they stay on site with the CDRs (never in events or logs).
+ * Agent desktop tables of the edge: the disposition code and notes an agent records after a call,
+ * and the agents' desktop password hashes. Notes are customer data: they stay on site with the
+ * CDRs (never in events or logs); password hashes never leave the edge either.
  */
 import { bigint, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
@@ -21,3 +22,11 @@ export const callDispositions = pgTable(
     index('call_dispositions_agent_idx').on(t.agentId, t.createdAt),
   ],
 );
+
+/** One scrypt hash per agent (the desktop login); set by provisioning, never sent anywhere. */
+export const agentCredentials = pgTable('agent_credentials', {
+  agentId: text('agent_id').primaryKey(),
+  /** `scrypt$N$r$p$salt$hash` as @hcc/shared's hashPassword writes it. */
+  passwordHash: text('password_hash').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -25,20 +25,34 @@ describe('checkFlows', () => {
     expect(checkFlows(b)).toEqual([]);
   });
 
-  it('rejects expressions as unsupported, bad variable names, zones and holiday intervals', () => {
+  it('rejects bad expressions (with the column), bad variable names, zones and holiday intervals', () => {
     const b = ivrBundle();
     const setnl = b.flows[0]!.nodes.find((n) => n.id === 'setnl')!;
     if (setnl.kind.case === 'setVariable' && setnl.kind.value.assignment.case === 'variable') {
       setnl.kind.value.assignment.value.name = 'Language';
-      setnl.kind.value.assignment.value.value = { case: 'expression', value: "'x'" };
+      setnl.kind.value.assignment.value.value = {
+        case: 'expression',
+        value: "attr.vip_tier == 'gold' ? 'vip' 'std'",
+      };
     }
     b.businessHours[0]!.timeZone = 'Mars/Olympus';
     b.businessHours[0]!.holidays[1]!.overrideHours[0]!.endMinute = 1500;
     expect(checkFlows(b).map((p) => [ConfigRejectReason[p.reason], p.path])).toEqual([
       ['INVALID_VALUE', 'flows.main.nodes.setnl.variable.name'],
-      ['UNSUPPORTED', 'flows.main.nodes.setnl.variable.expression'],
+      ['INVALID_VALUE', "flows.main.nodes.setnl.variable.expression (column 33: expected ':')"],
       ['INVALID_VALUE', 'business_hours.office.time_zone'],
       ['INVALID_VALUE', 'business_hours.office.holidays.2025-12-24.override_hours'],
     ]);
+  });
+
+  it('accepts a well-formed expression', () => {
+    const b = ivrBundle();
+    const setnl = b.flows[0]!.nodes.find((n) => n.id === 'setnl')!;
+    if (setnl.kind.case === 'setVariable' && setnl.kind.value.assignment.case === 'variable')
+      setnl.kind.value.assignment.value.value = {
+        case: 'expression',
+        value: "attr.vip_tier == 'gold' ? 'vip' : 'std'",
+      };
+    expect(checkFlows(b)).toEqual([]);
   });
 });

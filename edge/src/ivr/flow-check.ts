@@ -1,12 +1,13 @@
 /**
  * Edge-side checks of IVR flows on top of @hcc/shared's validateBundle (which checks references):
  * - a cycle that passes through no node waiting for caller input (it would spin forever);
- * - SetVariable expressions (not implemented by this edge: UNSUPPORTED rather than a runtime failure);
+ * - SetVariable expressions parse (expr/), else INVALID_VALUE with the column and what was expected;
  * - variable names, business-hours time zones and holiday intervals.
  * Problems carry ids and field paths only.
  */
 import { type ConfigBundle, ConfigRejectReason, type Flow, type Node } from '@hcc/proto';
 import type { BundleProblem } from '@hcc/shared';
+import { ExpressionSyntaxError, parseExpression } from './expr/index.ts';
 import { TASKS } from './tasks/index.ts';
 
 const VARIABLE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -65,6 +66,17 @@ export function findInputlessCycle(flow: Flow): string | undefined {
   return undefined;
 }
 
+/** Why an expression does not parse ("column 7: expected ')'"), or undefined when it does. */
+export function expressionError(source: string): string | undefined {
+  try {
+    parseExpression(source);
+    return undefined;
+  } catch (err) {
+    if (err instanceof ExpressionSyntaxError) return err.message;
+    throw err;
+  }
+}
+
 export function checkFlows(b: ConfigBundle): BundleProblem[] {
   const problems: BundleProblem[] = [];
   const zones = new Set(Intl.supportedValuesOf('timeZone'));
@@ -79,8 +91,15 @@ export function checkFlows(b: ConfigBundle): BundleProblem[] {
       if (a.case === 'variable') {
         if (!VARIABLE_NAME.test(a.value.name))
           problems.push({ reason: ConfigRejectReason.INVALID_VALUE, path: `${at}.variable.name` });
-        if (a.value.value.case === 'expression')
-          problems.push({ reason: ConfigRejectReason.UNSUPPORTED, path: `${at}.variable.expression` });
+        const v = a.value.value;
+        if (v.case === 'expression') {
+          const err = expressionError(v.value);
+          if (err)
+            problems.push({
+              reason: ConfigRejectReason.INVALID_VALUE,
+              path: `${at}.variable.expression (${err})`,
+            });
+        }
       }
     }
   }

@@ -3,8 +3,8 @@ import { FakeClock, type Logger, Observer, silentLogger } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
 import { ivrBundle, ScriptedCall } from '../../test/ivr-fixtures.ts';
 import { MemoryCustomerDirectory } from './customers.ts';
-import { IvrUnsupportedError } from './errors.ts';
 import type { IvrEvents } from './events.ts';
+import { ExpressionSyntaxError } from './expr/index.ts';
 import { HoursCalendar } from './hours.ts';
 import { IvrInterpreter } from './interpreter.ts';
 
@@ -151,7 +151,7 @@ describe('IvrInterpreter', () => {
     expect(out).toEqual({ kind: 'hangup', cause: HangupCause.NORMAL });
   });
 
-  it('starts at a given node (overflow into a flow) and fails clearly on an expression', async () => {
+  it('starts at a given node (overflow into a flow); evaluates an expression, fails clearly on a bad one', async () => {
     const t = setup();
     const bundle = ivrBundle();
     bundle.flows[0]!.nodes.push({
@@ -173,20 +173,30 @@ describe('IvrInterpreter', () => {
         },
       },
     });
-    const run = (startNodeId: string) =>
+    const vars = new Map<string, string>();
+    const run = (startNodeId: string, number?: string) =>
       t.ivr.run({
         bundle,
         flowId: 'main',
         startNodeId,
         call: new ScriptedCall(['1']),
-        caller: { number: undefined },
+        caller: { number },
         signal: new AbortController().signal,
         log: silentLogger,
+        vars,
       });
     expect(await run('menu')).toEqual({ kind: 'enqueue', queueId: 'sales', priority: 2 });
+    expect(await run('expr')).toEqual({ kind: 'hangup', cause: HangupCause.NORMAL });
+    expect(vars.get('x')).toBe('false');
+    t.customers.set(CALLER, { vip_tier: 'gold' });
+    await run('expr', CALLER);
+    expect(vars.get('x')).toBe('true');
+    const node = bundle.flows[0]!.nodes.at(-1)!;
+    if (node.kind.case === 'setVariable' && node.kind.value.assignment.case === 'variable')
+      node.kind.value.assignment.value.value = { case: 'expression', value: "attr.vip_tier == 'gold" };
     await expect(run('expr')).rejects.toMatchObject({
       name: 'IvrTaskError',
-      cause: expect.any(IvrUnsupportedError),
+      cause: expect.any(ExpressionSyntaxError),
     });
   });
 });

@@ -6,8 +6,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, Logger } from '@hcc/shared';
-import type { CallStore, RecordingSink } from '../call/index.ts';
+import type { CallStore, RecordingSink, VoicemailCapture } from '../call/index.ts';
 import { convertRecording, findRecording, type RecordingResult } from '../media/index.ts';
+import { startVoicemail, type VoicemailStart } from './voicemail.ts';
 
 export interface ArchiveOptions {
   /** rtpengine's --recording-dir. */
@@ -18,10 +19,17 @@ export interface ArchiveOptions {
   clock: Clock;
   /** How long to wait for rtpengine to finish the pcap. Default 15 s. */
   waitMs?: number;
+  /** Where rtpengine sends a voicemail caller's audio (voicemail.ts). Default 127.0.0.1. */
+  rtpHost?: string;
 }
 
 export class RecordingArchive implements RecordingSink {
   constructor(private readonly o: ArchiveOptions) {}
+
+  /** Starts receiving a voicemail message (RecordingSink). */
+  startVoicemail(v: VoicemailStart): Promise<VoicemailCapture> {
+    return startVoicemail({ ...this.o, rtpHost: this.o.rtpHost ?? '127.0.0.1' }, v);
+  }
 
   async archive(a: { interactionId: string; startedAt: number; log: Logger }): Promise<void> {
     const files = await this.waitForPcap(a.interactionId);

@@ -32,7 +32,7 @@ import { CustomerStore } from '../../src/customers/index.ts';
 import { EDGE_MIGRATIONS } from '../../src/db/migrations.ts';
 import { CallerPseudonymizer, OutboxJournal } from '../../src/events/index.ts';
 import { HoursCalendar, IvrInterpreter } from '../../src/ivr/index.ts';
-import { DtmfListener, RtpenginePool } from '../../src/media/index.ts';
+import { DtmfListener, G711PromptCache, RtpenginePool } from '../../src/media/index.ts';
 import { Acd } from '../../src/queue/index.ts';
 import { RecordingArchive } from '../../src/recording/index.ts';
 import { SecretStore, sipRealm } from '../../src/secrets/index.ts';
@@ -76,6 +76,8 @@ export interface Harness {
   agents: AgentRegistry;
   registry: CallRegistry<CallSession, LegRef>;
   rtp: RtpengineFixture;
+  /** Every rtpengine of the pool (`rtp` first). */
+  engines: RtpengineFixture[];
   database: Database;
   secrets: SecretStore;
   customers: CustomerStore;
@@ -114,16 +116,32 @@ export async function startHarness(o: {
    * to a leaf) instead of a database of the harness's own. The caller owns both.
    */
   events?: { dbUrl: string; journal: OutboxJournal };
+  /** Digest for INVITEs from browsers (the desktop tests' consultation calls). */
+  browserAuth?: (clock: SipStack['clock']) => CallServices['browserAuth'];
+  /**
+   * rtpengine instances in the media pool (default 1; `ports` is split between them). One rtpengine
+   * answered ng commands far below its CPU capacity in the full-flow bench, so a load test can spread calls
+   * over several, as a site can (EDGE_RTPENGINE_NG). Recordings are archived from the first one's spool only.
+   */
+  engines?: number;
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), `hcc-call-${o.name}-`));
   const promptsDir = join(dir, 'prompts');
   await makePrompts(promptsDir);
   const dtmf = await DtmfListener.bind({ host: '127.0.0.1', port: 0 });
-  const rtp = await startRtpengine({
-    dtmfPort: dtmf.address.port,
-    name: `rtpengine-${o.name}`,
-    ...(o.ports ? { portMin: o.ports.min, portMax: o.ports.max, logLevel: 3, ngTimeoutMs: 1000 } : {}),
-  });
+  const count = Math.max(1, o.engines ?? 1);
+  const engines = await Promise.all(
+    Array.from({ length: count }, (_, i) => {
+      const span = o.ports ? Math.floor((o.ports.max - o.ports.min + 1) / count) : 0;
+      const min = (o.ports?.min ?? 0) + i * span;
+      return startRtpengine({
+        dtmfPort: dtmf.address.port,
+        name: `rtpengine-${o.name}${i ? `-${i + 1}` : ''}`,
+        ...(o.ports ? { portMin: min, portMax: min + span - 1, logLevel: 3, ngTimeoutMs: 1000 } : {}),
+      });
+    }),
+  );
+  const rtp = engines[0]!;
   const pg = o.events ? undefined : await createTestDatabase(o.pgUrl, `edge_call_${o.name}`);
   const database = await openDatabase({ url: o.events?.dbUrl ?? pg!.url });
   await database.migrate(EDGE_MIGRATIONS);
@@ -154,7 +172,9 @@ export async function startHarness(o: {
   acd.applyConfig(bundle);
   const ivrObs = new Observer<import('../../src/ivr/events.ts').IvrEvents>(log);
   const ivr = new IvrInterpreter({ clock, calendar: new HoursCalendar(), customers, observer: ivrObs });
-  const pool = new RtpenginePool({ servers: [{ id: 'rtp', client: rtp.client }] });
+  const pool = new RtpenginePool({
+    servers: engines.map((e, i) => ({ id: i ? `rtp${i + 1}` : 'rtp', client: e.client })),
+  });
   const observer = new Observer<CallEvents>(log);
   const events: Harness['events'] = [];
   const ended: Promise<void>[] = [];
@@ -187,7 +207,9 @@ export async function startHarness(o: {
     }),
     clock,
     promptsDir,
+    prompts: new G711PromptCache({ dir: join(dir, 'prompt-cache') }),
     directRingMs: 8000,
+    ...(o.browserAuth ? { browserAuth: o.browserAuth(stack.clock) } : {}),
   };
   const bridge = new EventBridge(journal, clock, log).attach({
     call: observer,
@@ -259,6 +281,7 @@ export async function startHarness(o: {
     agents,
     registry,
     rtp,
+    engines,
     database,
     secrets,
     customers,
@@ -302,7 +325,7 @@ export async function startHarness(o: {
       await bridge.close();
       await stack.close();
       dtmf.close();
-      await rtp.stop();
+      await Promise.all(engines.map((e) => e.stop()));
       await database.close();
       await pg?.drop();
       if (!process.env.HCC_KEEP_DIR) await rm(dir, { recursive: true, force: true });

@@ -11,46 +11,7 @@ import { agentRegistrar } from '../../src/call/index.ts';
 import { sipRealm } from '../../src/secrets/index.ts';
 import { agentOn, CALLER, callBundle, DID } from './fixtures.ts';
 import { startHarness } from './harness.ts';
-import { agentScenario, callerScenario, writeScenario } from './scenarios.ts';
-
-const register = (
-  user: string,
-  password: string,
-  contactPort: number,
-) => `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="register">
-<send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:${user}@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:${user}@[remote_ip]>
-Call-ID: [call_id]
-CSeq: 1 REGISTER
-Contact: <sip:${user}@[local_ip]:${contactPort}>
-Expires: 300
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv response="401" auth="true"/>
-<send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:${user}@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:${user}@[remote_ip]>
-Call-ID: [call_id]
-CSeq: 2 REGISTER
-Contact: <sip:${user}@[local_ip]:${contactPort}>
-[authentication username=${user} password=${password}]
-Expires: 300
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv response="200"/>
-</scenario>
-`;
+import { agentScenario, callerScenario, registerScenario as register, writeScenario } from './scenarios.ts';
 
 describe('agent phones register', () => {
   it('digest REGISTER with the stored HA1 makes the agent READY; a queued call rings the registered phone', async () => {

@@ -22,7 +22,9 @@ export type CallerAction =
   | { audio: true }
   | { info: string }
   | { bye: true }
-  | { waitBye: true };
+  | { waitBye: true }
+  /** A re-INVITE moving the caller's media to 127.0.0.2:<port> (a carrier changing its media address). */
+  | { reinvite: number };
 
 const CALLER_SDP = `v=0
 o=caller 1 1 IN IP4 [local_ip]
@@ -130,6 +132,16 @@ ${body}`,
       parts.push(inDialog('BYE', cseq++), '<recv response="200"/>');
     } else if ('waitBye' in a) {
       parts.push('<recv request="BYE"/>', okToLast());
+    } else if ('reinvite' in a) {
+      const moved = CALLER_SDP.replace('o=caller 1 1', 'o=caller 1 2')
+        .replace('c=IN IP4 [media_ip]', 'c=IN IP4 127.0.0.2')
+        .replace('m=audio [media_port]', `m=audio ${a.reinvite}`);
+      parts.push(
+        inDialog('INVITE', cseq++, 'Content-Type: application/sdp\n', moved),
+        '<recv response="100" optional="true"/>',
+        '<recv response="200"/>',
+        inDialog('ACK', cseq - 1),
+      );
     }
   }
   return xml('caller', parts.join('\n'));
@@ -288,6 +300,46 @@ function withGrabs(body: string): string {
   if (body.includes('[$v]')) g.push('<assign assign_to="v" value="1"/>');
   return body.replace('__GRAB__', g.join('\n'));
 }
+
+/** A phone registering with digest (SIPp answers the 401 with MD5). */
+export const registerScenario = (
+  user: string,
+  password: string,
+  contactPort: number,
+) => `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="register">
+<send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:${user}@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${user}@[remote_ip]>
+Call-ID: [call_id]
+CSeq: 1 REGISTER
+Contact: <sip:${user}@[local_ip]:${contactPort}>
+Expires: 300
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<recv response="401" auth="true"/>
+<send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:${user}@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${user}@[remote_ip]>
+Call-ID: [call_id]
+CSeq: 2 REGISTER
+Contact: <sip:${user}@[local_ip]:${contactPort}>
+[authentication username=${user} password=${password}]
+Expires: 300
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<recv response="200"/>
+</scenario>
+`;
 
 export async function writeScenario(dir: string, name: string, text: string): Promise<string> {
   const p = join(dir, `${name}.xml`);

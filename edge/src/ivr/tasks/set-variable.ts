@@ -1,24 +1,43 @@
-import { IvrUnsupportedError } from '../errors.ts';
-import type { IvrTask } from '../task.ts';
+import { ExpressionEvalError, evaluate, parseExpression, readsAttributes, toText } from '../expr/index.ts';
+import type { IvrTask, TaskContext } from '../task.ts';
+import { channelName } from './branch.ts';
 
 /**
- * Sets a flow variable or the routing priority. Expressions (the shared routing-rule language)
- * are not implemented by this edge yet: the flow checker rejects such bundles at apply time, so
- * reaching one here is a bug.
+ * Sets a flow variable (a literal, or an expression over variables, caller attributes and the
+ * channel: expr/) or the routing priority. The flow checker has parsed every expression at apply
+ * time; an evaluation error (e.g. arithmetic on a non-numeric attribute) sets the variable to ''
+ * and logs the node id only, never values.
  */
 export const setVariableTask: IvrTask<'setVariable'> = {
   kind: 'setVariable',
-  needs: [],
+  needs: ['customer-data'],
   async exec(node, ctx) {
     const a = node.assignment;
     if (a.case === 'priority') {
       ctx.priority = a.value;
     } else if (a.case === 'variable') {
       const v = a.value.value;
-      if (v.case === 'expression')
-        throw new IvrUnsupportedError('SetVariable expressions are not supported', ctx.nodeId);
-      ctx.vars.set(a.value.name, v.value ?? '');
+      const value = v.case === 'expression' ? await evaluateIn(v.value, ctx) : (v.value ?? '');
+      ctx.vars.set(a.value.name, value);
     }
     return { next: node.nextNodeId };
   },
 };
+
+async function evaluateIn(source: string, ctx: TaskContext): Promise<string> {
+  const e = parseExpression(source);
+  const attrs = readsAttributes(e) ? await ctx.callerAttributes() : {};
+  try {
+    return toText(
+      evaluate(e, {
+        attr: (k) => attrs[k] ?? '',
+        variable: (n) => ctx.vars.get(n) ?? '',
+        channel: channelName(ctx.call.channel),
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ExpressionEvalError)) throw err;
+    ctx.log.warn({ node: ctx.nodeId, err: err.message }, 'expression failed: variable set to empty');
+    return '';
+  }
+}
