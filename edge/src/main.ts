@@ -32,7 +32,8 @@ import { startEventsPipeline } from './events/pipeline.ts';
 import { queueSnapshotJournal } from './events/queue-snapshots.ts';
 import { startFleetReporter } from './fleet/reporter.ts';
 import { agentApi } from './http/agent-api.ts';
-import { MemoryCredentialStore, MemorySessionStore } from './http/agent-api-auth.ts';
+import { MemorySessionStore } from './http/agent-api-auth.ts';
+import { PgCredentialStore } from './http/agent-credentials-db.ts';
 import { edgeApp } from './http/app.ts';
 import { serveEdgeHttp, tlsFromEnv } from './http/desktop-tls.ts';
 import { desktopDevice, desktopHttp, provisionDemoDesktop } from './http/desktop-wiring.ts';
@@ -173,7 +174,15 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   };
   applyAcd();
   config.observer.on('applied', applyAcd);
-  const agentCredentials = new MemoryCredentialStore();
+  // --- agent desktop (issue 5): SIP over WebSocket listener for the browser softphone ---
+  const desktop = desktopDevice({
+    host: settings.sipHost,
+    sipPort: settings.sipPort,
+    realm: sipRealm(settings.site),
+  });
+  // --- end agent desktop ---
+  // Desktop password hashes (scrypt) in the edge's database: they survive restarts.
+  const agentCredentials = new PgCredentialStore(database.db);
   const agentSessions = new MemorySessionStore(systemClock);
   const agentHttp = agentApi({
     agents,
@@ -183,6 +192,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     sessions: agentSessions,
     // HTTPS (EDGE_TLS_CERT/EDGE_TLS_KEY): the session cookie is Secure.
     secureCookie: tlsFromEnv() !== undefined,
+    onLogout: (agentId) => desktop.signOut(agentId),
     log: log.child({ module: 'agent-api' }),
   });
   // --- end ACD ---
@@ -190,13 +200,6 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   acdObserver.on('queueSnapshot', queueSnapshotJournal(events.journal, log.child({ module: 'events' })));
   const stopSnapshots = startSnapshots(acd, systemClock, acdObserver, 1000);
   // --- end events ---
-  // --- agent desktop (issue 5): SIP over WebSocket listener for the browser softphone ---
-  const desktop = desktopDevice({
-    host: settings.sipHost,
-    sipPort: settings.sipPort,
-    realm: sipRealm(settings.site),
-  });
-  // --- end agent desktop ---
   // --- call layer (issue 4): SIP on EDGE_SIP_HOST/PORT (UDP+TCP), B2BUA sessions, registrar, CDRs ---
   const callLayer = await startCallLayer({
     site: settings.site,

@@ -117,11 +117,12 @@ export class Api {
     this.call('POST', `/supervisor/agents/${encodeURIComponent(agentId)}/state`, body);
 
   /** Live agent state and queue stats (SSE); reconnects by itself (EventSource). */
-  live(onData: (l: Live) => void, onState: (up: boolean) => void): () => void {
+  /** `closed`: the edge refused the stream (e.g. 429, too many open tabs); the browser gives up. */
+  live(onData: (l: Live) => void, onState: (s: 'up' | 'retrying' | 'closed') => void): () => void {
     const es = new EventSource('/api/agent/desktop/live');
     es.addEventListener('live', (e) => onData(JSON.parse((e as MessageEvent<string>).data) as Live));
-    es.onopen = () => onState(true);
-    es.onerror = () => onState(false);
+    es.onopen = () => onState('up');
+    es.onerror = () => onState(es.readyState === EventSource.CLOSED ? 'closed' : 'retrying');
     return () => es.close();
   }
 }

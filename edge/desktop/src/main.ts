@@ -4,7 +4,14 @@
  */
 import { Api, ApiError, type DesktopConfig, type Live, type ScreenPop } from './api.ts';
 import { $, clear, el, fmtDuration } from './dom.ts';
-import { checkMicrophone, type IncomingCall, microphones, Phone, type PhoneStatus } from './phone.ts';
+import {
+  type ConsultState,
+  checkMicrophone,
+  type IncomingCall,
+  microphones,
+  Phone,
+  type PhoneStatus,
+} from './phone.ts';
 import { SupervisorView } from './supervisor.ts';
 import { startRing, stopRing, tone } from './tones.ts';
 
@@ -17,6 +24,8 @@ let muted = false;
 let held = false;
 /** The interaction the wrap-up form is for. */
 let wrapFor = '';
+/** The extension of the last consultation (for messages once it is over). */
+let consultTarget = '';
 let isSupervisor = false;
 const supervisor = new SupervisorView(
   api,
@@ -29,6 +38,8 @@ const phone = new Phone({
   incoming: (c) => void onIncoming(c),
   confirmed: () => onConnected(),
   ended: (id, cause) => onEnded(id, cause),
+  replaced: (c) => void onReplaced(c),
+  consult: (state, detail) => onConsult(state, detail),
 });
 // Support and tests read the call's audio counters here.
 (window as unknown as { hccPhone: Phone }).hccPhone = phone;
@@ -71,8 +82,11 @@ async function showDesk(): Promise<void> {
   for (const q of cfg.queues) gq.append(el('option', { value: `queue-${q.id}` }, q.name));
   t.append(ga, gq);
   await fillMics();
-  stopLive = api.live(onLive, (up) => {
-    $('live-status').textContent = up ? '' : '(reconnecting…)';
+  stopLive = api.live(onLive, (s) => {
+    $('live-status').textContent =
+      s === 'up' ? '' : s === 'retrying' ? '(reconnecting…)' : '(stopped: too many desktop tabs open?)';
+    if (s === 'closed')
+      banner('Live updates stopped. Close other tabs of the agent desktop, then reload this page.');
   });
   phone.start(await api.sip());
   void refreshHistory();
@@ -158,6 +172,63 @@ async function onIncoming(c: IncomingCall): Promise<void> {
   $('toast-detail').textContent = [pop.callerNumber, pop.customer?.account, pop.ivrPath.at(-1)]
     .filter(Boolean)
     .join(' · ');
+}
+
+/** End of an attended transfer on the consulted agent's page: the customer's call replaces the consultation. */
+async function onReplaced(c: IncomingCall): Promise<void> {
+  $('call-state').textContent = 'On call';
+  // The edge assigns the call to this agent as it completes the transfer: retry briefly until then.
+  for (let i = 0; i < 8 && c.interactionId && phone.current === c; i++) {
+    const pop = await api.screenPop(c.interactionId).catch(() => undefined);
+    if (pop) {
+      if (phone.current === c) showCustomer(pop);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 250 * (i + 1)));
+  }
+}
+
+function onConsult(state: ConsultState, detail?: string): void {
+  const over = state === 'ended' || state === 'failed';
+  const target = phone.consulting?.target ?? consultTarget;
+  $('consult-panel').hidden = over;
+  $<HTMLButtonElement>('btn-consult').disabled = !over;
+  $<HTMLButtonElement>('btn-complete').disabled = state !== 'talking' && state !== 'transfer-failed';
+  $('consult-state').textContent =
+    state === 'calling'
+      ? 'Consulting: ringing…'
+      : state === 'transferring'
+        ? 'Transferring…'
+        : state === 'transfer-failed'
+          ? 'Transfer failed'
+          : 'Consulting';
+  if (state === 'calling' || state === 'talking') $('consult-audio').textContent = '';
+  if (state === 'talking') $<HTMLButtonElement>('btn-complete').focus();
+  if (state === 'transfer-failed') {
+    banner(
+      `The transfer to ${target} did not go through (${detail ?? 'error'}). You are still talking to ${target}; the customer is on hold. Try "Complete transfer" again, or "Cancel consult" to go back to the customer.`,
+    );
+    $<HTMLButtonElement>('btn-cancel-consult').focus();
+  }
+  if (state === 'failed') {
+    showHeld(phone.current?.session.isOnHold().local ?? false);
+    banner(`${target} could not be reached (${detail ?? 'failed'}). You are back with the customer.`);
+  }
+  if (state === 'ended' && phone.current) {
+    const h = phone.current.session.isOnHold().local;
+    showHeld(h);
+    const normal = !detail || detail === 'Terminated' || detail === 'Canceled' || detail === 'BYE';
+    if (detail === 'transferring') return;
+    if (!normal) banner(`Consultation ended: ${detail}`);
+    else if (h) banner('The consultation ended. The customer is on hold: press Resume to continue.');
+  }
+}
+
+function showHeld(h: boolean): void {
+  held = h;
+  setPressed('btn-hold', held);
+  $('btn-hold').textContent = held ? 'Resume' : 'Hold';
+  $('call-state').textContent = held ? 'On hold' : 'On call';
 }
 
 function showCustomer(p: ScreenPop): void {
@@ -249,8 +320,13 @@ function wire(): void {
       .login(ext, pw)
       .then(() => showDesk())
       .catch((err: unknown) => {
+        const status = err instanceof ApiError ? err.status : 0;
         $('login-error').textContent =
-          err instanceof ApiError && err.status === 401 ? 'Wrong extension or password.' : 'Login failed.';
+          status === 401
+            ? 'Wrong extension or password.'
+            : status === 429
+              ? 'Too many failed logins. Wait a minute, then try again.'
+              : 'Login failed.';
       });
   });
   $('btn-ready').addEventListener('click', () => void api.ready().catch(showError));
@@ -290,12 +366,7 @@ function wire(): void {
     const want = !held;
     phone
       .setHeld(want)
-      .then(() => {
-        held = want;
-        setPressed('btn-hold', held);
-        $('btn-hold').textContent = held ? 'Resume' : 'Hold';
-        $('call-state').textContent = held ? 'On hold' : 'On call';
-      })
+      .then(() => showHeld(want))
       .catch(showError);
   });
   const pad = $('keypad');
@@ -316,6 +387,31 @@ function wire(): void {
     const num = $<HTMLInputElement>('transfer-number').value.replace(/[^\d+]/g, '');
     const target = num || $<HTMLSelectElement>('transfer-target').value;
     if (target) phone.transfer(target);
+  });
+  $('btn-consult').addEventListener('click', () => {
+    // An agent of the list, or an outside number typed in (called through the carrier trunk).
+    const num = $<HTMLInputElement>('transfer-number').value.replace(/[^\d+]/g, '');
+    const target = num || $<HTMLSelectElement>('transfer-target').value;
+    if (!/^\+?\d+$/.test(target)) {
+      banner('Choose an agent or type a number to consult (queues: blind transfer only).');
+      return;
+    }
+    consultTarget = target;
+    banner(undefined);
+    phone
+      .consult(target)
+      .then(() => {
+        if (phone.consulting) showHeld(true);
+      })
+      .catch(showError);
+  });
+  $('btn-complete').addEventListener('click', () => phone.completeTransfer());
+  $('btn-cancel-consult').addEventListener('click', () => {
+    banner(undefined);
+    void phone
+      .cancelConsult()
+      .then(() => showHeld(false))
+      .catch(showError);
   });
   $('wrap-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -346,6 +442,10 @@ function wire(): void {
     if (phone.current && !$('incall').hidden)
       void phone.audioStats().then((s) => {
         $('call-audio').textContent = `audio in ${s.packetsReceived} pkts · out ${s.packetsSent} pkts`;
+      });
+    if (phone.consulting)
+      void phone.audioStats('consult').then((s) => {
+        $('consult-audio').textContent = `audio in ${s.packetsReceived} pkts · out ${s.packetsSent} pkts`;
       });
   }, 1000);
 }

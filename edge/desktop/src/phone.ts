@@ -2,6 +2,11 @@
  * The softphone: JsSIP over the edge's SIP WebSocket (RFC 7118), media over WebRTC through
  * rtpengine (bundlePolicy 'balanced': rtpengine writes no BUNDLE group; rtcp-mux required).
  * JsSIP reconnects a dropped WebSocket and registers again by itself; the UI is told each step.
+ *
+ * Attended transfer: the customer is held, a second session calls the consulted extension through
+ * the edge, and "complete" REFERs the customer's session with Replaces naming the consultation
+ * (RFC 3891). The consulted agent's page is then sent an INVITE with Replaces by the edge, which it
+ * answers at once in place of the consultation.
  */
 import JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
@@ -14,13 +19,38 @@ export interface IncomingCall {
   session: RTCSession;
   interactionId: string;
   from: string;
+  /** Ended because an INVITE with Replaces took its place: no wrap-up for it. */
+  replaced?: boolean;
 }
+
+/**
+ * `failed`: the consulted party was never reached (busy, logged out, no answer); the customer has
+ * been taken off hold. `transferring`: "complete" was sent; `transfer-failed`: the edge refused it
+ * or never confirmed it, and the consultation (customer still on hold) goes on.
+ */
+export type ConsultState = 'calling' | 'talking' | 'ended' | 'failed' | 'transferring' | 'transfer-failed';
+
+interface Consult {
+  session: RTCSession;
+  target: string;
+  audio: HTMLAudioElement;
+  /** Hung up from this page (cancel): no automatic resume, no failure message. */
+  cancelled?: boolean;
+  /** The pending "complete" (REFER) watchdog. */
+  referTimer?: ReturnType<typeof setTimeout>;
+}
+
+/** How long "complete" waits for the edge's NOTIFY (it rings a browser for up to 10 s). */
+const REFER_TIMEOUT_MS = 20_000;
 
 export interface PhoneEvents {
   status(s: PhoneStatus, detail?: string): void;
   incoming(c: IncomingCall): void;
   ended(interactionId: string, cause: string): void;
   confirmed(interactionId: string): void;
+  /** The edge handed this page a call in place of the current one (end of an attended transfer). */
+  replaced(c: IncomingCall): void;
+  consult(state: ConsultState, detail?: string): void;
 }
 
 type DtmfOptions = Parameters<RTCSession['sendDTMF']>[1];
@@ -30,6 +60,7 @@ const PC_CONFIG: RTCConfiguration = { bundlePolicy: 'balanced', rtcpMuxPolicy: '
 export class Phone {
   private ua: JsSIP.UA | undefined;
   current: IncomingCall | undefined;
+  consulting: Consult | undefined;
   micId = localStorage.getItem('hcc-mic') ?? '';
   private remoteAudio = new Audio();
 
@@ -65,25 +96,32 @@ export class Phone {
     ua.on('newRTCSession', (e: { originator: string; session: RTCSession; request: IncomingRequest }) => {
       if (e.originator !== 'remote') return;
       const interactionId = e.request.getHeader('X-Interaction-Id') ?? '';
-      if (this.current) {
+      const replacing = this.replacedBy(e.request);
+      if (this.current && !replacing) {
         e.session.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
         return;
       }
       const call: IncomingCall = { session: e.session, interactionId, from: e.request.from.uri.user ?? '' };
+      if (replacing) replacing.replaced = true;
       this.current = call;
       const done = (cause: string) => {
         if (this.current === call) this.current = undefined;
-        this.ev.ended(interactionId, cause);
+        if (!call.replaced) this.ev.ended(interactionId, cause);
       };
       e.session.on('ended', (x: { cause?: string }) => done(x.cause ?? 'ended'));
       e.session.on('failed', (x: { cause?: string }) => done(x.cause ?? 'failed'));
       e.session.on('confirmed', () => this.ev.confirmed(interactionId));
+      // Only the edge reaches this page: a Replaces it sends ends an attended transfer.
+      e.session.on('replaces', (r) => (r.accept as () => void)());
       e.session.on('peerconnection', (p: { peerconnection: RTCPeerConnection }) => {
         p.peerconnection.addEventListener('track', (t) => {
           this.remoteAudio.srcObject = t.streams[0] ?? new MediaStream([t.track]);
         });
       });
-      this.ev.incoming(call);
+      if (replacing) {
+        e.session.on('confirmed', () => this.ev.replaced(call));
+        setTimeout(() => this.answer(), 0);
+      } else this.ev.incoming(call);
     });
     this.ua = ua;
     ua.start();
@@ -138,9 +176,112 @@ export class Phone {
     this.current?.session.refer(`sip:${target}@${location.hostname}`);
   }
 
+  /** The current call an INVITE with Replaces names (undefined when it names none). */
+  private replacedBy(req: IncomingRequest): IncomingCall | undefined {
+    const r = (req as unknown as { replaces?: { call_id: string } }).replaces;
+    const cur = this.current;
+    if (!r || !cur || !req.hasHeader('replaces')) return undefined;
+    return cur.session.id.startsWith(r.call_id) ? cur : undefined;
+  }
+
+  /**
+   * Attended transfer, step 1: holds the customer and calls `target` (an extension) through the
+   * edge on a second session, heard on its own audio element.
+   */
+  async consult(target: string): Promise<void> {
+    const cur = this.current;
+    if (!this.ua || !cur || this.consulting) return;
+    if (!cur.session.isOnHold().local) await this.setHeld(true);
+    const audio = new Audio();
+    audio.autoplay = true;
+    const session = this.ua.call(`sip:${target}@${location.hostname}`, {
+      mediaConstraints: { audio: this.micId ? { deviceId: { exact: this.micId } } : true, video: false },
+      pcConfig: PC_CONFIG,
+      eventHandlers: {
+        peerconnection: (p: { peerconnection: RTCPeerConnection }) =>
+          p.peerconnection.addEventListener('track', (t) => {
+            audio.srcObject = t.streams[0] ?? new MediaStream([t.track]);
+          }),
+      },
+    });
+    const c: Consult = { session, target, audio };
+    this.consulting = c;
+    this.ev.consult('calling');
+    session.on('confirmed', () => this.ev.consult('talking'));
+    const done = (cause: string, neverAnswered: boolean) => {
+      if (this.consulting !== c) return;
+      this.consulting = undefined;
+      audio.srcObject = null;
+      // The edge hangs the consultation up as it completes a transfer (its NOTIFY follows).
+      if (c.referTimer) {
+        this.ev.consult('ended', 'transferring');
+        return;
+      }
+      if (!neverAnswered || c.cancelled) {
+        this.ev.consult('ended', cause);
+        return;
+      }
+      // Busy, logged out or unreachable: straight back to the customer.
+      const cur = this.current;
+      const resume = cur?.session.isOnHold().local ? this.setHeld(false) : Promise.resolve();
+      void resume.catch(() => undefined).then(() => this.ev.consult('failed', cause));
+    };
+    session.on('ended', (x: { cause?: string }) => done(x.cause ?? 'ended', false));
+    session.on('failed', (x: { cause?: string }) => done(x.cause ?? 'failed', true));
+  }
+
+  /** Step 2a: the customer goes to the consulted party (REFER with Replaces); this page leaves both. */
+  completeTransfer(): void {
+    const c = this.consulting;
+    const cur = this.current;
+    if (!c || !cur || !c.session.isEstablished() || c.referTimer) return;
+    const settle = (failure?: string) => {
+      if (!c.referTimer) return;
+      clearTimeout(c.referTimer);
+      c.referTimer = undefined;
+      // Success: the edge hangs up both of this page's calls next.
+      if (!failure) return;
+      if (this.consulting === c) this.ev.consult('transfer-failed', failure);
+      else this.ev.consult('ended', `transfer failed: ${failure}`);
+    };
+    c.referTimer = setTimeout(() => settle('no confirmation from the phone system'), REFER_TIMEOUT_MS);
+    this.ev.consult('transferring');
+    const line = (x: { status_line?: { status_code?: number; reason_phrase?: string } }) =>
+      x.status_line ? `${x.status_line.status_code ?? ''} ${x.status_line.reason_phrase ?? ''}`.trim() : '';
+    const sent = cur.session.refer(`sip:${c.target}@${location.hostname}`, {
+      replaces: c.session,
+      eventHandlers: {
+        requestFailed: (x: { response?: { status_code?: number; reason_phrase?: string }; cause?: string }) =>
+          settle(
+            x.response ? `${x.response.status_code} ${x.response.reason_phrase}` : (x.cause ?? 'rejected'),
+          ),
+        failed: (x: { status_line?: { status_code?: number; reason_phrase?: string } }) =>
+          settle(line(x) || 'rejected'),
+        accepted: () => settle(),
+      },
+    }) as unknown;
+    // JsSIP returns false when the customer's call is not in a state to transfer.
+    if (sent === false) settle('the customer call cannot be transferred now');
+  }
+
+  /** Step 2b: hangs up the consultation and takes the customer off hold. */
+  async cancelConsult(): Promise<void> {
+    const c = this.consulting;
+    if (c) {
+      c.cancelled = true;
+      clearTimeout(c.referTimer);
+      c.referTimer = undefined;
+      if (!c.session.isEnded()) c.session.terminate();
+    }
+    if (this.current?.session.isOnHold().local) await this.setHeld(false);
+  }
+
   /** Inbound audio as Chrome counts it (getStats), for the status bar and tests. */
-  async audioStats(): Promise<{ packetsReceived: number; audioLevel: number; packetsSent: number }> {
-    const pc = this.current?.session.connection as RTCPeerConnection | undefined;
+  async audioStats(
+    which: 'current' | 'consult' = 'current',
+  ): Promise<{ packetsReceived: number; audioLevel: number; packetsSent: number }> {
+    const s = which === 'consult' ? this.consulting?.session : this.current?.session;
+    const pc = s?.connection as RTCPeerConnection | undefined;
     const out = { packetsReceived: 0, audioLevel: 0, packetsSent: 0 };
     if (!pc) return out;
     (await pc.getStats()).forEach((r: Record<string, unknown>) => {

@@ -52,7 +52,11 @@ export class SupervisorView {
       $('sup-live').textContent = '';
     };
     es.onerror = () => {
-      $('sup-live').textContent = '(reconnecting…)';
+      // CLOSED: the edge refused the stream (429: too many tabs of this login open).
+      $('sup-live').textContent =
+        es.readyState === EventSource.CLOSED
+          ? '(stopped: close other desktop tabs, then reload)'
+          : '(reconnecting…)';
     };
     this.es = es;
   }

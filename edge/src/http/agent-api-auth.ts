@@ -1,7 +1,7 @@
 /**
- * Agent desktop authentication: scrypt password hashes in an edge-local credential store, and
- * server-side sessions with a CSRF token each. In-memory implementations until the Postgres store
- * (edge/src/db/acd-schema.ts) is migrated.
+ * Agent desktop authentication: scrypt password hashes in an edge-local credential store (PostgreSQL
+ * in the edge, agent-credentials-db.ts; in memory for unit tests), and server-side sessions with a
+ * CSRF token each.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { type Clock, hashPassword, SCRYPT_PARAMS } from '@hcc/shared';
@@ -12,6 +12,8 @@ export { hashPassword, verifyPassword } from '@hcc/shared';
 export interface CredentialStore {
   hashOf(agentId: string): Promise<string | undefined>;
   setHash(agentId: string, hash: string): Promise<void>;
+  /** Hashes and stores a password (provisioning, tests). */
+  setPassword(agentId: string, password: string, params?: typeof SCRYPT_PARAMS): Promise<void>;
 }
 
 export class MemoryCredentialStore implements CredentialStore {

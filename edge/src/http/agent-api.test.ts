@@ -160,4 +160,32 @@ describe('agent API', () => {
     expect(res.headers.get('set-cookie')).toMatch(/Path=\/api\/agent/);
     expect((await app.request('/api/agent/me')).status).toBe(401);
   });
+
+  it('locks an extension after 5 failed logins: 429 with Retry-After, even for the right password', async () => {
+    const t = await setup();
+    const wrong = () => t.api.request('/login', t.json({ extension: '1001', password: 'guess' }));
+    for (let i = 0; i < 5; i++) expect((await wrong()).status).toBe(401);
+    const locked = await t.login();
+    expect(locked.res.status).toBe(429);
+    expect(Number(locked.res.headers.get('retry-after'))).toBe(60);
+    expect(locked.body).toMatchObject({ error: 'too_many_attempts' });
+    await t.h.clock.advance(30_000);
+    expect(Number((await t.login()).res.headers.get('retry-after'))).toBe(30);
+    await t.h.clock.advance(30_001);
+    expect((await t.login()).res.status).toBe(200);
+  });
+
+  it('locks a client address after 20 failed logins across extensions', async () => {
+    const t = await setup();
+    for (let i = 0; i < 20; i++) {
+      const res = await t.api.request('/login', t.json({ extension: `9${i}`, password: 'guess' }));
+      expect(res.status).toBe(401);
+    }
+    // The address is locked: the real agent from the same address waits too.
+    const r = await t.login();
+    expect(r.res.status).toBe(429);
+    expect(Number(r.res.headers.get('retry-after'))).toBeGreaterThan(0);
+    await t.h.clock.advance(60_001);
+    expect((await t.login()).res.status).toBe(200);
+  });
 });

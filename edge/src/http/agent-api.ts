@@ -5,7 +5,8 @@
  * request after login also needs the session's CSRF token in `X-CSRF-Token`. Bodies must be JSON.
  */
 import { AgentState, type ConfigBundle } from '@hcc/proto';
-import type { Logger } from '@hcc/shared';
+import { type Logger, LoginThrottle } from '@hcc/shared';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
@@ -34,6 +35,13 @@ export interface AgentApiDeps {
   log: Logger;
   /** Set the cookie's Secure flag (HTTPS deployments). */
   secureCookie?: boolean;
+  /**
+   * Password guessing brake on /login, per extension and per client address (default: 5 failures
+   * per extension or 20 per address within a minute lock it for 60 s: 429 + Retry-After).
+   */
+  loginThrottle?: LoginThrottle;
+  /** After a logout: the agent's browser softphone loses its SIP credentials and registrations. */
+  onLogout?: (agentId: string) => Promise<void> | void;
 }
 
 const LoginBody = z.object({
@@ -54,6 +62,8 @@ export function agentApi(deps: AgentApiDeps): Hono<Env> {
   const app = new Hono<Env>();
   // Equalises the time of a login for an unknown extension with a real verification.
   const dummyHash = hashPassword('not-a-password');
+  const throttle =
+    deps.loginThrottle ?? new LoginThrottle({ clock: deps.acd.clock, perAccount: 5, perAddress: 20 });
 
   const parse = async <T>(c: Context, schema: z.ZodType<T>): Promise<T | Response> => {
     if (!(c.req.header('content-type') ?? '').startsWith('application/json'))
@@ -110,13 +120,22 @@ export function agentApi(deps: AgentApiDeps): Hono<Env> {
   app.post('/login', async (c) => {
     const body = await parse(c, LoginBody);
     if (body instanceof Response) return body;
+    // A locked extension or address gets no password check at all (even the right one is refused).
+    const address = clientAddress(c);
+    const verdict = throttle.check(body.extension, address);
+    if (!verdict.allowed) {
+      c.header('Retry-After', String(verdict.retryAfterS));
+      return c.json({ error: 'too_many_attempts', retryAfterS: verdict.retryAfterS }, 429);
+    }
     const agent = deps.config()?.agents.find((a) => a.extension === body.extension);
     const hash = agent ? await deps.credentials.hashOf(agent.id) : undefined;
     const ok = await verifyPassword(body.password, hash ?? (await dummyHash));
     if (!agent || !hash || !ok) {
+      throttle.failed(body.extension, address);
       deps.log.warn({}, 'agent login refused');
       return c.json({ error: 'invalid_credentials' }, 401);
     }
+    throttle.succeeded(body.extension);
     deps.agents.login(agent.id);
     const session = deps.sessions.create(agent.id);
     setCookie(c, SESSION_COOKIE, session.token, {
@@ -140,6 +159,11 @@ export function agentApi(deps: AgentApiDeps): Hono<Env> {
     }
     deps.sessions.delete(s.token);
     deleteCookie(c, SESSION_COOKIE, { path: '/api/agent' });
+    try {
+      await deps.onLogout?.(s.agentId);
+    } catch (err) {
+      deps.log.error({ err, agent: s.agentId }, 'logout clean-up failed');
+    }
     return c.json({ agentId: s.agentId, state: 'logged_out' });
   });
 
@@ -188,4 +212,13 @@ export function agentApi(deps: AgentApiDeps): Hono<Env> {
     return c.json({ error: 'internal_error' }, 500);
   });
   return app;
+}
+
+/** The peer's address as the socket sees it (a reverse proxy's own address when behind one). */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // not served by @hono/node-server (in-process requests in tests)
+  }
 }

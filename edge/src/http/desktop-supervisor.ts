@@ -14,6 +14,7 @@ import type { Acd } from '../queue/router.ts';
 import { queueSnapshot } from '../queue/stats.ts';
 import type { SessionStore } from './agent-api-auth.ts';
 import { type DesktopEnv, sessionAuth } from './desktop.ts';
+import { StreamLimiter, tooManyStreams } from './stream-limit.ts';
 
 export interface SupervisorDeps {
   agents: AgentRegistry;
@@ -23,6 +24,8 @@ export interface SupervisorDeps {
   calls: CallRegistry<CallSession, LegRef>;
   isSupervisor: (agentId: string) => boolean;
   log: Logger;
+  /** Open SSE streams per session (shared with the desktop API); default: 4 for this API alone. */
+  streams?: StreamLimiter;
 }
 
 const ForceBody = z.discriminatedUnion('state', [
@@ -76,14 +79,22 @@ export function supervisorApi(deps: SupervisorDeps): Hono<DesktopEnv> {
 
   app.get('/site', authed(false), supervisor, (c) => c.json(siteView(deps)));
 
-  app.get('/live', authed(false), supervisor, (c) =>
-    streamSSE(c, async (stream) => {
-      while (!stream.aborted && !stream.closed) {
-        await stream.writeSSE({ event: 'site', data: JSON.stringify(siteView(deps)) });
-        await stream.sleep(1000);
+  const streams = deps.streams ?? new StreamLimiter();
+  app.get('/live', authed(false), supervisor, (c) => {
+    const release = streams.acquire(c.get('session').token);
+    if (!release) return tooManyStreams(c, streams.max);
+    return streamSSE(c, async (stream) => {
+      stream.onAbort(release);
+      try {
+        while (!stream.aborted && !stream.closed) {
+          await stream.writeSSE({ event: 'site', data: JSON.stringify(siteView(deps)) });
+          await stream.sleep(1000);
+        }
+      } finally {
+        release();
       }
-    }),
-  );
+    });
+  });
 
   app.post('/agents/:id/state', authed(true), supervisor, async (c) => {
     const r = ForceBody.safeParse(await c.req.json().catch(() => undefined));

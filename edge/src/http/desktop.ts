@@ -17,6 +17,7 @@ import { queueSnapshot } from '../queue/stats.ts';
 import { SESSION_COOKIE } from './agent-api.ts';
 import { type AgentSession, type SessionStore, sameToken } from './agent-api-auth.ts';
 import type { DesktopData } from './desktop-data.ts';
+import { StreamLimiter, tooManyStreams } from './stream-limit.ts';
 
 export const DISPOSITION_CODES = [
   { id: 'resolved', name: 'Resolved' },
@@ -39,6 +40,8 @@ export interface DesktopApiDeps {
   log: Logger;
   /** Live stream tick (ms). */
   tickMs?: number;
+  /** Open SSE streams per session (shared with the supervisor API); default: 4 for this API alone. */
+  streams?: StreamLimiter;
 }
 
 export type DesktopEnv = { Variables: { session: AgentSession } };
@@ -160,19 +163,27 @@ export function desktopApi(deps: DesktopApiDeps): Hono<DesktopEnv> {
     c.json({ calls: await deps.data.history(c.get('session').agentId) }),
   );
 
+  const streams = deps.streams ?? new StreamLimiter();
   app.get('/live', authed(false), (c) => {
-    const agentId = c.get('session').agentId;
+    const { agentId, token } = c.get('session');
+    const release = streams.acquire(token);
+    if (!release) return tooManyStreams(c, streams.max);
     return streamSSE(c, async (stream) => {
-      let last = '';
-      while (!stream.aborted && !stream.closed) {
-        const v = JSON.stringify(liveView(deps, agentId));
-        // The clock ticks `now` every time: compare without it.
-        const key = v.replace(/"now":\d+/, '');
-        if (key !== last) {
-          last = key;
-          await stream.writeSSE({ event: 'live', data: v });
+      stream.onAbort(release);
+      try {
+        let last = '';
+        while (!stream.aborted && !stream.closed) {
+          const v = JSON.stringify(liveView(deps, agentId));
+          // The clock ticks `now` every time: compare without it.
+          const key = v.replace(/"now":\d+/, '');
+          if (key !== last) {
+            last = key;
+            await stream.writeSSE({ event: 'live', data: v });
+          }
+          await stream.sleep(deps.tickMs ?? 500);
         }
-        await stream.sleep(deps.tickMs ?? 500);
+      } finally {
+        release();
       }
     });
   });

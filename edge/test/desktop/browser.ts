@@ -7,8 +7,8 @@ import type { Browser, Page } from 'playwright-core';
 
 export interface TestBrowser {
   browser: Browser;
-  /** A fresh context (own cookies) with one page on the desktop. */
-  page(url: string): Promise<Page>;
+  /** A fresh context (own cookies) with one page on the desktop; `insecure` accepts any certificate. */
+  page(url: string, o?: { insecure?: boolean }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -16,8 +16,11 @@ export async function startChromium(): Promise<TestBrowser> {
   const { browser, close } = await launchChromium({ fakeMedia: true });
   return {
     browser,
-    async page(url) {
-      const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    async page(url, o = {}) {
+      const ctx = await browser.newContext({
+        viewport: { width: 1366, height: 768 },
+        ...(o.insecure ? { ignoreHTTPSErrors: true } : {}),
+      });
       await ctx.grantPermissions(['microphone']);
       const p = await ctx.newPage();
       if (process.env.HCC_TEST_BROWSER_LOG) {
@@ -39,15 +42,19 @@ export async function login(p: Page, extension: string, password: string): Promi
   await p.locator('#phone-status', { hasText: 'Phone ready' }).waitFor({ timeout: 15_000 });
 }
 
-/** The call's inbound/outbound audio counters as Chrome's getStats() reports them. */
-export function audioStats(p: Page) {
-  return p.evaluate(() =>
-    (
-      window as unknown as {
-        hccPhone: {
-          audioStats(): Promise<{ packetsReceived: number; audioLevel: number; packetsSent: number }>;
-        };
-      }
-    ).hccPhone.audioStats(),
+/** A call's inbound/outbound audio counters as Chrome's getStats() reports them. */
+export function audioStats(p: Page, which: 'current' | 'consult' = 'current') {
+  return p.evaluate(
+    (w) =>
+      (
+        window as unknown as {
+          hccPhone: {
+            audioStats(
+              which: 'current' | 'consult',
+            ): Promise<{ packetsReceived: number; audioLevel: number; packetsSent: number }>;
+          };
+        }
+      ).hccPhone.audioStats(w),
+    which,
   );
 }

@@ -6,67 +6,38 @@
  * a screenshot, and re-registration after the SIP WebSocket drops.
  */
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Channel } from '@hcc/proto';
-import { silentLogger, systemClock } from '@hcc/shared';
-import { freePort } from '@hcc/shared/testing';
-import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BrowserCredentials, browserRegistrar } from '../../src/call/browser-device.ts';
-import { agentApi } from '../../src/http/agent-api.ts';
-import { MemoryCredentialStore, MemorySessionStore } from '../../src/http/agent-api-auth.ts';
-import { edgeApp } from '../../src/http/app.ts';
-import { desktopHttp } from '../../src/http/desktop-wiring.ts';
-import { WsTransport } from '../../src/sip/index.ts';
 import { CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
-import { type Harness, startHarness } from '../call/harness.ts';
+import type { Harness } from '../call/harness.ts';
 import { callerScenario, writeScenario } from '../call/scenarios.ts';
 import { audioStats, login, startChromium, type TestBrowser } from './browser.ts';
+import { type Desk, startDesk, webAgent } from './desk.ts';
 
 const text = async (p: Page, sel: string) => (await p.locator(sel).textContent()) ?? '';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../.artifacts', import.meta.url));
-const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
-
-const webAgent = (id: string, ext: string) => ({
-  id,
-  extension: ext,
-  displayName: `Agent ${ext}`,
-  skills: [{ skillId: 'sales', level: 5 }],
-  devices: [{ id: 'web', kind: { case: 'browser' as const, value: {} } }],
-  capacities: [{ channel: Channel.VOICE, maxConcurrent: 1 }],
-});
 
 describe('agent desktop in Chromium', () => {
+  let desk: Desk;
   let h: Harness;
-  let ws: WsTransport;
-  let server: Server;
   let base: string;
   let chrome: TestBrowser;
 
   beforeAll(async () => {
-    const bundle = callBundle({
-      agents: [webAgent('a-1001', '1001'), webAgent('a-1002', '1002')],
-      queues: [queueOf('sales', { wrapUpSeconds: 4, ringTimeoutSeconds: 15 }), queueOf('support')],
-    });
-    ws = new WsTransport({ host: '127.0.0.1', port: await freePort() });
-    h = await startHarness({
+    desk = await startDesk({
       pgUrl: inject('pgUrl'),
       name: 'desktop',
-      transports: [ws],
-      bundle: () => bundle,
+      bundle: callBundle({
+        agents: [webAgent('a-1001', '1001'), webAgent('a-1002', '1002')],
+        queues: [queueOf('sales', { wrapUpSeconds: 4, ringTimeoutSeconds: 15 }), queueOf('support')],
+      }),
+      supervisors: ['1001'],
     });
-    const credentials = new BrowserCredentials('hq');
-    h.stack.use('REGISTER', browserRegistrar({ clock: h.stack.clock, credentials, bindings: h.bindings }));
-    const passwords = new MemoryCredentialStore();
-    await passwords.setPassword('a-1001', 'pw-1001', FAST_SCRYPT);
-    await passwords.setPassword('a-1002', 'pw-1002', FAST_SCRYPT);
-    const sessions = new MemorySessionStore(systemClock);
-    const config = () => bundle;
+    ({ h, base } = desk);
     await h.customers.upsert({
       phone: CALLER,
       name: 'Ada Lovelace',
@@ -74,45 +45,13 @@ describe('agent desktop in Chromium', () => {
       notes: 'Prefers email follow-up.',
       attributes: {},
     });
-    const app = edgeApp({
-      site: 'hq',
-      readiness: () => [],
-      status: () => ({}),
-      agentApi: agentApi({
-        agents: h.agents,
-        acd: h.acd,
-        config,
-        credentials: passwords,
-        sessions,
-        log: silentLogger,
-      }),
-      desktop: desktopHttp(
-        { credentials, ws: { port: ws.localPort, secure: false, path: '/' } },
-        {
-          db: h.database.db,
-          agents: h.agents,
-          acd: h.acd,
-          config,
-          sessions,
-          customers: h.customers,
-          calls: h.registry,
-          clock: systemClock,
-          log: silentLogger,
-          supervisors: ['1001'],
-        },
-      ),
-    });
-    const port = await freePort();
-    server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }) as Server;
-    base = `http://127.0.0.1:${port}`;
     chrome = await startChromium();
   });
 
   afterAll(async () => {
     if (process.env.HCC_TEST_LOG) process.stderr.write(`rtpengine:\n${h?.rtp.child.tail()}\n`);
     await chrome?.close();
-    await new Promise((r) => server?.close(r));
-    await h?.close();
+    await desk?.close();
   });
 
   it('login, ready, screen pop, answer, audio both ways, hold, transfer, hang-up, disposition', async () => {
@@ -254,7 +193,7 @@ describe('agent desktop in Chromium', () => {
     const p = await chrome.page(`${base}/desktop/`);
     await login(p, '1001', 'pw-1001');
     // Drop every browser connection from the edge side.
-    for (const c of ws['byId'].values()) c.ws.terminate();
+    for (const c of desk.ws['byId'].values()) c.ws.terminate();
     await p.locator('#phone-status', { hasText: 'Phone offline' }).waitFor({ timeout: 10_000 });
     await expect.poll(() => text(p, '#banner')).toContain('Connection to the phone system lost');
     await p.locator('#phone-status', { hasText: 'Phone ready' }).waitFor({ timeout: 20_000 });
