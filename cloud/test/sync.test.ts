@@ -54,6 +54,13 @@ describe('config sync: publish, rollout, rollback, rejection, WAN outage', () =>
     );
     await appliedInApi('hq', '1');
     await appliedInApi('branch', '1');
+    // Online = a heartbeat younger than 5 s; on a loaded machine the fleet consumer may take a moment.
+    await waitFor(
+      'both sites online in the API',
+      async () => (await siteStatus('hq')).status.online && (await siteStatus('branch')).status.online,
+      20_000,
+      100,
+    );
     const sites = (await api('GET', '/api/v1/sites')).json.sites;
     expect(sites.map((s: { id: string }) => s.id)).toEqual(['branch', 'hq']);
     for (const s of sites) {
