@@ -61,13 +61,7 @@ export class PeerConnector {
     if (q.musicOnHoldPromptId) this.mohPromptId = q.musicOnHoldPromptId;
     // Music is comfort, not a condition of being served: an overloaded rtpengine must not fail the call.
     await this.music().catch((err: unknown) => s.log.warn({ err: String(err) }, 'music on hold failed'));
-    // A caller who left during the music must not be queued: every offer would be refused at once and the
-    // ACD would re-offer the entry to the next free agent forever (a livelock seen under load).
-    if (s.signal.aborted) {
-      s.cdr.dequeued();
-      return end(Disposition.ABANDONED, EndedBy.CALLER);
-    }
-    const exit = await s.svc.acd.enqueue({
+    const exited = s.svc.acd.enqueue({
       interactionId: s.interactionId,
       channel: Channel.VOICE,
       bundle: s.bundle,
@@ -76,6 +70,11 @@ export class PeerConnector {
       entry: step.entry,
       log: s.log,
     });
+    // A caller who left during the music (before the ACD knew the call) abandons at once: counted as
+    // queued and abandoned like any other, and never left in the queue, where every offer would be
+    // refused at once and re-offered to the next free agent forever (a livelock seen under load).
+    if (s.signal.aborted) s.svc.acd.abandon(s.interactionId);
+    const exit = await exited;
     s.cdr.dequeued();
     if (exit.kind !== 'overflow') s.cdr.queueId = exit.queueId;
     if (exit.kind === 'abandoned') return end(Disposition.ABANDONED, EndedBy.CALLER);

@@ -195,6 +195,32 @@ describe('ACD lifecycle', () => {
     expect(h.clock.pending).toBe(0);
   });
 
+  it('a caller gone before it was queued (abandon right after enqueue) is counted once and offered to nobody', async () => {
+    const h = harness(
+      acdBundle({ queues: [queue('sales')], agents: [agent('a', { sales: 1 }), agent('b', { sales: 1 })] }),
+    );
+    const queued: AcdEvents['queued'][] = [];
+    const abandoned: AcdEvents['abandoned'][] = [];
+    h.observer.on('queued', (e) => queued.push(e));
+    h.observer.on('abandoned', (e) => abandoned.push(e));
+    h.ready('a');
+    h.ready('b');
+    void h.enqueue('gone', 'sales');
+    h.acd.abandon('gone');
+    await h.flush();
+    await h.clock.advance(30_000);
+    expect(h.exits.get('gone')).toEqual({ kind: 'abandoned', queueId: 'sales' });
+    expect(queued.map((e) => e.interactionId)).toEqual(['gone']);
+    expect(abandoned.map((e) => [e.interactionId, e.waitMs])).toEqual([['gone', 0n]]);
+    expect(h.port.offers.map((o) => o.result)).toEqual(['cancelled']);
+    expect(h.port.open).toEqual([]);
+    expect(['a', 'b'].map((id) => h.agents.get(id).displayState())).toEqual([
+      AgentState.READY,
+      AgentState.READY,
+    ]);
+    expect(h.acd.entryOf('gone')).toBeUndefined();
+  });
+
   it('a port that never resolves cannot hold the caller: the ring timer settles it', async () => {
     const h = harness(
       acdBundle({ queues: [queue('sales', { ringTimeoutSeconds: 5 })], agents: [agent('a', { sales: 1 })] }),
