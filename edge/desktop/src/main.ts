@@ -24,8 +24,8 @@ let muted = false;
 let held = false;
 /** The interaction the wrap-up form is for. */
 let wrapFor = '';
-/** The extension of the last consultation (for messages once it is over). */
-let consultTarget = '';
+/** Whom the last consultation called, as the page names it (for messages once it is over). */
+let consultLabel = '';
 let isSupervisor = false;
 const supervisor = new SupervisorView(
   api,
@@ -39,7 +39,7 @@ const phone = new Phone({
   confirmed: () => onConnected(),
   ended: (id, cause) => onEnded(id, cause),
   replaced: (c) => void onReplaced(c),
-  consult: (state, detail) => onConsult(state, detail),
+  consult: (state, detail, reason) => onConsult(state, detail, reason),
 });
 // Support and tests read the call's audio counters here.
 (window as unknown as { hccPhone: Phone }).hccPhone = phone;
@@ -188,9 +188,9 @@ async function onReplaced(c: IncomingCall): Promise<void> {
   }
 }
 
-function onConsult(state: ConsultState, detail?: string): void {
+function onConsult(state: ConsultState, detail?: string, reason?: string): void {
   const over = state === 'ended' || state === 'failed';
-  const target = phone.consulting?.target ?? consultTarget;
+  const target = consultLabel;
   $('consult-panel').hidden = over;
   $<HTMLButtonElement>('btn-consult').disabled = !over;
   $<HTMLButtonElement>('btn-complete').disabled = state !== 'talking' && state !== 'transfer-failed';
@@ -212,7 +212,13 @@ function onConsult(state: ConsultState, detail?: string): void {
   }
   if (state === 'failed') {
     showHeld(phone.current?.session.isOnHold().local ?? false);
-    banner(`${target} could not be reached (${detail ?? 'failed'}). You are back with the customer.`);
+    // A queue with nobody free (or its agent not answering) says so in the reason phrase.
+    const why = reason && /^No (agent|answer|device)/.test(reason) ? reason : undefined;
+    banner(
+      why
+        ? `${target}: ${why}. You are back with the customer.`
+        : `${target} could not be reached (${detail ?? 'failed'}). You are back with the customer.`,
+    );
   }
   if (state === 'ended' && phone.current) {
     const h = phone.current.session.isOnHold().local;
@@ -389,14 +395,17 @@ function wire(): void {
     if (target) phone.transfer(target);
   });
   $('btn-consult').addEventListener('click', () => {
-    // An agent of the list, or an outside number typed in (called through the carrier trunk).
+    // An agent or a queue (a free agent of it) of the list, or an outside number typed in (called
+    // through the carrier trunk).
     const num = $<HTMLInputElement>('transfer-number').value.replace(/[^\d+]/g, '');
-    const target = num || $<HTMLSelectElement>('transfer-target').value;
-    if (!/^\+?\d+$/.test(target)) {
-      banner('Choose an agent or type a number to consult (queues: blind transfer only).');
+    const select = $<HTMLSelectElement>('transfer-target');
+    const target = num || select.value;
+    if (!/^\+?\d+$/.test(target) && !/^queue-[\w.-]+$/.test(target)) {
+      banner('Choose an agent or a queue, or type a number to consult.');
       return;
     }
-    consultTarget = target;
+    consultLabel =
+      num || (target.startsWith('queue-') ? `Queue ${select.selectedOptions[0]?.text ?? target}` : target);
     banner(undefined);
     phone
       .consult(target)

@@ -50,7 +50,8 @@ export interface PhoneEvents {
   confirmed(interactionId: string): void;
   /** The edge handed this page a call in place of the current one (end of an attended transfer). */
   replaced(c: IncomingCall): void;
-  consult(state: ConsultState, detail?: string): void;
+  /** `reason`: the edge's reason phrase of a failed consultation (e.g. no agent available in a queue). */
+  consult(state: ConsultState, detail?: string, reason?: string): void;
 }
 
 type DtmfOptions = Parameters<RTCSession['sendDTMF']>[1];
@@ -185,8 +186,9 @@ export class Phone {
   }
 
   /**
-   * Attended transfer, step 1: holds the customer and calls `target` (an extension) through the
-   * edge on a second session, heard on its own audio element.
+   * Attended transfer, step 1: holds the customer and calls `target` (an extension, `queue-<id>`:
+   * a free agent of that queue, or a number) through the edge on a second session, heard on its
+   * own audio element.
    */
   async consult(target: string): Promise<void> {
     const cur = this.current;
@@ -208,7 +210,7 @@ export class Phone {
     this.consulting = c;
     this.ev.consult('calling');
     session.on('confirmed', () => this.ev.consult('talking'));
-    const done = (cause: string, neverAnswered: boolean) => {
+    const done = (cause: string, neverAnswered: boolean, reason?: string) => {
       if (this.consulting !== c) return;
       this.consulting = undefined;
       audio.srcObject = null;
@@ -224,10 +226,12 @@ export class Phone {
       // Busy, logged out or unreachable: straight back to the customer.
       const cur = this.current;
       const resume = cur?.session.isOnHold().local ? this.setHeld(false) : Promise.resolve();
-      void resume.catch(() => undefined).then(() => this.ev.consult('failed', cause));
+      void resume.catch(() => undefined).then(() => this.ev.consult('failed', cause, reason));
     };
     session.on('ended', (x: { cause?: string }) => done(x.cause ?? 'ended', false));
-    session.on('failed', (x: { cause?: string }) => done(x.cause ?? 'failed', true));
+    session.on('failed', (x: { cause?: string; message?: unknown }) =>
+      done(x.cause ?? 'failed', true, (x.message as { reason_phrase?: string } | undefined)?.reason_phrase),
+    );
   }
 
   /** Step 2a: the customer goes to the consulted party (REFER with Replaces); this page leaves both. */

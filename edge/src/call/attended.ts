@@ -81,6 +81,7 @@ export async function attendedTransfer(
   if (!consult || !b || s.peers.current !== leg) return false;
   const bAgent = consult.to;
   const browser = consult.bTarget?.webrtc === true;
+  let released = false;
   try {
     const joined = browser ? await replaceB(s, consult, b) : await reinviteB(s, b);
     if (!joined) {
@@ -89,6 +90,7 @@ export async function attendedTransfer(
       return false;
     }
     await consult.release(browser);
+    released = true;
     // B is an agent, or an outside party reached through the trunk (a consulted number).
     const role = bAgent ? 'agent' : 'external';
     const bLeg: PeerLeg = {
@@ -107,19 +109,24 @@ export async function attendedTransfer(
     };
     s.cdr.legAnswered(bLeg.record, joined.status);
     svc.registry.bind(joined.dialog, s, bLeg);
-    // An agent B now works on this interaction (ON_CALL) until the conversation ends.
-    const a = bAgent && svc.agents.find(bAgent.id);
-    if (bAgent && a?.isAvailable(Channel.VOICE)) {
-      const id = s.interactionId;
-      svc.agents.reserve(bAgent.id, {
-        interactionId: id,
-        channel: Channel.VOICE,
-        queueId: '',
-        configVersion: s.ref.configVersion,
-      });
-      svc.agents.ringing(bAgent.id, id);
-      svc.agents.answered(bAgent.id, id);
-    } else bLeg.workEnded = true;
+    // An agent B now works on this interaction (ON_CALL) until the conversation ends. B picked from
+    // a queue leaves the consultation's work item first; the ACD dispatches only at the batch's end,
+    // so no waiting call can take B in between.
+    svc.acd.batch(() => {
+      consult.work?.end();
+      const a = bAgent && svc.agents.find(bAgent.id);
+      if (bAgent && a?.isAvailable(Channel.VOICE)) {
+        const id = s.interactionId;
+        svc.agents.reserve(bAgent.id, {
+          interactionId: id,
+          channel: Channel.VOICE,
+          queueId: consult.work?.queue.id ?? '',
+          configVersion: s.ref.configVersion,
+        });
+        svc.agents.ringing(bAgent.id, id);
+        svc.agents.answered(bAgent.id, id);
+      } else bLeg.workEnded = true;
+    });
     s.peers.handOver(leg, bLeg);
     s.cdr.transferCount++;
     s.cdr.step('transferred', { kind: 'attended', from: leg.agentId, to: bAgent?.id ?? 'external' });
@@ -132,6 +139,8 @@ export async function attendedTransfer(
     return true;
   } catch (err) {
     s.log.error({ err: String(err) }, 'attended transfer failed');
+    // Once released, the consultation no longer ends B's work item itself.
+    if (released) consult.work?.end();
     await s.media.abandonBranch().catch(() => undefined);
     return false;
   }

@@ -1,23 +1,26 @@
 /**
  * A consultation call through the edge while agent A's customer is on hold: A dials agent B's
- * extension, or an outside number (through the carrier trunk a blind transfer would use), anchored
+ * extension, a queue (`queue-<id>`: a free agent of it, consult-queue.ts), or an outside number (through the carrier trunk a blind transfer would use), anchored
  * in its own rtpengine call. It exists to be joined to the customer by an attended transfer (REFER
  * with Replaces); it writes no CDR of its own.
  */
-import type { Agent, ConfigBundle, Trunk } from '@hcc/proto';
+import type { Agent, ConfigBundle, Queue, Trunk } from '@hcc/proto';
 import type { Logger } from '@hcc/shared';
 import { ConsultMedia } from '../media/index.ts';
 import type { Dialog, DigestClient, ServerRequest } from '../sip/index.ts';
+import { type ConsultWork, reserveQueueAgent } from './consult-queue.ts';
 import { deviceTargets } from './contacts.ts';
 import { type DialTarget, dial } from './dialer.ts';
+import { withDirectCallEvents } from './direct-events.ts';
 import { interactionHeader } from './headers.ts';
 import { parseReferTo } from './transfer.ts';
 import { trunkDigest } from './trunk-auth.ts';
 import type { CallServices } from './types.ts';
 
-/** Whom a consultation calls: an agent's devices, or a number through a trunk. */
+/** Whom a consultation calls: an agent's devices, a free agent of a queue, or a number through a trunk. */
 export type ConsultTarget =
   | { kind: 'agent'; agent: Agent }
+  | { kind: 'queue'; queue: Queue; bundle: ConfigBundle }
   | { kind: 'external'; number: string; trunk: Trunk; fromUser: string };
 
 /**
@@ -27,6 +30,8 @@ export type ConsultTarget =
 export function consultTarget(bundle: ConfigBundle, user: string): ConsultTarget | undefined {
   const agent = bundle.agents.find((a) => a.extension === user);
   if (agent) return { kind: 'agent', agent };
+  const queue = user.startsWith('queue-') ? bundle.queues.find((q) => q.id === user.slice(6)) : undefined;
+  if (queue) return { kind: 'queue', queue, bundle };
   const r = parseReferTo(`<sip:${user}@edge>`, bundle);
   if (r?.kind !== 'step' || r.step.kind !== 'external') return undefined;
   const { number, trunkId } = r.step;
@@ -38,7 +43,7 @@ export function consultTarget(bundle: ConfigBundle, user: string): ConsultTarget
 /** The dial targets of a consultation (empty: nowhere to ring) and whether they are browsers. */
 async function targetsOf(
   svc: CallServices,
-  t: ConsultTarget,
+  t: Exclude<ConsultTarget, { kind: 'queue' }>,
 ): Promise<{ targets: DialTarget[]; webrtc: boolean; digest?: DigestClient }> {
   if (t.kind === 'external') {
     const port = t.trunk.port || 5060;
@@ -91,6 +96,8 @@ export class ConsultCall {
   bDialog: Dialog | undefined;
   /** Where B answered (a browser is handed the customer by an INVITE with Replaces). */
   bTarget: DialTarget | undefined;
+  /** B's work item when B was picked from a queue (ends with the consultation or moves to the customer). */
+  work: ConsultWork | undefined;
   private ended = false;
 
   constructor(
@@ -110,6 +117,22 @@ export class ConsultCall {
     id: string,
     log: Logger,
   ): Promise<void> {
+    let work: ConsultWork | undefined;
+    let ringMs: number | undefined;
+    if (target.kind === 'queue') {
+      // A free agent of the queue now, reserved like an offer (or the consultation fails at once).
+      const pick = reserveQueueAgent(svc, target.bundle, target.queue, fromAgentId, id);
+      if (pick.kind === 'none') {
+        log.info({ queue: target.queue.id }, 'consult: no agent available in the queue');
+        req.reply(480, { reason: pick.reason });
+        return;
+      }
+      work = pick.work;
+      ringMs = (target.queue.ringTimeoutSeconds || 20) * 1000;
+      const ref = { interactionId: id, configVersion: target.bundle.version, agentId: pick.agent.id };
+      svc = withDirectCallEvents(svc, ref);
+      target = { kind: 'agent', agent: pick.agent };
+    }
     const pin = svc.media.acquire(id);
     const media = new ConsultMedia({
       client: pin.client,
@@ -125,31 +148,49 @@ export class ConsultCall {
       media,
       log,
     );
+    c.work = work;
     try {
       const { targets, webrtc, digest } = await targetsOf(svc, target);
       if (targets.length === 0) {
-        req.reply(480);
+        work?.failed('unreachable');
+        req.reply(
+          480,
+          work
+            ? { reason: `No device of ${target.kind === 'agent' ? target.agent.displayName : ''} to ring` }
+            : {},
+        );
         await media.end();
         return;
       }
       const bSdp = await media.offer(req.message.body.toString('utf8'), webrtc);
       const ac = new AbortController();
       req.onCancel(() => ac.abort());
+      const timeout = ringMs ? AbortSignal.timeout(ringMs) : undefined;
       const r = await dial(svc.stack, {
         targets,
         fromUser: target.kind === 'external' ? target.fromUser : fromAgentId,
         fromHost: svc.sipHost,
         sdp: bSdp,
-        signal: ac.signal,
+        signal: timeout ? AbortSignal.any([ac.signal, timeout]) : ac.signal,
         rules: interactionHeader(id),
-        onRinging: () => req.reply(180),
+        onRinging: () => {
+          work?.ringing();
+          req.reply(180);
+        },
         ...(digest ? { digest } : {}),
       });
       if (r.kind === 'failed') {
-        req.reply(r.result === 'busy' ? 486 : r.result === 'cancelled' ? 487 : 480);
+        const timedOut = timeout?.aborted === true && !ac.signal.aborted;
+        work?.failed(timedOut ? 'timeout' : r.result);
+        const who = target.kind === 'agent' ? target.agent.displayName || target.agent.extension : '';
+        req.reply(
+          r.result === 'busy' ? 486 : r.result === 'cancelled' && !timedOut ? 487 : 480,
+          work && timedOut ? { reason: `No answer from ${who}` } : {},
+        );
         await media.end();
         return;
       }
+      work?.answered();
       const aSdp = await media.answer(r.dialog.id.remoteTag, r.response.body.toString('utf8'));
       r.ack();
       c.bDialog = r.dialog;
@@ -173,6 +214,7 @@ export class ConsultCall {
   async hangup(except?: 'a' | 'b'): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    this.work?.end();
     for (const [side, d] of [
       ['a', this.aDialog],
       ['b', this.bDialog],

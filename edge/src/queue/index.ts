@@ -1,4 +1,5 @@
 /** The ACD: queues, routing strategies and offers to agents through AgentOfferPort. */
+export { pickConsultAgent } from './consult-pick.ts';
 export { AcdError, ChannelNotAcceptedError, DuplicateInteractionError, UnknownQueueError } from './errors.ts';
 export type { AcdEvents, InteractionRef } from './events.ts';
 export { DEFAULT_RING_TIMEOUT_S, RingTimeoutError } from './offer.ts';

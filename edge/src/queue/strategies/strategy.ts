@@ -5,7 +5,8 @@ import type { QueueState } from '../routing-index.ts';
 
 export interface StrategyContext {
   queue: QueueState;
-  entry: Entry;
+  /** The entry being routed; absent when picking an agent for a consultation. */
+  entry?: Entry;
 }
 
 export interface RoutingStrategyImpl {
