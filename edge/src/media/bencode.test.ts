@@ -10,6 +10,25 @@ describe('bencode', () => {
     expect(encode({ skip: undefined, k: 0 }).toString()).toBe('d1:ki0ee');
   });
 
+  it('sorts dict keys as UTF-8 bytes and splices byte strings into the text', () => {
+    // UTF-16 puts U+10000 (a surrogate pair, 0xD800...) before U+FFFF; UTF-8 bytes (F0 vs EF) do not.
+    expect(encode({ '\u{10000}': 1, '\uffff': 2, b: 3 }).toString()).toBe(
+      'd1:bi3e3:\uffffi2e4:\u{10000}i1ee',
+    );
+    const mixed = encode({ a: Buffer.from([0xff, 0]), b: ['x', Buffer.from([1])] });
+    expect(
+      mixed.equals(
+        Buffer.concat([
+          Buffer.from('d1:a2:'),
+          Buffer.from([0xff, 0]),
+          Buffer.from('1:bl1:x1:'),
+          Buffer.from([1]),
+          Buffer.from('ee'),
+        ]),
+      ),
+    ).toBe(true);
+  });
+
   it('counts UTF-8 bytes, not characters, in string lengths', () => {
     expect(encode('é').toString()).toBe('2:é');
     expect(decode(Buffer.from('2:é'))).toBe('é');

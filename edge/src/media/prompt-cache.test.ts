@@ -69,12 +69,16 @@ describe('G711PromptCache', () => {
     expect(await stat(join(dir, 'cache2')).catch(() => undefined)).toBeUndefined();
   });
 
-  it('converts a changed prompt again', async () => {
-    const cache = new G711PromptCache({ dir: join(dir, 'cache3') });
+  it('converts a changed prompt again once its stat is older than statTtlMs', async () => {
+    let now = 0;
+    const cache = new G711PromptCache({ dir: join(dir, 'cache3'), statTtlMs: 1000, now: () => now });
     const p = join(dir, 'menu.wav');
     await writeFile(p, pcm16Wav([samples.subarray(0, 800)], 8000));
     const first = await cache.forCodec(p, 'PCMA');
     await writeFile(p, pcm16Wav([samples.subarray(0, 1600)], 8000));
+    now = 999;
+    expect(await cache.forCodec(p, 'PCMA')).toBe(first); // the stat is still fresh
+    now = 1000;
     const second = await cache.forCodec(p, 'PCMA');
     expect(second).not.toBe(first);
     expect((await readFile(second)).readUInt32LE(54)).toBe(1600);

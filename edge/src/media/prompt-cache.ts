@@ -24,18 +24,28 @@ export class G711PromptCache implements PromptFiles {
   private readonly log: Logger;
   /** `law:file:mtime:size` -> the file to play (a changed prompt gets a new entry). */
   private readonly files = new Map<string, Promise<string>>();
+  /**
+   * `file` -> its last stat (`mtime:size`, or undefined when not a file) and when it was taken. A `stat` per
+   * `play media` was about a sixth of the edge's CPU per full-flow call; a prompt changed on disk is seen
+   * within `statTtlMs`.
+   */
+  private readonly stats = new Map<string, { at: number; version: Promise<string | undefined> }>();
+  private readonly statTtlMs: number;
+  private readonly now: () => number;
 
-  constructor(opts: { dir: string; logger?: Logger }) {
+  constructor(opts: { dir: string; logger?: Logger; statTtlMs?: number; now?: () => number }) {
     this.dir = opts.dir;
     this.log = opts.logger ?? silentLogger;
+    this.statTtlMs = opts.statTtlMs ?? 1000;
+    this.now = opts.now ?? Date.now;
   }
 
   async forCodec(file: string, encoding: string): Promise<string> {
     const law = LAWS[encoding.toUpperCase()];
     if (!law) return file;
-    const st = await stat(file).catch(() => undefined);
-    if (!st?.isFile()) return file; // rtpengine reports the missing file as before
-    const key = `${law}:${file}:${st.mtimeMs}:${st.size}`;
+    const version = await this.version(file);
+    if (version === undefined) return file; // rtpengine reports the missing file as before
+    const key = `${law}:${file}:${version}`;
     let out = this.files.get(key);
     if (!out) {
       out = this.convert(file, law, key).catch((err: unknown) => {
@@ -45,6 +55,19 @@ export class G711PromptCache implements PromptFiles {
       this.files.set(key, out);
     }
     return out;
+  }
+
+  /** `mtime:size` of the file (undefined: missing or not a file), re-read at most every `statTtlMs`. */
+  private version(file: string): Promise<string | undefined> {
+    const now = this.now();
+    const hit = this.stats.get(file);
+    if (hit && now - hit.at < this.statTtlMs) return hit.version;
+    const version = stat(file).then(
+      (st) => (st.isFile() ? `${st.mtimeMs}:${st.size}` : undefined),
+      () => undefined,
+    );
+    this.stats.set(file, { at: now, version });
+    return version;
   }
 
   private async convert(file: string, law: G711Law, key: string): Promise<string> {

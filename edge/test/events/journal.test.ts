@@ -137,6 +137,33 @@ describe.each(stores)('events journal on %s', (_name, open) => {
     await wm.apply(15);
     expect(rewoundTo).toBe(15);
   });
+
+  it('writes changes and events in one statement: both commit, or neither', async () => {
+    await database.db.execute(
+      sql`create table write_probe (id int primary key, parent int references write_probe)`,
+    );
+    const count = async (q: ReturnType<typeof sql>) =>
+      ((await database.db.execute(q)) as unknown as Rows<{ n: number }>).rows[0]!.n;
+    const events = () =>
+      count(sql`select count(*)::int as n from event_outbox where kind = 'edge_heartbeat'`);
+    const before = await events();
+    // The second change references the first: constraints are checked at the end of the statement.
+    await journal.write(
+      [sql`insert into write_probe values (1, null)`, sql`insert into write_probe values (2, 1)`],
+      [{ body: heartbeat(1) }, { body: heartbeat(2) }],
+    );
+    expect(await events()).toBe(before + 2);
+    await expect(
+      journal.write(
+        [sql`insert into write_probe values (3, null)`, sql`insert into write_probe values (1, null)`],
+        [{ body: heartbeat(3) }],
+      ),
+    ).rejects.toThrow('events journal write failed');
+    expect(await events()).toBe(before + 2);
+    expect(await count(sql`select count(*)::int as n from write_probe`)).toBe(2);
+    await journal.write([sql`insert into write_probe values (4, 2)`], []);
+    expect(await count(sql`select count(*)::int as n from write_probe`)).toBe(3);
+  });
 });
 
 describe('caller pseudonyms', () => {
