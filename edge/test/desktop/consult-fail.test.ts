@@ -5,14 +5,11 @@
  * agent on the consultation with a message and the controls to go back to the customer, whose
  * audio reaches agent 1001 again (the edge restores the customer's branch in rtpengine).
  */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
-import { callerScenario, writeScenario } from '../call/scenarios.ts';
+import { callBundle, queueOf } from '../call/fixtures.ts';
 import { audioStats, login, startChromium, type TestBrowser } from './browser.ts';
 import { type Desk, startDesk, webAgent } from './desk.ts';
-
-const text = async (p: Page, sel: string) => (await p.locator(sel).textContent()) ?? '';
+import { customerOn, text } from './steps.ts';
 
 describe('failed consultations on the desktop', () => {
   let desk: Desk;
@@ -35,54 +32,11 @@ describe('failed consultations on the desktop', () => {
     await desk?.close();
   });
 
-  /** A customer reaching agent 1001 (ready, answers), sending audio for about `seconds`. */
-  async function customerOn(p1: Page, name: string, seconds: number) {
-    const { h } = desk;
-    await p1.getByRole('button', { name: 'Ready', exact: true }).click();
-    await expect.poll(() => text(p1, '#state-badge')).toBe('ready');
-    const audio = Array.from({ length: Math.ceil(seconds / 7) }, () => [
-      { audio: true as const },
-      { pause: 6500 },
-    ]).flat();
-    const caller = h.sipp(
-      await writeScenario(
-        h.dir,
-        name,
-        callerScenario({
-          did: DID,
-          number: CALLER,
-          actions: [
-            { audio: true },
-            { pause: 900 },
-            { dtmf: '1' },
-            { pause: 200 },
-            ...audio,
-            { waitBye: true },
-          ],
-        }),
-      ),
-      [],
-      { timeoutS: 90 },
-    );
-    const t0 = Date.now();
-    await p1.locator('#toast').waitFor({ state: 'visible', timeout: 15_000 });
-    await p1.getByRole('button', { name: /^Answer/ }).click();
-    await p1.locator('#incall').waitFor({ state: 'visible', timeout: 10_000 });
-    /** Hangs up once the scenario waits for BYE; the SIPp run must pass. */
-    return async () => {
-      await new Promise((r) => setTimeout(r, Math.max(0, t0 + (seconds + 1.5) * 1000 - Date.now())));
-      await p1.keyboard.press('Alt+H');
-      const run = await caller;
-      expect(run.code, run.output).toBe(0);
-      await expect.poll(() => h.rtp.client.list(), { timeout: 5000 }).toEqual([]);
-    };
-  }
-
   it('consulting a logged-out agent: a message, and the customer is resumed automatically', async () => {
     const { h, base } = desk;
     const p1 = await chrome.page(`${base}/desktop/`);
     await login(p1, '1001', 'pw-1001');
-    const hangUp = await customerOn(p1, 'caller-consult-out', 7);
+    const { hangUp } = await customerOn(desk, p1, 'caller-consult-out', 7);
     const resumed = h.events.filter((e) => e.name === 'resumed').length;
     const held = h.events.filter((e) => e.name === 'held').length;
 
@@ -106,7 +60,8 @@ describe('failed consultations on the desktop', () => {
     await expect
       .poll(async () => (await audioStats(p1)).packetsReceived, { timeout: 8000 })
       .toBeGreaterThan(in0 + 20);
-    await hangUp();
+    await hangUp(p1);
+    await expect.poll(() => desk.h.rtp.client.list(), { timeout: 5000 }).toEqual([]);
   }, 90_000);
 
   it('a transfer the edge cannot complete: a message, the consultation goes on, cancel resumes the customer', async () => {
@@ -117,7 +72,7 @@ describe('failed consultations on the desktop', () => {
     await login(p2, '1002', 'pw-1002');
     await p2.getByRole('button', { name: 'Not ready', exact: true }).click();
     await expect.poll(() => text(p2, '#state-badge')).toMatch(/^Not ready/);
-    const hangUp = await customerOn(p1, 'caller-refer-fail', 14);
+    const { hangUp } = await customerOn(desk, p1, 'caller-refer-fail', 14);
     await expect
       .poll(async () => (await audioStats(p1)).packetsReceived, { timeout: 8000 })
       .toBeGreaterThan(20);
@@ -174,6 +129,7 @@ describe('failed consultations on the desktop', () => {
     await expect
       .poll(async () => (await audioStats(p1)).packetsReceived, { timeout: 8000 })
       .toBeGreaterThan(in0 + 20);
-    await hangUp();
+    await hangUp(p1);
+    await expect.poll(() => desk.h.rtp.client.list(), { timeout: 5000 }).toEqual([]);
   }, 120_000);
 });

@@ -8,14 +8,11 @@
  */
 import { AgentState, Channel } from '@hcc/proto';
 import { sql } from 'drizzle-orm';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
-import { callerScenario, writeScenario } from '../call/scenarios.ts';
+import { CALLER, callBundle, queueOf } from '../call/fixtures.ts';
 import { audioStats, login, startChromium, type TestBrowser } from './browser.ts';
 import { type Desk, startDesk, webAgent } from './desk.ts';
-
-const text = async (p: Page, sel: string) => (await p.locator(sel).textContent()) ?? '';
+import { customerOn, text } from './steps.ts';
 
 describe('consulting a queue from the desktop', () => {
   let desk: Desk;
@@ -56,53 +53,6 @@ describe('consulting a queue from the desktop', () => {
     await desk?.close();
   });
 
-  /** A customer (menu 1: sales) reaching agent 1001, sending audio for about `seconds`. */
-  async function customerOn(p1: Page, name: string, seconds: number) {
-    const { h } = desk;
-    await p1.getByRole('button', { name: 'Ready', exact: true }).click();
-    await expect.poll(() => text(p1, '#state-badge')).toBe('ready');
-    const audio = Array.from({ length: Math.ceil(seconds / 7) }, () => [
-      { audio: true as const },
-      { pause: 6500 },
-    ]).flat();
-    const caller = h.sipp(
-      await writeScenario(
-        h.dir,
-        name,
-        callerScenario({
-          did: DID,
-          number: CALLER,
-          actions: [
-            { audio: true },
-            { pause: 900 },
-            { dtmf: '1' },
-            { pause: 200 },
-            ...audio,
-            { waitBye: true },
-          ],
-        }),
-      ),
-      [],
-      { timeoutS: 90 },
-    );
-    const t0 = Date.now();
-    await p1.locator('#toast').waitFor({ state: 'visible', timeout: 15_000 });
-    await p1.getByRole('button', { name: /^Answer/ }).click();
-    await p1.locator('#incall').waitFor({ state: 'visible', timeout: 10_000 });
-    await expect
-      .poll(async () => (await audioStats(p1)).packetsReceived, { timeout: 8000 })
-      .toBeGreaterThan(20);
-    const [interactionId] = [...h.registry.all()].map((s) => s.interactionId);
-    /** Waits until the scenario waits for BYE, hangs up on `p`; the SIPp run must pass. */
-    const hangUp = async (p: Page) => {
-      await new Promise((r) => setTimeout(r, Math.max(0, t0 + (seconds + 1.5) * 1000 - Date.now())));
-      await p.keyboard.press('Alt+H');
-      const run = await caller;
-      expect(run.code, run.output).toBe(0);
-    };
-    return { interactionId: interactionId!, hangUp };
-  }
-
   it('consult queue support: its free agent rings, answers, and takes the customer', async () => {
     const { h, base } = desk;
     const p1 = await chrome.page(`${base}/desktop/`);
@@ -111,7 +61,7 @@ describe('consulting a queue from the desktop', () => {
     await login(p2, '1002', 'pw-1002');
     await p2.getByRole('button', { name: 'Ready', exact: true }).click();
     await expect.poll(() => text(p2, '#state-badge')).toBe('ready');
-    const { interactionId, hangUp } = await customerOn(p1, 'caller-consult-queue', 14);
+    const { interactionId, hangUp } = await customerOn(desk, p1, 'caller-consult-queue', 14);
 
     await p1.getByLabel('Transfer to').selectOption('queue-support');
     await p1.getByRole('button', { name: 'Consult' }).click();
@@ -182,7 +132,7 @@ describe('consulting a queue from the desktop', () => {
     await login(p2, '1002', 'pw-1002');
     await p2.getByRole('button', { name: 'Not ready', exact: true }).click();
     await expect.poll(() => text(p2, '#state-badge')).toMatch(/^Not ready/);
-    const { hangUp } = await customerOn(p1, 'caller-consult-queue-none', 7);
+    const { hangUp } = await customerOn(desk, p1, 'caller-consult-queue-none', 7);
     const resumed = h.events.filter((e) => e.name === 'resumed').length;
     const held = h.events.filter((e) => e.name === 'held').length;
     const changed = changes.length;
@@ -219,7 +169,7 @@ describe('consulting a queue from the desktop', () => {
     await login(p2, '1002', 'pw-1002');
     await p2.getByRole('button', { name: 'Ready', exact: true }).click();
     await expect.poll(() => text(p2, '#state-badge')).toBe('ready');
-    const { hangUp } = await customerOn(p1, 'caller-consult-queue-cancel', 7);
+    const { hangUp } = await customerOn(desk, p1, 'caller-consult-queue-cancel', 7);
 
     await p1.getByLabel('Transfer to').selectOption('queue-support');
     await p1.getByRole('button', { name: 'Consult' }).click();
@@ -248,7 +198,7 @@ describe('consulting a queue from the desktop', () => {
     await login(p2, '1002', 'pw-1002');
     await p2.getByRole('button', { name: 'Ready', exact: true }).click();
     await expect.poll(() => text(p2, '#state-badge')).toBe('ready');
-    const { hangUp } = await customerOn(p1, 'caller-consult-queue-rna', 7);
+    const { hangUp } = await customerOn(desk, p1, 'caller-consult-queue-rna', 7);
     const resumed = h.events.filter((e) => e.name === 'resumed').length;
 
     await p1.getByLabel('Transfer to').selectOption('queue-help');
