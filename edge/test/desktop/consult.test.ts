@@ -6,14 +6,11 @@
  * records the attended transfer and rtpengine is left with no call.
  */
 import { sql } from 'drizzle-orm';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
-import { callerScenario, writeScenario } from '../call/scenarios.ts';
+import { CALLER, callBundle, queueOf } from '../call/fixtures.ts';
 import { audioStats, login, startChromium, type TestBrowser } from './browser.ts';
 import { type Desk, startDesk, webAgent } from './desk.ts';
-
-const text = async (p: Page, sel: string) => (await p.locator(sel).textContent()) ?? '';
+import { customerOn, text } from './steps.ts';
 
 describe('attended transfer from the desktop', () => {
   let desk: Desk;
@@ -50,42 +47,8 @@ describe('attended transfer from the desktop', () => {
     const p2 = await chrome.page(`${base}/desktop/`);
     await login(p1, '1001', 'pw-1001');
     await login(p2, '1002', 'pw-1002');
-    await p1.getByRole('button', { name: 'Ready', exact: true }).click();
-    await expect.poll(() => text(p1, '#state-badge')).toBe('ready');
-
-    // The customer keeps sending audio (7 s pcap, replayed) until the agent hangs up.
-    const caller = h.sipp(
-      await writeScenario(
-        h.dir,
-        'caller',
-        callerScenario({
-          did: DID,
-          number: CALLER,
-          actions: [
-            { audio: true },
-            { pause: 900 },
-            { dtmf: '1' },
-            { pause: 200 },
-            { audio: true },
-            { pause: 6500 },
-            { audio: true },
-            { pause: 6500 },
-            { audio: true },
-            { waitBye: true },
-          ],
-        }),
-      ),
-      [],
-      { timeoutS: 90 },
-    );
-    const t0 = Date.now();
-    await p1.locator('#toast').waitFor({ state: 'visible', timeout: 15_000 });
-    await p1.getByRole('button', { name: /^Answer/ }).click();
-    await p1.locator('#incall').waitFor({ state: 'visible', timeout: 10_000 });
-    await expect
-      .poll(async () => (await audioStats(p1)).packetsReceived, { timeout: 8000 })
-      .toBeGreaterThan(20);
-    const [interactionId] = [...h.registry.all()].map((s) => s.interactionId);
+    // The customer keeps sending audio (7 s pcap, replayed) until an agent hangs up.
+    const { interactionId, hangUp } = await customerOn(desk, p1, 'caller', 14);
 
     // Consult agent 1002 (ready: it takes the customer over as its own work): the customer is held
     // (music), a second call rings the other page.
@@ -137,11 +100,7 @@ describe('attended transfer from the desktop', () => {
     expect(h.agents.get('a-1001').work.size).toBe(0);
     expect(h.agents.get('a-1002').work.has(interactionId!)).toBe(true);
 
-    // The customer's scenario reaches its wait for BYE after ~14 s of audio.
-    await new Promise((r) => setTimeout(r, Math.max(0, t0 + 15_000 - Date.now())));
-    await p2.keyboard.press('Alt+H');
-    const run = await caller;
-    expect(run.code, run.output).toBe(0);
+    await hangUp(p2);
     await p2.locator('#wrap-form').waitFor({ state: 'visible' });
 
     await expect.poll(async () => (await h.query(sql`select 1 from cdrs`)).length, { timeout: 5000 }).toBe(1);
@@ -164,35 +123,8 @@ describe('attended transfer from the desktop', () => {
     // Only agent 1001 takes queue calls; 1002 is consulted while not ready.
     await p2.getByRole('button', { name: 'Not ready', exact: true }).click();
     await expect.poll(() => text(p2, '#state-badge')).toMatch(/^Not ready/);
-    await p1.getByRole('button', { name: 'Ready', exact: true }).click();
-    await expect.poll(() => text(p1, '#state-badge')).toBe('ready');
     const heldBefore = h.events.filter((e) => e.name === 'resumed').length;
-    const caller = h.sipp(
-      await writeScenario(
-        h.dir,
-        'caller-cancel',
-        callerScenario({
-          did: DID,
-          number: CALLER,
-          actions: [
-            { audio: true },
-            { pause: 900 },
-            { dtmf: '1' },
-            { pause: 200 },
-            { audio: true },
-            { pause: 6500 },
-            { audio: true },
-            { waitBye: true },
-          ],
-        }),
-      ),
-      [],
-      { timeoutS: 90 },
-    );
-    const t0 = Date.now();
-    await p1.locator('#toast').waitFor({ state: 'visible', timeout: 15_000 });
-    await p1.getByRole('button', { name: /^Answer/ }).click();
-    await p1.locator('#incall').waitFor({ state: 'visible', timeout: 10_000 });
+    const { hangUp } = await customerOn(desk, p1, 'caller-cancel', 14);
     await p1.getByLabel('Transfer to').selectOption('1002');
     await p1.getByRole('button', { name: 'Consult' }).click();
     await p2.locator('#toast').waitFor({ state: 'visible', timeout: 15_000 });
@@ -217,10 +149,7 @@ describe('attended transfer from the desktop', () => {
       .poll(async () => (await audioStats(p1)).packetsReceived, { timeout: 8000 })
       .toBeGreaterThan(in0 + 20);
 
-    await new Promise((r) => setTimeout(r, Math.max(0, t0 + 8500 - Date.now())));
-    await p1.keyboard.press('Alt+H');
-    const run = await caller;
-    expect(run.code, run.output).toBe(0);
+    await hangUp(p1);
     await expect.poll(() => h.rtp.client.list(), { timeout: 5000 }).toEqual([]);
   }, 90_000);
 });
