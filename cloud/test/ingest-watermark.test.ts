@@ -13,7 +13,7 @@ import { EventFactory } from './ingest-builders.ts';
 
 const T0 = Date.UTC(2025, 0, 6, 9, 0);
 const src = (s: string) => `${names.siteHubEventsStream(s)}:abcd1234 7`;
-const sites = staticSiteDirectory({ 'wm-a': 'acme', 'wm-b': 'acme' });
+const sites = staticSiteDirectory({ 'wm-a': 'acme', 'wm-b': 'acme', 'wm-c': 'acme' });
 
 // A parked event was delivered: the per-site watermark must count its seq, or the site's outbox
 // cleanup stalls behind it forever.
@@ -64,17 +64,17 @@ describe('ingest watermark over parked events (PostgreSQL)', () => {
   it('counts a parked event of the site in the contiguous run, and not a hole', async () => {
     const f = new EventFactory('acme', 'wm-a');
     const evs = Array.from({ length: 6 }, (_, i) => f.ended(T0 + i, { queueId: 'q', waitMs: 1 }));
-    // seq 3 comes from the site with another tenant's id: parked as tenant_mismatch, with its seq.
-    const wrongTenant = create(EventSchema, { ...evs[2]!, tenantId: 'globex' });
+    // seq 3 is the site's own event without its time: parked as invalid_envelope, with its seq.
+    const poison = create(EventSchema, { ...evs[2]!, occurredAt: undefined });
     const data = evs.map(encodeEvent);
-    data[2] = encodeEvent(wrongTenant);
+    data[2] = encodeEvent(poison);
     // seq 6 never arrives (lost on the way): the watermark must stop at 5.
     const r = await ingest('wm-a', data.slice(0, 5));
     expect(r).toMatchObject({ inserted: 4, rejected: 1 });
     const parked = await asSystem(database.db, (tx) =>
       tx.execute(sql`select reason, seq::int from analytics.rejected_events where site_id = 'wm-a'`),
     );
-    expect(rowsOf(parked)).toEqual([{ reason: 'tenant_mismatch', seq: 3 }]);
+    expect(rowsOf(parked)).toEqual([{ reason: 'invalid_envelope', seq: 3 }]);
 
     const wm = await service().tick();
     expect(wm.get('wm-a')).toBe(5);
@@ -100,5 +100,14 @@ describe('ingest watermark over parked events (PostgreSQL)', () => {
     expect((await service().tick()).get('wm-b')).toBe(1);
     // Neither parked row moved wm-a's watermark either.
     expect((await service().tick()).get('wm-a')).toBe(6);
+  });
+
+  it('does not count a rejection that may be transient (tenant mismatch): the edge keeps the event', async () => {
+    const f = new EventFactory('acme', 'wm-c');
+    const evs = Array.from({ length: 3 }, (_, i) => f.ended(T0 + i, { queueId: 'q', waitMs: 1 }));
+    const wrongTenant = create(EventSchema, { ...evs[1]!, tenantId: 'globex' });
+    const r = await ingest('wm-c', [encodeEvent(evs[0]!), encodeEvent(wrongTenant), encodeEvent(evs[2]!)]);
+    expect(r).toMatchObject({ inserted: 2, rejected: 1 });
+    expect((await service().tick()).get('wm-c')).toBe(1);
   });
 });

@@ -65,10 +65,12 @@ export async function classify(m: RawMessage, sites: SiteDirectory): Promise<Cla
   // From here the event is the site's own: a parked one still fills its place in the seq run.
   const seq = event.seq >= 1n && event.seq <= MAX_SEQ ? event.seq : undefined;
   const tenant = await sites.tenantOf(site);
-  if (tenant === undefined) return { ok: false, reason: 'unknown_site', site, seq };
+  // Not counted toward the watermark (no seq): a site not registered yet, or a tenant that does not
+  // match yet, can be a transient state, and the edge would delete events the cloud never stored.
+  if (tenant === undefined) return { ok: false, reason: 'unknown_site', site };
   // An edge without its first config does not know its tenant yet: the site's tenant applies.
   if (event.tenantId === '') event.tenantId = tenant;
-  if (event.tenantId !== tenant) return { ok: false, reason: 'tenant_mismatch', site, seq };
+  if (event.tenantId !== tenant) return { ok: false, reason: 'tenant_mismatch', site };
   if (!UUID.test(event.eventId))
     return { ok: false, reason: 'invalid_envelope', site, detail: 'event_id', seq };
   if (event.seq < 1n) return { ok: false, reason: 'invalid_envelope', site, detail: 'seq' };

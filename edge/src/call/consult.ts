@@ -204,7 +204,8 @@ export class ConsultCall {
       c.aDialog = d;
       svc.consults.bind(d, c, 'a');
     } catch (err) {
-      log.error({ err: String(err) }, 'consult call failed');
+      // Only the name: the text can quote a dialled number or a database error's parameters.
+      log.error({ err: (err as Error).name }, 'consult call failed');
       if (!req.answered) req.reply(503);
       await c.hangup();
     }

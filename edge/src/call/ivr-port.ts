@@ -115,7 +115,8 @@ export class CallIvrPort implements IvrCallPort {
     try {
       return await capture.finish();
     } catch (err) {
-      this.d.log.error({ err: String(err), mailbox: opts.mailboxId }, 'voicemail not stored');
+      // Only the name: a database error's text quotes its parameters.
+      this.d.log.error({ err: (err as Error).name, mailbox: opts.mailboxId }, 'voicemail not stored');
       return { durationMs: elapsed };
     }
   }
@@ -131,7 +132,7 @@ export class CallIvrPort implements IvrCallPort {
       await this.d.media.answerBranch(capture.answer(sdp));
       return capture;
     } catch (err) {
-      this.d.log.error({ err: String(err), mailbox: opts.mailboxId }, 'voicemail not recorded');
+      this.d.log.error({ err: (err as Error).name, mailbox: opts.mailboxId }, 'voicemail not recorded');
       await capture?.discard();
       return undefined;
     }

@@ -162,7 +162,7 @@ export function agentApi(deps: AgentApiDeps): Hono<Env> {
     try {
       await deps.onLogout?.(s.agentId);
     } catch (err) {
-      deps.log.error({ err, agent: s.agentId }, 'logout clean-up failed');
+      deps.log.error({ err: (err as Error).name, agent: s.agentId }, 'logout clean-up failed');
     }
     return c.json({ agentId: s.agentId, state: 'logged_out' });
   });

@@ -19,7 +19,12 @@ export const branchTask: IvrTask<'branch'> = {
 export async function readAttribute(key: string, ctx: TaskContext): Promise<string> {
   if (key === 'channel') return channelName(ctx.call.channel);
   if (key.startsWith('var.')) return ctx.vars.get(key.slice(4)) ?? '';
-  if (key.startsWith('attr.')) return (await ctx.callerAttributes())[key.slice(5)] ?? '';
+  if (key.startsWith('attr.')) {
+    const attrs = await ctx.callerAttributes();
+    const k = key.slice(5);
+    // Own string values only: `attr.constructor` or a nested JSON value is not an attribute.
+    return Object.hasOwn(attrs, k) && typeof attrs[k] === 'string' ? attrs[k] : '';
+  }
   return '';
 }
 

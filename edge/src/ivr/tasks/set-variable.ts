@@ -30,7 +30,7 @@ async function evaluateIn(source: string, ctx: TaskContext): Promise<string> {
   try {
     return toText(
       evaluate(e, {
-        attr: (k) => attrs[k] ?? '',
+        attr: (k) => (Object.hasOwn(attrs, k) && typeof attrs[k] === 'string' ? attrs[k] : ''),
         variable: (n) => ctx.vars.get(n) ?? '',
         channel: channelName(ctx.call.channel),
       }),
