@@ -21,14 +21,11 @@ export async function attemptLogin(
   password: string,
 ): Promise<LoginOutcome> {
   const address = clientAddress(c);
-  const verdict = d.loginThrottle.check(email, address);
+  const verdict = d.loginThrottle.attempt(email, address);
   if (!verdict.allowed) return { kind: 'throttled', retryAfterS: verdict.retryAfterS };
   const r = await d.identity.login(email, password);
-  if (!r) {
-    d.loginThrottle.failed(email, address);
-    return { kind: 'wrong' };
-  }
-  d.loginThrottle.succeeded(email);
+  if (!r) return { kind: 'wrong' };
+  d.loginThrottle.succeeded(email, address);
   return { kind: 'ok', ...r };
 }
 

@@ -122,7 +122,7 @@ export function agentApi(deps: AgentApiDeps): Hono<Env> {
     if (body instanceof Response) return body;
     // A locked extension or address gets no password check at all (even the right one is refused).
     const address = clientAddress(c);
-    const verdict = throttle.check(body.extension, address);
+    const verdict = throttle.attempt(body.extension, address);
     if (!verdict.allowed) {
       c.header('Retry-After', String(verdict.retryAfterS));
       return c.json({ error: 'too_many_attempts', retryAfterS: verdict.retryAfterS }, 429);
@@ -131,11 +131,10 @@ export function agentApi(deps: AgentApiDeps): Hono<Env> {
     const hash = agent ? await deps.credentials.hashOf(agent.id) : undefined;
     const ok = await verifyPassword(body.password, hash ?? (await dummyHash));
     if (!agent || !hash || !ok) {
-      throttle.failed(body.extension, address);
       deps.log.warn({}, 'agent login refused');
       return c.json({ error: 'invalid_credentials' }, 401);
     }
-    throttle.succeeded(body.extension);
+    throttle.succeeded(body.extension, address);
     deps.agents.login(agent.id);
     const session = deps.sessions.create(agent.id);
     setCookie(c, SESSION_COOKIE, session.token, {

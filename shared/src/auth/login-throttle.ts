@@ -22,9 +22,11 @@ interface Entry {
 }
 
 /**
- * Password guessing brake for a login form: failures are counted per account and per client address
+ * Password guessing brake for a login form: attempts are counted per account and per client address
  * in a fixed window; a key over its limit is refused (429 + Retry-After) until its lock ends, even
- * with the right password, so a guesser learns nothing from the answer. Success clears the account.
+ * with the right password, so a guesser learns nothing from the answer. An attempt counts as a
+ * failure from the moment it is let through (`attempt`), before the slow password check, so a burst
+ * of parallel guesses cannot all pass the check; `succeeded` then takes it back.
  */
 export class LoginThrottle {
   private readonly entries = new Map<string, Entry>();
@@ -44,24 +46,27 @@ export class LoginThrottle {
     this.maxKeys = o.maxKeys ?? 50_000;
   }
 
-  /** Asks before checking the password. */
-  check(account: string, address: string): ThrottleVerdict {
+  /** Before checking the password: refused while locked, else counted as a failure until `succeeded`. */
+  attempt(account: string, address: string): ThrottleVerdict {
     const now = this.clock.now();
     let until = 0;
     for (const key of [accountKey(account), addressKey(address)]) {
       const e = this.entries.get(key);
       if (e && e.lockedUntil > now) until = Math.max(until, e.lockedUntil);
     }
-    return until ? { allowed: false, retryAfterS: Math.ceil((until - now) / 1000) } : { allowed: true };
-  }
-
-  failed(account: string, address: string): void {
+    if (until) return { allowed: false, retryAfterS: Math.ceil((until - now) / 1000) };
     this.count(accountKey(account), this.perAccount);
     this.count(addressKey(address), this.perAddress);
+    return { allowed: true };
   }
 
-  succeeded(account: string): void {
+  /** The password was right: the account starts afresh and the address gets its attempt back. */
+  succeeded(account: string, address: string): void {
     this.entries.delete(accountKey(account));
+    const e = this.entries.get(addressKey(address));
+    if (!e || e.failures === 0) return;
+    e.failures--;
+    if (e.failures < this.perAddress) e.lockedUntil = 0;
   }
 
   /** Keys currently tracked (for tests and metrics). */
