@@ -133,7 +133,16 @@ export class ConsultCall {
       svc = withDirectCallEvents(svc, ref);
       target = { kind: 'agent', agent: pick.agent };
     }
-    const pin = svc.media.acquire(id);
+    let pin: ReturnType<CallServices['media']['acquire']>;
+    try {
+      pin = svc.media.acquire(id);
+    } catch (err) {
+      // No healthy rtpengine: the reserved queue agent goes back to work, the consultation fails.
+      log.warn({ err: (err as Error).name }, 'consult: no media server');
+      work?.failed('cancelled');
+      req.reply(503);
+      return;
+    }
     const media = new ConsultMedia({
       client: pin.client,
       callId: id,

@@ -90,7 +90,7 @@ export class OutboxPublisher {
     // stream seq it saw, skipped them. A fresh message id per rewind appends them past that seq
     // (ingest is idempotent on the event id, so extra copies cost nothing).
     this.resendUpTo = Math.max(this.resendUpTo, this.cursor, this.sent);
-    this.resendTag = `.r${Date.now().toString(36)}`;
+    this.resendTag = `.r${Date.now().toString(36)}.${this.generation + 1}`;
     this.cursor = seq;
     this.generation++;
     this.wake();

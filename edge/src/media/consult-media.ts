@@ -24,6 +24,8 @@ export interface ConsultMediaOptions {
 export class ConsultMedia {
   private state: 'new' | 'offered' | 'active' | 'ended' = 'new';
   private callerWebrtc = false;
+  /** An offer went out: rtpengine may know the call. */
+  private sent = false;
   private sentToCaller: string | undefined;
 
   constructor(private readonly o: ConsultMediaOptions) {}
@@ -45,6 +47,8 @@ export class ConsultMedia {
   async offer(callerSdp: string, calleeWebrtc: boolean): Promise<string> {
     if (this.state !== 'new') throw new MediaSessionStateError(`offer in state ${this.state}`);
     this.callerWebrtc = isWebrtcSdp(callerSdp);
+    // From here rtpengine may hold the call even if the reply never comes (timeout): end() deletes it.
+    this.sent = true;
     const r = await this.o.client.offer(
       peerOffer({ callId: this.o.callId, callerTag: this.o.callerTag, sdp: callerSdp, calleeWebrtc }),
     );
@@ -72,7 +76,7 @@ export class ConsultMedia {
   /** Deletes the call in rtpengine. Idempotent; a call rtpengine no longer knows counts as ended. */
   async end(): Promise<void> {
     if (this.state === 'ended') return;
-    const offered = this.state !== 'new';
+    const offered = this.sent;
     this.state = 'ended';
     try {
       if (offered) await this.o.client.delete({ callId: this.o.callId });

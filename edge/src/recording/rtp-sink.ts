@@ -38,7 +38,12 @@ export class RtpSink {
   static async open(o: { host: string; clock: Clock; maxSeconds: number }): Promise<RtpSink> {
     const socket = createSocket(o.host.includes(':') ? 'udp6' : 'udp4');
     socket.bind(0, o.host);
-    await once(socket, 'listening');
+    try {
+      await once(socket, 'listening');
+    } catch (err) {
+      socket.close();
+      throw err;
+    }
     return new RtpSink(socket, o.clock, Math.ceil((o.maxSeconds + 2) * RATE));
   }
 
