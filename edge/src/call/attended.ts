@@ -63,9 +63,13 @@ async function replaceB(s: CallSession, consult: ConsultCall, b: Dialog): Promis
   }
   try {
     await s.media.answerBranch(r.response.body.toString('utf8'));
-  } finally {
+  } catch (err) {
+    // The browser already dropped its consultation for this call: do not leave it on a silent one.
     r.ack();
+    void r.dialog.bye().catch(() => undefined);
+    throw err;
   }
+  r.ack();
   return { dialog: r.dialog, status: r.response.status, localSdp: answererSdp(branch.sdp) };
 }
 
@@ -138,7 +142,7 @@ export async function attendedTransfer(
     });
     return true;
   } catch (err) {
-    s.log.error({ err: String(err) }, 'attended transfer failed');
+    s.log.error({ err: (err as Error).name }, 'attended transfer failed');
     // Once released, the consultation no longer ends B's work item itself.
     if (released) consult.work?.end();
     await s.media.abandonBranch().catch(() => undefined);

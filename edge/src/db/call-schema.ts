@@ -106,7 +106,7 @@ export const recordings = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ columns: [t.interactionId, t.kind] }),
+    primaryKey({ columns: [t.interactionId, t.kind, t.path] }),
     index('recordings_created_idx').on(t.createdAt),
     index('recordings_mailbox_idx').on(t.mailboxId, t.createdAt).where(sql`${t.kind} = 'voicemail'`),
   ],

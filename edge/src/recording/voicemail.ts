@@ -45,7 +45,8 @@ export async function startVoicemail(o: VoicemailOptions, v: VoicemailStart): Pr
       const wav = pcm16Wav([pcm], RATE);
       const dir = join(o.dataDir, 'voicemail', new Date(v.startedAt).toISOString().slice(0, 10));
       await mkdir(dir, { recursive: true });
-      const path = join(dir, `${v.interactionId}.wav`);
+      // One file per message: a flow may reach a mailbox twice in one call.
+      const path = join(dir, `${v.interactionId}-${v.startedAt}.wav`);
       await writeFile(path, wav);
       await o.store.writeRecording({
         interactionId: v.interactionId,
