@@ -7,14 +7,12 @@
  */
 import { freePort } from '@hcc/shared/testing';
 import { sql } from 'drizzle-orm';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
 import { agentScenario, callerScenario, writeScenario } from '../call/scenarios.ts';
 import { audioStats, login, startChromium, type TestBrowser } from './browser.ts';
 import { type Desk, startDesk, webAgent } from './desk.ts';
-
-const text = async (p: Page, sel: string) => (await p.locator(sel).textContent()) ?? '';
+import { goReady, text } from './steps.ts';
 
 describe('consult an outside number from the desktop', () => {
   let desk: Desk;
@@ -45,8 +43,7 @@ describe('consult an outside number from the desktop', () => {
     const { h, base } = desk;
     const p1 = await chrome.page(`${base}/desktop/`);
     await login(p1, '1001', 'pw-1001');
-    await p1.getByRole('button', { name: 'Ready', exact: true }).click();
-    await expect.poll(() => text(p1, '#state-badge')).toBe('ready');
+    await goReady(p1);
 
     // The outside party: answers the consultation, plays audio, takes the customer's branch
     // (re-INVITE), plays audio to the customer and hangs up.

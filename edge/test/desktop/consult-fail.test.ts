@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { callBundle, queueOf } from '../call/fixtures.ts';
 import { audioStats, login, startChromium, type TestBrowser } from './browser.ts';
 import { type Desk, startDesk, webAgent } from './desk.ts';
-import { customerOn, text } from './steps.ts';
+import { customerOn, text, twoDesktops } from './steps.ts';
 
 describe('failed consultations on the desktop', () => {
   let desk: Desk;
@@ -65,11 +65,8 @@ describe('failed consultations on the desktop', () => {
   }, 90_000);
 
   it('a transfer the edge cannot complete: a message, the consultation goes on, cancel resumes the customer', async () => {
-    const { h, base } = desk;
-    const p1 = await chrome.page(`${base}/desktop/`);
-    const p2 = await chrome.page(`${base}/desktop/`);
-    await login(p1, '1001', 'pw-1001');
-    await login(p2, '1002', 'pw-1002');
+    const { h } = desk;
+    const [p1, p2] = await twoDesktops(desk, chrome);
     await p2.getByRole('button', { name: 'Not ready', exact: true }).click();
     await expect.poll(() => text(p2, '#state-badge')).toMatch(/^Not ready/);
     const { hangUp } = await customerOn(desk, p1, 'caller-refer-fail', 14);

@@ -7,12 +7,11 @@
  * so and the customer is resumed.
  */
 import { AgentState, Channel } from '@hcc/proto';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CALLER, callBundle, queueOf } from '../call/fixtures.ts';
-import { audioStats, login, startChromium, type TestBrowser } from './browser.ts';
+import { audioStats, startChromium, type TestBrowser } from './browser.ts';
 import { type Desk, startDesk, webAgent } from './desk.ts';
-import { customerOn, text } from './steps.ts';
+import { customerOn, expectAttendedTransfer, goReady, text, twoDesktops } from './steps.ts';
 
 describe('consulting a queue from the desktop', () => {
   let desk: Desk;
@@ -54,13 +53,9 @@ describe('consulting a queue from the desktop', () => {
   });
 
   it('consult queue support: its free agent rings, answers, and takes the customer', async () => {
-    const { h, base } = desk;
-    const p1 = await chrome.page(`${base}/desktop/`);
-    const p2 = await chrome.page(`${base}/desktop/`);
-    await login(p1, '1001', 'pw-1001');
-    await login(p2, '1002', 'pw-1002');
-    await p2.getByRole('button', { name: 'Ready', exact: true }).click();
-    await expect.poll(() => text(p2, '#state-badge')).toBe('ready');
+    const { h } = desk;
+    const [p1, p2] = await twoDesktops(desk, chrome);
+    await goReady(p2);
     const { interactionId, hangUp } = await customerOn(desk, p1, 'caller-consult-queue', 14);
 
     await p1.getByLabel('Transfer to').selectOption('queue-support');
@@ -110,14 +105,7 @@ describe('consulting a queue from the desktop', () => {
 
     await hangUp(p2);
     await p2.locator('#wrap-form').waitFor({ state: 'visible' });
-    await expect.poll(async () => (await h.query(sql`select 1 from cdrs`)).length, { timeout: 5000 }).toBe(1);
-    const [cdr] = await h.query<Record<string, unknown>>(sql`select * from cdrs`);
-    expect(cdr).toMatchObject({ disposition: 'ANSWERED', agent_id: 'a-1002', transfer_count: 1 });
-    expect(h.events.find((e) => e.name === 'transferred')?.payload).toMatchObject({
-      kind: 2, // ATTENDED
-      fromAgentId: 'a-1001',
-      target: { case: 'agentId', value: 'a-1002' },
-    });
+    await expectAttendedTransfer(h, 'a-1001', 'a-1002');
     await expect.poll(() => h.rtp.client.list(), { timeout: 5000 }).toEqual([]);
     await expect.poll(() => h.agents.get('a-1002').work.size, { timeout: 10_000 }).toBe(0);
     await p1.close();
@@ -125,11 +113,8 @@ describe('consulting a queue from the desktop', () => {
   }, 120_000);
 
   it('consult a queue with nobody free: the page says so and the customer is resumed', async () => {
-    const { h, base } = desk;
-    const p1 = await chrome.page(`${base}/desktop/`);
-    const p2 = await chrome.page(`${base}/desktop/`);
-    await login(p1, '1001', 'pw-1001');
-    await login(p2, '1002', 'pw-1002');
+    const { h } = desk;
+    const [p1, p2] = await twoDesktops(desk, chrome);
     await p2.getByRole('button', { name: 'Not ready', exact: true }).click();
     await expect.poll(() => text(p2, '#state-badge')).toMatch(/^Not ready/);
     const { hangUp } = await customerOn(desk, p1, 'caller-consult-queue-none', 7);
@@ -162,13 +147,9 @@ describe('consulting a queue from the desktop', () => {
     await p2.close();
   }, 90_000);
   it('cancel while the queue agent rings: the agent is released, ready again', async () => {
-    const { h, base } = desk;
-    const p1 = await chrome.page(`${base}/desktop/`);
-    const p2 = await chrome.page(`${base}/desktop/`);
-    await login(p1, '1001', 'pw-1001');
-    await login(p2, '1002', 'pw-1002');
-    await p2.getByRole('button', { name: 'Ready', exact: true }).click();
-    await expect.poll(() => text(p2, '#state-badge')).toBe('ready');
+    const { h } = desk;
+    const [p1, p2] = await twoDesktops(desk, chrome);
+    await goReady(p2);
     const { hangUp } = await customerOn(desk, p1, 'caller-consult-queue-cancel', 7);
 
     await p1.getByLabel('Transfer to').selectOption('queue-support');
@@ -191,13 +172,9 @@ describe('consulting a queue from the desktop', () => {
     await p2.close();
   }, 90_000);
   it("the queue's agent does not answer: not ready (missed), the customer is resumed", async () => {
-    const { h, base } = desk;
-    const p1 = await chrome.page(`${base}/desktop/`);
-    const p2 = await chrome.page(`${base}/desktop/`);
-    await login(p1, '1001', 'pw-1001');
-    await login(p2, '1002', 'pw-1002');
-    await p2.getByRole('button', { name: 'Ready', exact: true }).click();
-    await expect.poll(() => text(p2, '#state-badge')).toBe('ready');
+    const { h } = desk;
+    const [p1, p2] = await twoDesktops(desk, chrome);
+    await goReady(p2);
     const { hangUp } = await customerOn(desk, p1, 'caller-consult-queue-rna', 7);
     const resumed = h.events.filter((e) => e.name === 'resumed').length;
 

@@ -5,12 +5,11 @@
  * INVITE with Replaces, the customer talks to agent 2 through rtpengine, agent 1 is free, the CDR
  * records the attended transfer and rtpengine is left with no call.
  */
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CALLER, callBundle, queueOf } from '../call/fixtures.ts';
-import { audioStats, login, startChromium, type TestBrowser } from './browser.ts';
+import { audioStats, startChromium, type TestBrowser } from './browser.ts';
 import { type Desk, startDesk, webAgent } from './desk.ts';
-import { customerOn, text } from './steps.ts';
+import { customerOn, expectAttendedTransfer, goReady, text, twoDesktops } from './steps.ts';
 
 describe('attended transfer from the desktop', () => {
   let desk: Desk;
@@ -42,18 +41,14 @@ describe('attended transfer from the desktop', () => {
   });
 
   it('consult agent 2, both hear audio, complete: the customer talks to agent 2', async () => {
-    const { h, base } = desk;
-    const p1 = await chrome.page(`${base}/desktop/`);
-    const p2 = await chrome.page(`${base}/desktop/`);
-    await login(p1, '1001', 'pw-1001');
-    await login(p2, '1002', 'pw-1002');
+    const { h } = desk;
+    const [p1, p2] = await twoDesktops(desk, chrome);
     // The customer keeps sending audio (7 s pcap, replayed) until an agent hangs up.
     const { interactionId, hangUp } = await customerOn(desk, p1, 'caller', 14);
 
     // Consult agent 1002 (ready: it takes the customer over as its own work): the customer is held
     // (music), a second call rings the other page.
-    await p2.getByRole('button', { name: 'Ready', exact: true }).click();
-    await expect.poll(() => text(p2, '#state-badge')).toBe('ready');
+    await goReady(p2);
     await p1.getByLabel('Transfer to').selectOption('1002');
     await p1.getByRole('button', { name: 'Consult' }).click();
     await expect.poll(() => text(p1, '#call-state')).toBe('On hold');
@@ -102,24 +97,13 @@ describe('attended transfer from the desktop', () => {
 
     await hangUp(p2);
     await p2.locator('#wrap-form').waitFor({ state: 'visible' });
-
-    await expect.poll(async () => (await h.query(sql`select 1 from cdrs`)).length, { timeout: 5000 }).toBe(1);
-    const [cdr] = await h.query<Record<string, unknown>>(sql`select * from cdrs`);
-    expect(cdr).toMatchObject({ disposition: 'ANSWERED', agent_id: 'a-1002', transfer_count: 1 });
-    expect(h.events.find((e) => e.name === 'transferred')?.payload).toMatchObject({
-      kind: 2, // ATTENDED
-      fromAgentId: 'a-1001',
-      target: { case: 'agentId', value: 'a-1002' },
-    });
+    await expectAttendedTransfer(h, 'a-1001', 'a-1002');
     await expect.poll(() => h.rtp.client.list(), { timeout: 5000 }).toEqual([]);
   }, 120_000);
 
   it('cancel consult: back to the customer, the consultation is gone', async () => {
-    const { h, base } = desk;
-    const p1 = await chrome.page(`${base}/desktop/`);
-    const p2 = await chrome.page(`${base}/desktop/`);
-    await login(p1, '1001', 'pw-1001');
-    await login(p2, '1002', 'pw-1002');
+    const { h } = desk;
+    const [p1, p2] = await twoDesktops(desk, chrome);
     // Only agent 1001 takes queue calls; 1002 is consulted while not ready.
     await p2.getByRole('button', { name: 'Not ready', exact: true }).click();
     await expect.poll(() => text(p2, '#state-badge')).toMatch(/^Not ready/);

@@ -9,15 +9,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
 import type { Harness } from '../call/harness.ts';
 import { callerScenario, writeScenario } from '../call/scenarios.ts';
 import { audioStats, login, startChromium, type TestBrowser } from './browser.ts';
 import { type Desk, startDesk, webAgent } from './desk.ts';
-
-const text = async (p: Page, sel: string) => (await p.locator(sel).textContent()) ?? '';
+import { text } from './steps.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../.artifacts', import.meta.url));
 

@@ -3,11 +3,13 @@
  * sales) reaches it with audio; the page answers and hears the customer.
  */
 
+import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { CALLER, DID } from '../call/fixtures.ts';
+import type { Harness } from '../call/harness.ts';
 import { callerScenario, writeScenario } from '../call/scenarios.ts';
-import { audioStats } from './browser.ts';
+import { audioStats, login, type TestBrowser } from './browser.ts';
 import type { Desk } from './desk.ts';
 
 export const text = async (p: Page, sel: string) => (await p.locator(sel).textContent()) ?? '';
@@ -67,4 +69,25 @@ export async function customerOn(desk: Desk, p: Page, name: string, seconds: num
       expect(run.code, run.output).toBe(0);
     },
   };
+}
+
+/** Agents 1001 and 1002 logged in on two desktop pages. */
+export async function twoDesktops(desk: Desk, chrome: TestBrowser): Promise<[Page, Page]> {
+  const p1 = await chrome.page(`${desk.base}/desktop/`);
+  const p2 = await chrome.page(`${desk.base}/desktop/`);
+  await login(p1, '1001', 'pw-1001');
+  await login(p2, '1002', 'pw-1002');
+  return [p1, p2];
+}
+
+/** After the customer's call: one CDR answered by `to` with one transfer, an ATTENDED transfer from `from`. */
+export async function expectAttendedTransfer(h: Harness, from: string, to: string): Promise<void> {
+  await expect.poll(async () => (await h.query(sql`select 1 from cdrs`)).length, { timeout: 5000 }).toBe(1);
+  const [cdr] = await h.query<Record<string, unknown>>(sql`select * from cdrs`);
+  expect(cdr).toMatchObject({ disposition: 'ANSWERED', agent_id: to, transfer_count: 1 });
+  expect(h.events.find((e) => e.name === 'transferred')?.payload).toMatchObject({
+    kind: 2, // ATTENDED
+    fromAgentId: from,
+    target: { case: 'agentId', value: to },
+  });
 }
