@@ -18,6 +18,9 @@ import type { CallSession } from './session.ts';
 import { trunkDigest } from './trunk-auth.ts';
 import type { PeerLeg, Step } from './types.ts';
 
+/** How long a queued caller waits before music on hold starts (CallServices.queueMusicDelayMs). */
+export const QUEUE_MUSIC_DELAY_MS = 1000;
+
 const end = (disposition: Disposition, endedBy: EndedBy): Extract<Step, { kind: 'end' }> => ({
   kind: 'end',
   disposition,
@@ -43,6 +46,8 @@ export class PeerConnector {
   /** Settles once a claimed leg is connected (true) or failed to connect (false). */
   private connecting: Promise<boolean> | undefined;
   private mohPromptId = '';
+  /** An answered leg's media is being connected (music must not start now). */
+  private answering = false;
 
   constructor(private readonly s: CallSession) {
     this.mohPromptId = s.bundle.prompts.find((p) => p.id === 'moh')?.id ?? '';
@@ -59,8 +64,17 @@ export class PeerConnector {
     s.cdr.wrapMs = q.wrapUpSeconds * 1000;
     s.cdr.step('queued', { queue: q.id, entry: QueueEntry[step.entry] });
     if (q.musicOnHoldPromptId) this.mohPromptId = q.musicOnHoldPromptId;
-    // Music is comfort, not a condition of being served: an overloaded rtpengine must not fail the call.
-    await this.music().catch((err: unknown) => s.log.warn({ err: String(err) }, 'music on hold failed'));
+    // Music starts once the caller has waited a moment: a caller an agent takes at once (auto-answer desks,
+    // quiet hours) hears none, and rtpengine is spared a player (a packet every 20 ms) per call. Music is
+    // comfort, not a condition of being served: an overloaded rtpengine must not fail the call.
+    const delay = s.svc.queueMusicDelayMs ?? QUEUE_MUSIC_DELAY_MS;
+    const startMusic = () => {
+      if (this.current || s.ended || s.signal.aborted) return;
+      // An answer being connected may still fail (the caller goes back to the queue): look again later.
+      if (this.answering) musicTimer = s.svc.clock.setTimeout(startMusic, delay);
+      else this.music().catch((err: unknown) => s.log.warn({ err: String(err) }, 'music on hold failed'));
+    };
+    let musicTimer = s.svc.clock.setTimeout(startMusic, delay);
     const exited = s.svc.acd.enqueue({
       interactionId: s.interactionId,
       channel: Channel.VOICE,
@@ -70,11 +84,12 @@ export class PeerConnector {
       entry: step.entry,
       log: s.log,
     });
-    // A caller who left during the music (before the ACD knew the call) abandons at once: counted as
-    // queued and abandoned like any other, and never left in the queue, where every offer would be
-    // refused at once and re-offered to the next free agent forever (a livelock seen under load).
+    // A caller who left before the ACD knew the call abandons at once: counted as queued and abandoned
+    // like any other, and never left in the queue, where every offer would be refused at once and
+    // re-offered to the next free agent forever (a livelock seen under load).
     if (s.signal.aborted) s.svc.acd.abandon(s.interactionId);
     const exit = await exited;
+    s.svc.clock.clearTimeout(musicTimer);
     s.cdr.dequeued();
     if (exit.kind !== 'overflow') s.cdr.queueId = exit.queueId;
     if (exit.kind === 'abandoned') return end(Disposition.ABANDONED, EndedBy.CALLER);
@@ -304,6 +319,7 @@ export class PeerConnector {
   ): Promise<boolean> {
     const { s } = this;
     s.cdr.legAnswered(leg.record, r.response.status);
+    this.answering = true;
     try {
       await s.media.answerBranch(r.response.body.toString('utf8'));
     } catch (err) {
@@ -313,6 +329,7 @@ export class PeerConnector {
       return false;
     } finally {
       this.branch = undefined;
+      this.answering = false;
     }
     r.ack();
     if (s.ended) {

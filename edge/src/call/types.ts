@@ -104,6 +104,8 @@ export interface CallServices {
   prompts?: PromptFiles;
   /** Ring timeout of a direct (non-queue) agent call; default 20 s. */
   directRingMs?: number;
+  /** How long a queued caller waits before music on hold starts; default 1 s (QUEUE_MUSIC_DELAY_MS). */
+  queueMusicDelayMs?: number;
 }
 
 /** What the INVITE pipeline found out about a new call. */

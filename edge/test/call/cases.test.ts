@@ -63,6 +63,19 @@ const ok = async (p: Promise<{ code: number | null; output: string }>) => {
 
 const talk: AgentAction[] = [{ audio: true }, { waitBye: true }];
 
+/** Times (ms from now) at which music on hold (a looped `play media`) goes to the real rtpengine. */
+function musicStarts(h: Harness): number[] {
+  const t0 = Date.now();
+  const starts: number[] = [];
+  const client = h.rtp.client;
+  const play = client.playMedia.bind(client);
+  client.playMedia = (req) => {
+    if (req.repeatTimes !== undefined) starts.push(Date.now() - t0);
+    return play(req);
+  };
+  return starts;
+}
+
 describe('call cases', () => {
   it('caller hangs up in the IVR: abandoned at the menu, nothing left in rtpengine', async () => {
     await withEdge(
@@ -93,10 +106,14 @@ describe('call cases', () => {
       { agents: [agentOn('a-1001', '1001', { sales: 5 }, await freePort())] },
       async (h) => {
         h.agents.logout('a-1001');
+        const music = musicStarts(h);
         await call(h, [{ pause: 500 }, { info: '1' }, { pause: 1500 }, { bye: true }]);
         const cdr = await oneCdr(h);
         expect(cdr).toMatchObject({ disposition: 'ABANDONED', ended_by: 'CALLER', queue_id: 'sales' });
         expect(Number(cdr['queue_wait_ms'])).toBeGreaterThan(1000);
+        // Music on hold once the caller has waited a second in the queue (the choice came at ~0.5 s).
+        expect(music).toHaveLength(1);
+        expect(music[0]).toBeGreaterThanOrEqual(1400);
         expect(await h.rtp.client.list()).toEqual([]);
       },
     );
@@ -106,8 +123,11 @@ describe('call cases', () => {
     const port = await freePort();
     await withEdge('ringabandon', { agents: [agentOn('a-1001', '1001', { sales: 5 }, port)] }, async (h) => {
       const agent = phone(h, port, { ringMs: 0, answer: false });
+      const music = musicStarts(h);
       await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 2000 }, { bye: true }]);
       await ok(agent);
+      // The agent rang at once and did not answer: the caller hears music while it rings.
+      expect(music).toHaveLength(1);
       const cdr = await oneCdr(h);
       expect(cdr).toMatchObject({
         disposition: 'ABANDONED',
@@ -166,11 +186,14 @@ describe('call cases', () => {
     await withEdge('busy', bundle, async (h) => {
       const first = phone(h, p1, { ringMs: 100, busy: true });
       const second = phone(h, p2, { ringMs: 100, actions: talk });
+      const music = musicStarts(h);
       await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 1500 }, { bye: true }]);
       await ok(first);
       await ok(second);
       const cdr = await oneCdr(h);
       expect(cdr).toMatchObject({ disposition: 'ANSWERED', ended_by: 'CALLER', agent_id: 'a-1003' });
+      // Taken within the first second (the busy agent refused at once): no music was started.
+      expect(music).toEqual([]);
       expect((await legs(h)).map((l) => [l.agent_id, l.result, l.final_status])).toEqual([
         ['', 'answered', 200],
         ['a-1001', 'busy', 486],
