@@ -119,6 +119,7 @@ function startRtpengine(e: EdgeSitePorts): ManagedChild {
     `--recording-dir=${rec}`,
     '--recording-method=pcap',
     '--delete-delay=0',
+    '--media-num-threads=1',
     '--log-stderr',
     '--log-level=5',
   ]);

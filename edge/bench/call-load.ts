@@ -5,10 +5,13 @@
 //   2. concurrent anchored calls held at once, edge heap per call, and edge/rtpengine CPU.
 // Run: node --expose-gc --import tsx edge/bench/call-load.ts [--rates "25 50 100 150 200 300"] [--step-s 10]
 //      [--talk-ms 2000] [--concurrent 1000] [--hold-s 20] [--rtp] [--heap-snapshots DIR] [--engines 1]
+//      [--rtpengine-args "--media-num-threads=1"] [--cpu-profile DIR]
 //   --rtp: callers send G.711 RTP (SIPp pcap play); --heap-snapshots: write edge heap snapshots before and
 //   with the concurrent calls up (compare them in Chrome DevTools' Memory tab).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
@@ -32,7 +35,11 @@ const holdS = Number(arg('hold-s', '20'));
 const settleS = Number(arg('settle-s', '34'));
 // rtpengine instances in the edge's pool (EDGE_RTPENGINE_NG takes a list), calls spread over them.
 const engineCount = Number(arg('engines', '1'));
+// Extra rtpengine options, e.g. --rtpengine-args "--media-num-threads=1".
+const rtpengineArgs = arg('rtpengine-args', '').split(/\s+/).filter(Boolean);
 const AGENTS = Math.max(concurrent + 50, 1200);
+// --cpu-profile DIR: a V8 CPU profile of the edge per ramp step (DIR/step-<rate>.cpuprofile, for DevTools).
+const profileDir = process.argv.includes('--cpu-profile') ? arg('cpu-profile', '.') : undefined;
 const snapshotDir = process.argv.includes('--heap-snapshots') ? arg('heap-snapshots', '.') : undefined;
 const snapshot = (name: string) => {
   if (snapshotDir)
@@ -162,6 +169,11 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
 }
 const HZ = 100;
+/** Busy ticks of the whole machine (all CPUs): the rest of the load is SIPp, PostgreSQL and the kernel. */
+function machineTicks(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!; // minus idle and iowait
+}
 
 async function counts(h: Harness) {
   const [r] = await h.query<{ n: string; ok: string }>(
@@ -187,6 +199,7 @@ async function main() {
     bundle: () => bundle(agentPort),
     ports: { min: 40000, max: 49999 },
     engines: engineCount,
+    rtpengineArgs,
   });
   const out: string[] = [];
   const say = (s: string) => {
@@ -214,10 +227,19 @@ async function main() {
       const before = await counts(h);
       const cpu0 = process.cpuUsage();
       const rtp0 = rtpTicks();
+      const all0 = machineTicks();
       const t0 = Date.now();
       const calls = rate * stepS;
       // ng health during the step: most requests unanswered / waiting for the client's window at once.
       const ng = { pending: 0, queued: 0 };
+      const profiler = profileDir ? new Session() : undefined;
+      if (profiler) {
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+      }
+      const lag = monitorEventLoopDelay({ resolution: 10 });
+      lag.enable();
       const probe = setInterval(() => {
         ng.pending = Math.max(ng.pending, ngPending());
         ng.queued = Math.max(ng.queued, ngQueued());
@@ -229,20 +251,30 @@ async function main() {
       );
       const wall = (Date.now() - t0) / 1000;
       clearInterval(probe);
+      lag.disable();
+      if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        writeFileSync(`${profileDir}/step-${rate}.cpuprofile`, JSON.stringify(profile));
+        profiler.disconnect();
+      }
       // Calls end asynchronously after the BYE: wait for their CDRs.
       for (let i = 0; i < 100 && (await counts(h)).n - before.n < calls; i++) await sleep(100);
       const after = await counts(h);
       const cpu = process.cpuUsage(cpu0);
       const edgeCpu = (cpu.user + cpu.system) / 1e6;
       const rtpCpu = (rtpTicks() - rtp0) / HZ;
+      const restCpu = (machineTicks() - all0) / HZ - rtpCpu - edgeCpu;
       const failed = /Failed call\s+\|\s+\d+\s+\|\s+(\d+)/.exec(r.output)?.[1] ?? '?';
       const answered = after.ok - before.ok;
       const ok = r.code === 0 && answered === calls;
       say(
         `ramp ${rate} calls/s x ${stepS}s: ${answered}/${calls} answered CDRs, SIPp failed ${failed}, ` +
-          `edge CPU ${((edgeCpu / wall) * 100).toFixed(0)}% (${((edgeCpu * 1000) / calls).toFixed(2)} CPU-ms/call), ` +
-          `rtpengine CPU ${((rtpCpu / wall) * 100).toFixed(0)}% (${((rtpCpu * 1000) / calls).toFixed(2)} CPU-ms/call); ` +
+          `edge CPU ${((edgeCpu / wall) * 100).toFixed(0)}% (${((edgeCpu * 1000) / calls).toFixed(2)} CPU-ms/call, ` +
+          `${((cpu.system / 1e6 / edgeCpu) * 100).toFixed(0)}% in the kernel), ` +
+          `rtpengine CPU ${((rtpCpu / wall) * 100).toFixed(0)}% (${((rtpCpu * 1000) / calls).toFixed(2)} CPU-ms/call), ` +
+          `rest (SIPp, PostgreSQL, kernel) ${((restCpu / wall) * 100).toFixed(0)}% (${((restCpu * 1000) / calls).toFixed(2)} CPU-ms/call); ` +
           `ng max pending ${ng.pending} (queued ${ng.queued}), srtt ${h.rtp.client.smoothedRttMs?.toFixed(1) ?? '-'} ms; ` +
+          `edge event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms; ` +
           `load ${loadavg()[0]!.toFixed(1)} ${ok ? 'OK' : 'FAIL'}`,
       );
       if (!ok) {

@@ -124,6 +124,8 @@ export async function startHarness(o: {
    * over several, as a site can (EDGE_RTPENGINE_NG). Recordings are archived from the first one's spool only.
    */
   engines?: number;
+  /** More rtpengine options for every instance (benchmarks compare thread settings). */
+  rtpengineArgs?: string[];
 }): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), `hcc-call-${o.name}-`));
   const promptsDir = join(dir, 'prompts');
@@ -138,6 +140,7 @@ export async function startHarness(o: {
         dtmfPort: dtmf.address.port,
         name: `rtpengine-${o.name}${i ? `-${i + 1}` : ''}`,
         ...(o.ports ? { portMin: min, portMax: min + span - 1, logLevel: 3, ngTimeoutMs: 1000 } : {}),
+        ...(o.rtpengineArgs ? { extraArgs: o.rtpengineArgs } : {}),
       });
     }),
   );
