@@ -200,6 +200,7 @@ async function main() {
     ports: { min: 40000, max: 49999 },
     engines: engineCount,
     rtpengineArgs,
+    recordEvents: false,
   });
   const out: string[] = [];
   const say = (s: string) => {

@@ -122,6 +122,9 @@ export class NgClient {
         resolve();
       });
     });
+    // Replies carry SDP: at hundreds of calls/s, a short stall of the event loop overflows the default
+    // ~200 KiB buffer and every dropped reply costs a retransmission timeout (the kernel caps it at rmem_max).
+    socket.setRecvBufferSize(4 * 1024 * 1024);
     return new NgClient(socket, opts);
   }
 

@@ -124,6 +124,8 @@ export async function startHarness(o: {
    * over several, as a site can (EDGE_RTPENGINE_NG). Recordings are archived from the first one's spool only.
    */
   engines?: number;
+  /** Keep every call event in `events` (default true; a load test would only grow its heap). */
+  recordEvents?: boolean;
   /** More rtpengine options for every instance (benchmarks compare thread settings). */
   rtpengineArgs?: string[];
 }): Promise<Harness> {
@@ -181,8 +183,9 @@ export async function startHarness(o: {
   const observer = new Observer<CallEvents>(log);
   const events: Harness['events'] = [];
   const ended: Promise<void>[] = [];
-  for (const name of ['offered', 'held', 'resumed', 'transferred', 'abandoned', 'ended'] as const)
-    observer.on(name, (payload) => events.push({ name, payload }));
+  if (o.recordEvents !== false)
+    for (const name of ['offered', 'held', 'resumed', 'transferred', 'abandoned', 'ended'] as const)
+      observer.on(name, (payload) => events.push({ name, payload }));
   const bindings = new AgentBindingStore(stack.clock);
   const svc: CallServices = {
     site: 'hq',
