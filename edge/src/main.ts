@@ -206,6 +206,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     sipHost: settings.sipHost,
     sipPort: settings.sipPort,
     dtmfPort: settings.dtmfPort,
+    mediaHost: settings.mediaHost,
     dataDir: settings.dataDir,
     promptsDir: settings.promptsDir,
     recordingSpool: join(settings.dataDir, 'recordings-spool'),

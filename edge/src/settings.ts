@@ -14,6 +14,11 @@ export interface EdgeSettings {
   /** rtpengine ng control addresses (host:port), several for a pool. */
   rtpengines: { host: string; port: number }[];
   dtmfPort: number;
+  /**
+   * Address the edge receives its rtpengine's DTMF events and voicemail RTP on. rtpengine runs on the
+   * edge's host (it writes recordings into the edge's spool), so the default is loopback.
+   */
+  mediaHost: string;
   dataDir: string;
   database: DatabaseTarget;
   /** Public keys trusted to sign config bundles (PEM). */
@@ -52,6 +57,7 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
       return { host: hp.slice(0, i).replace(/^\[|\]$/g, ''), port };
     }),
     dtmfPort: e.port('EDGE_DTMF_PORT', 22232),
+    mediaHost: e.str('EDGE_MEDIA_HOST', '127.0.0.1'),
     dataDir,
     database: url ? { url } : { dataDir: resolve(dataDir, 'pglite') },
     configPublicKeys: keyFiles.map((f) => readFileSync(f, 'utf8')),

@@ -40,6 +40,8 @@ export interface CallLayerOptions {
   sipHost: string;
   sipPort: number;
   dtmfPort: number;
+  /** Where rtpengine sends DTMF events and voicemail RTP to the edge (default 127.0.0.1). */
+  mediaHost?: string;
   dataDir: string;
   promptsDir: string;
   /** rtpengine's --recording-dir (pcap spool). */
@@ -84,7 +86,8 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       ...(o.browser ? [o.browser.transport] : []),
     ],
   });
-  const dtmf = await DtmfListener.bind({ host: '127.0.0.1', port: o.dtmfPort, logger: log });
+  const mediaHost = o.mediaHost ?? '127.0.0.1';
+  const dtmf = await DtmfListener.bind({ host: mediaHost, port: o.dtmfPort, logger: log });
   const secrets = new SecretStore(o.db);
   const customers = new CustomerStore(o.db);
   const store = new DbCallStore(o.db, o.journal);
@@ -111,7 +114,13 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       bindings,
       store,
       secrets,
-      recordings: new RecordingArchive({ spoolDir: o.recordingSpool, dataDir: o.dataDir, store, clock }),
+      recordings: new RecordingArchive({
+        spoolDir: o.recordingSpool,
+        dataDir: o.dataDir,
+        store,
+        clock,
+        rtpHost: mediaHost,
+      }),
       observer,
       registry: o.registry,
       consults: new ConsultRegistry(),
