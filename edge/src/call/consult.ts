@@ -133,6 +133,17 @@ export class ConsultCall {
       svc = withDirectCallEvents(svc, ref);
       target = { kind: 'agent', agent: pick.agent };
     }
+    // A consultation out through a trunk holds one of its channels until B's dialog ends (B may become
+    // the customer's connected leg after the transfer: the channel stays taken until that call ends).
+    let releaseTrunk: (() => void) | undefined;
+    if (target.kind === 'external') {
+      releaseTrunk = svc.registry.takeTrunk(target.trunk.id, target.trunk.maxConcurrentCalls);
+      if (!releaseTrunk) {
+        log.info({ trunk: target.trunk.id }, 'consult: every channel of the trunk is busy');
+        req.reply(503, { reason: 'All trunk lines busy' });
+        return;
+      }
+    }
     let pin: ReturnType<CallServices['media']['acquire']>;
     try {
       pin = svc.media.acquire(id);
@@ -140,6 +151,7 @@ export class ConsultCall {
       // No healthy rtpengine: the reserved queue agent goes back to work, the consultation fails.
       log.warn({ err: (err as Error).name }, 'consult: no media server');
       work?.failed('cancelled');
+      releaseTrunk?.();
       req.reply(503);
       return;
     }
@@ -158,6 +170,7 @@ export class ConsultCall {
       log,
     );
     c.work = work;
+    let bDialog: Dialog | undefined;
     try {
       const { targets, webrtc, digest } = await targetsOf(svc, target);
       if (targets.length === 0) {
@@ -202,6 +215,8 @@ export class ConsultCall {
       work?.answered();
       const aSdp = await media.answer(r.dialog.id.remoteTag, r.response.body.toString('utf8'));
       r.ack();
+      bDialog = r.dialog;
+      if (releaseTrunk) r.dialog.onTerminated(releaseTrunk);
       c.bDialog = r.dialog;
       c.bTarget = r.target;
       svc.consults.bind(r.dialog, c, 'b');
@@ -217,6 +232,9 @@ export class ConsultCall {
       log.error({ err: (err as Error).name }, 'consult call failed');
       if (!req.answered) req.reply(503);
       await c.hangup();
+    } finally {
+      // Not connected (no device, failed, refused, error): the trunk channel is free again.
+      if (!bDialog) releaseTrunk?.();
     }
   }
 

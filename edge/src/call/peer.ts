@@ -3,7 +3,7 @@
  * directly), calling out through a trunk, and the connected leg's hold/resume. Every connection
  * follows the media model: connectBranch -> INVITE -> 200 -> claim -> answerBranch -> ACK.
  */
-import { AgentStateCause, Channel, Disposition, EndedBy, QueueEntry } from '@hcc/proto';
+import { AgentStateCause, Channel, Disposition, EndedBy, QueueEntry, type Trunk } from '@hcc/proto';
 import type { OfferRequest, OfferResult } from '../queue/index.ts';
 import type { DigestClient, ServerRequest } from '../sip/index.ts';
 import { attendedTransfer } from './attended.ts';
@@ -211,6 +211,21 @@ export class PeerConnector {
     const { s } = this;
     const trunk = s.bundle.trunks.find((t) => t.id === trunkId) ?? s.bundle.trunks[0];
     if (!trunk) return end(Disposition.FAILED, EndedBy.SYSTEM);
+    // The leg out holds one of the trunk's channels (its limit counts both directions) until it ends.
+    const release = s.svc.registry.takeTrunk(trunk.id, trunk.maxConcurrentCalls);
+    if (!release) {
+      s.cdr.step('trunk-full', { trunk: trunk.id });
+      return end(Disposition.FAILED, EndedBy.SYSTEM);
+    }
+    try {
+      return await this.external(number, trunk);
+    } finally {
+      release();
+    }
+  }
+
+  private async external(number: string, trunk: Trunk): Promise<Step> {
+    const { s } = this;
     const digest = await trunkDigest(trunk, s.svc.secrets);
     const port = trunk.port || 5060;
     s.to('ringing');

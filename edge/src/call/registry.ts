@@ -1,4 +1,7 @@
-/** The calls in progress: sessions by interaction id, legs by SIP dialog, call counts per trunk. */
+/**
+ * The calls in progress: sessions by interaction id, legs by SIP dialog, call counts per trunk (inbound
+ * sessions plus outbound legs through the trunk: transfers and consultations to outside numbers).
+ */
 import type { Dialog } from '../sip/index.ts';
 
 export interface LegOwner {
@@ -10,6 +13,7 @@ export class CallRegistry<S extends { readonly interactionId: string; readonly t
   private readonly sessions = new Map<string, S>();
   private readonly legs = new Map<string, { session: S; leg: L }>();
   private readonly trunks = new Map<string, number>();
+  private readonly outbound = new Map<string, number>();
 
   add(s: S): void {
     this.sessions.set(s.interactionId, s);
@@ -56,7 +60,24 @@ export class CallRegistry<S extends { readonly interactionId: string; readonly t
   }
 
   callsOnTrunk(trunkId: string): number {
-    return this.trunks.get(trunkId) ?? 0;
+    return (this.trunks.get(trunkId) ?? 0) + (this.outbound.get(trunkId) ?? 0);
+  }
+
+  /**
+   * Takes a channel of the trunk for an outbound leg; undefined when its `max` (0: no limit) is reached.
+   * The returned release gives it back (idempotent): call it when the leg fails or its dialog ends.
+   */
+  takeTrunk(trunkId: string, max: number): (() => void) | undefined {
+    if (max > 0 && this.callsOnTrunk(trunkId) >= max) return undefined;
+    this.outbound.set(trunkId, (this.outbound.get(trunkId) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const n = (this.outbound.get(trunkId) ?? 1) - 1;
+      if (n <= 0) this.outbound.delete(trunkId);
+      else this.outbound.set(trunkId, n);
+    };
   }
 
   get size(): number {

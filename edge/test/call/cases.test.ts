@@ -298,16 +298,47 @@ describe('call cases', () => {
         auth: { user: 'edge-hq', password: 'carrier-secret' },
         actions: [{ audio: true }, { pause: 1000 }, { bye: true }],
       });
+      // The customer's call and the leg out both hold a channel of the carrier trunk.
+      let peak = 0;
+      const sample = setInterval(() => {
+        peak = Math.max(peak, h.registry.callsOnTrunk('carrier'));
+      }, 10);
       await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 300 }, { audio: true }, { waitBye: true }]);
+      clearInterval(sample);
       await ok(agent);
       await ok(out);
       const cdr = await oneCdr(h);
       expect(cdr).toMatchObject({ disposition: 'TRANSFERRED_EXTERNAL', transfer_count: 1 });
+      expect(peak).toBe(2);
+      expect(h.registry.callsOnTrunk('carrier')).toBe(0);
       expect((await legs(h)).map((l) => [l.role, l.result, l.final_status])).toEqual([
         ['caller', 'answered', 200],
         ['agent', 'answered', 200],
         ['external', 'answered', 200],
       ]);
+      expect(await h.rtp.client.list()).toEqual([]);
+    });
+  });
+
+  it('blind transfer out through a trunk whose every channel is taken (the customer holds the only one): refused, the call fails', async () => {
+    const p1 = await freePort();
+    const bundle: Bundle = {
+      agents: [agentOn('a-1001', '1001', { sales: 5 }, p1)],
+      carrierPort: await freePort(),
+      carrierMaxCalls: 1,
+    };
+    await withEdge('trunkfull', bundle, async (h) => {
+      const agent = phone(h, p1, {
+        ringMs: 100,
+        actions: [{ audio: true }, { pause: 500 }, { refer: 'sip:+15557654321@127.0.0.1' }],
+      });
+      await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 300 }, { audio: true }, { waitBye: true }]);
+      await ok(agent);
+      const cdr = await oneCdr(h);
+      expect(cdr).toMatchObject({ disposition: 'FAILED', ended_by: 'SYSTEM', transfer_count: 1 });
+      const steps = await h.query<{ kind: string }>(sql`select kind from cdr_steps order by id`);
+      expect(steps.map((x) => x.kind)).toContain('trunk-full');
+      expect(h.registry.callsOnTrunk('carrier')).toBe(0);
       expect(await h.rtp.client.list()).toEqual([]);
     });
   });

@@ -67,6 +67,8 @@ export function callBundle(o: {
   agents: AgentInit[];
   queues?: QueueInit[];
   carrierPort?: number;
+  /** The carrier trunk's concurrent call limit (0: none). */
+  carrierMaxCalls?: number;
   record?: boolean;
   extra?: Partial<Init>;
 }): ConfigBundle {
@@ -88,6 +90,7 @@ export function callBundle(o: {
         outboundAuth: { username: 'edge-hq', realm: '', secretRef: 'trunk/carrier' },
         normalization: { countryCode: '1' },
         codecs: ['PCMA', 'PCMU'],
+        maxConcurrentCalls: o.carrierMaxCalls ?? 0,
       },
     ],
     dids: [{ id: 'did-main', number: DID, target: { case: 'flowId', value: 'main' } }],
