@@ -126,7 +126,7 @@ export class PeerConnector {
   /** AgentOfferPort for this call: rings the agent's devices. */
   async offer(req: OfferRequest): Promise<OfferResult> {
     const { s } = this;
-    if (s.ended || s.signal.aborted) return 'cancelled';
+    if (s.ended || s.signal.aborted) return 'gone';
     const targets = await deviceTargets(req.devices, s.svc.bindings, s.bundle.trunks, req.agent.id);
     if (targets.length === 0) return 'unreachable';
     const r = await this.connect({
@@ -139,6 +139,7 @@ export class PeerConnector {
       onRinging: () => req.ringing(),
       claim: () => req.claim(),
     });
+    if (r === 'cancelled' && (s.ended || s.signal.aborted)) return 'gone';
     return r === 'rejected' ? 'busy' : r;
   }
 

@@ -34,6 +34,31 @@ describe('ACD lifecycle', () => {
     ]);
   });
 
+  it('an offer that finds the interaction gone abandons it: never offered again, every agent free', async () => {
+    const h = harness(
+      acdBundle({ queues: [queue('sales')], agents: [agent('a', { sales: 1 }), agent('b', { sales: 1 })] }),
+    );
+    const abandoned: AcdEvents['abandoned'][] = [];
+    h.observer.on('abandoned', (e) => abandoned.push(e));
+    h.ready('a');
+    h.ready('b');
+    void h.enqueue('c1', 'sales');
+    expect(h.port.open).toEqual(['a/c1']);
+    h.port.refuse('a', 'gone');
+    await h.flush();
+    expect(h.port.open).toEqual([]);
+    expect(h.port.offers).toHaveLength(1);
+    expect(abandoned.map((e) => [e.interactionId, AbandonStage[e.stage], e.agentId])).toEqual([
+      ['c1', 'RINGING', 'a'],
+    ]);
+    expect(h.exits.get('c1')).toEqual({ kind: 'abandoned', queueId: 'sales' });
+    expect([h.agents.get('a').presence, h.agents.get('b').presence]).toEqual([
+      AgentState.READY,
+      AgentState.READY,
+    ]);
+    expect(h.acd.entryOf('c1')).toBeUndefined();
+  });
+
   it('a front-requeued caller goes ahead of a higher-priority newcomer', async () => {
     const h = harness(
       acdBundle({ queues: [queue('sales')], agents: [agent('a', { sales: 1 }), agent('b', { sales: 1 })] }),

@@ -23,6 +23,8 @@ export interface OfferHost {
   answered(entry: Entry, agentId: string): void;
   /** Nobody answered: requeue at the front (or overflow if the max wait passed meanwhile). */
   unanswered(entry: Entry, lastAgentId: string): void;
+  /** The port found the interaction gone: abandon it (cancels this round, frees its agents). */
+  gone(entry: Entry): void;
 }
 
 type LegState = 'reserved' | 'ringing' | 'failed';
@@ -155,6 +157,11 @@ export class OfferRound {
     }
     const leg = this.legs.get(agentId);
     if (this.settled || !leg || leg.state === 'failed') return;
+    if (r === 'gone') {
+      // Never back to the queue: every later offer would fail the same way, at once, forever.
+      this.host.gone(this.entry);
+      return;
+    }
     leg.state = 'failed';
     const allFailed = [...this.legs.values()].every((l) => l.state === 'failed');
     this.host.batch(() => {

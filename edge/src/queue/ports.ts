@@ -34,7 +34,11 @@ export interface OfferRequest {
   claim(): boolean;
 }
 
-export type OfferResult = 'answered' | 'no-answer' | 'busy' | 'unreachable' | 'cancelled';
+/**
+ * How an offer ended. `gone`: the interaction itself no longer exists (its caller left before or while
+ * the agent rang): the ACD abandons it instead of offering it to the next agent.
+ */
+export type OfferResult = 'answered' | 'no-answer' | 'busy' | 'unreachable' | 'cancelled' | 'gone';
 
 export interface AgentOfferPort {
   /** Rings the agent's devices; resolves with how the offer ended. Must not throw for call failures. */

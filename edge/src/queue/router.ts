@@ -214,6 +214,11 @@ export class Acd implements OfferHost {
     e.resolve({ kind: 'answered', agentId, queueId: e.queue.config.id, waitMs });
   }
 
+  gone(e: Entry): void {
+    e.log.info({ queue: e.queue.config.id }, 'interaction gone during an offer');
+    this.abandon(e.interactionId);
+  }
+
   unanswered(e: Entry, lastAgentId: string): void {
     const t = this.tracked.get(e.interactionId);
     if (t) t.round = undefined;
