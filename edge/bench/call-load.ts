@@ -190,6 +190,16 @@ async function dispositions(h: Harness, since: number): Promise<string> {
   return rows.map((r) => `${r.disposition} ${r.n}`).join(', ');
 }
 
+/** How the step's failed calls ended: their last CDR step (kind and detail), most frequent first. */
+async function failedSteps(h: Harness): Promise<string> {
+  const rows = await h.query<{ last: string; n: string }>(
+    sql`select last, count(*) n from (select (select s.kind || ' ' || s.detail::text from cdr_steps s
+        where s.interaction_id = c.interaction_id order by s.id desc limit 1) last
+        from cdrs c where c.disposition <> 'ANSWERED') x group by 1 order by 2 desc limit 5`,
+  );
+  return rows.map((r) => `${r.last} x${r.n}`).join('; ');
+}
+
 async function main() {
   const pg = await startTestPostgres();
   const agentPort = await freePort();
@@ -280,6 +290,7 @@ async function main() {
       );
       if (!ok) {
         say(`  dispositions of the step: ${await dispositions(h, before.n).catch((e) => String(e))}`);
+        say(`  last steps of failed calls: ${await failedSteps(h).catch((e) => String(e))}`);
         break;
       }
       best = rate;
