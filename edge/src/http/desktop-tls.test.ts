@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { silentLogger } from '@hcc/shared';
 import { freePort } from '@hcc/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acdBundle, agent, harness, queue } from '../../test/acd-fixtures.ts';
+import { writeTestCert } from '../sip/transport/test-cert.ts';
 import { agentApi } from './agent-api.ts';
 import { MemoryCredentialStore, MemorySessionStore } from './agent-api-auth.ts';
 import { edgeApp } from './app.ts';
@@ -36,30 +36,7 @@ describe('edge HTTP over TLS', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hcc-tls-'));
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
+    const { certFile: cert, keyFile: key } = writeTestCert(dir);
     const t = tlsFromEnv({ EDGE_TLS_CERT: cert, EDGE_TLS_KEY: key });
     if (!t) throw new Error('no TLS pair');
     tls = t;

@@ -3,58 +3,24 @@
  * throwaway certificate, the softphone registering over wss:// (SIP over secure WebSocket) and
  * answering a SIPp caller with audio both ways.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeTestCert } from '../../src/sip/transport/test-cert.ts';
 import { CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
 import { callerScenario, writeScenario } from '../call/scenarios.ts';
 import { audioStats, login, startChromium, type TestBrowser } from './browser.ts';
 import { type Desk, startDesk, webAgent } from './desk.ts';
 
-/** A self-signed certificate for 127.0.0.1, valid one day. */
-async function throwawayCert(dir: string): Promise<{ cert: string; key: string }> {
-  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-    ].concat([
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ]),
-    { stdio: 'ignore' },
-  );
-  return { cert: await readFile(cert, 'utf8'), key: await readFile(key, 'utf8') };
-}
-
 describe('agent desktop over HTTPS and WSS', () => {
-  let dir: string;
   let desk: Desk;
   let chrome: TestBrowser;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hcc-desk-tls-'));
+    const { cert, key } = makeTestCert();
     desk = await startDesk({
       pgUrl: inject('pgUrl'),
       name: 'desk_tls',
       bundle: callBundle({ agents: [webAgent('a-1001', '1001')], queues: [queueOf('sales')] }),
-      tls: await throwawayCert(dir),
+      tls: { cert: cert.toString('utf8'), key: key.toString('utf8') },
     });
     chrome = await startChromium();
   });
@@ -62,7 +28,6 @@ describe('agent desktop over HTTPS and WSS', () => {
   afterAll(async () => {
     await chrome?.close();
     await desk?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('registers over wss:// and answers a call with audio', async () => {
