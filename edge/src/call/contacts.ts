@@ -109,7 +109,7 @@ export async function deviceTargets(
         uri: k.value.uri,
         label: d.id,
         ...(trunk
-          ? { hop: { protocol: 'UDP' as const, address: trunk.host, port: trunk.port || 5060 } }
+          ? { hop: { protocol: 'UDP' as const, address: trunk.host, port: trunk.port || 5060 }, trunk }
           : {}),
       });
     }

@@ -29,6 +29,8 @@ export interface DialTarget {
   hop?: SendOptions['hop'];
   /** A browser device (browser-device.ts): rung with a WebRTC offer. */
   webrtc?: boolean;
+  /** The trunk the target is reached through: ringing or talking to it holds one of the trunk's channels. */
+  trunk?: { id: string; maxConcurrentCalls: number };
 }
 
 export type DialFailure = 'busy' | 'no-answer' | 'unreachable' | 'cancelled' | 'rejected';

@@ -15,7 +15,7 @@ export function callOfferPort(registry: CallRegistry<CallSession, LegRef>): Agen
   return {
     async offer(req) {
       const s = registry.session(req.interaction.interactionId);
-      if (!s) return 'cancelled';
+      if (!s) return 'gone';
       return s.peers.offer(req);
     },
   };

@@ -3,7 +3,7 @@
  * directly), calling out through a trunk, and the connected leg's hold/resume. Every connection
  * follows the media model: connectBranch -> INVITE -> 200 -> claim -> answerBranch -> ACK.
  */
-import { AgentStateCause, Channel, Disposition, EndedBy, QueueEntry, type Trunk } from '@hcc/proto';
+import { AgentStateCause, Channel, Disposition, EndedBy, QueueEntry } from '@hcc/proto';
 import type { OfferRequest, OfferResult } from '../queue/index.ts';
 import type { DigestClient, ServerRequest } from '../sip/index.ts';
 import { attendedTransfer } from './attended.ts';
@@ -46,8 +46,6 @@ export class PeerConnector {
   /** Settles once a claimed leg is connected (true) or failed to connect (false). */
   private connecting: Promise<boolean> | undefined;
   private mohPromptId = '';
-  /** An answered leg's media is being connected (music must not start now). */
-  private answering = false;
 
   constructor(private readonly s: CallSession) {
     this.mohPromptId = s.bundle.prompts.find((p) => p.id === 'moh')?.id ?? '';
@@ -67,14 +65,12 @@ export class PeerConnector {
     // Music starts once the caller has waited a moment: a caller an agent takes at once (auto-answer desks,
     // quiet hours) hears none, and rtpengine is spared a player (a packet every 20 ms) per call. Music is
     // comfort, not a condition of being served: an overloaded rtpengine must not fail the call.
-    const delay = s.svc.queueMusicDelayMs ?? QUEUE_MUSIC_DELAY_MS;
-    const startMusic = () => {
+    // An agent's claim resolves the queue exit synchronously, so the timer is cleared before it could
+    // fire over a connected call; music started while an agent rings is queued ahead of its answer.
+    const musicTimer = s.svc.clock.setTimeout(() => {
       if (this.current || s.ended || s.signal.aborted) return;
-      // An answer being connected may still fail (the caller goes back to the queue): look again later.
-      if (this.answering) musicTimer = s.svc.clock.setTimeout(startMusic, delay);
-      else this.music().catch((err: unknown) => s.log.warn({ err: String(err) }, 'music on hold failed'));
-    };
-    let musicTimer = s.svc.clock.setTimeout(startMusic, delay);
+      this.music().catch((err: unknown) => s.log.warn({ err: String(err) }, 'music on hold failed'));
+    }, s.svc.queueMusicDelayMs ?? QUEUE_MUSIC_DELAY_MS);
     const exited = s.svc.acd.enqueue({
       interactionId: s.interactionId,
       channel: Channel.VOICE,
@@ -88,8 +84,12 @@ export class PeerConnector {
     // like any other, and never left in the queue, where every offer would be refused at once and
     // re-offered to the next free agent forever (a livelock seen under load).
     if (s.signal.aborted) s.svc.acd.abandon(s.interactionId);
-    const exit = await exited;
-    s.svc.clock.clearTimeout(musicTimer);
+    let exit: Awaited<typeof exited>;
+    try {
+      exit = await exited;
+    } finally {
+      s.svc.clock.clearTimeout(musicTimer);
+    }
     s.cdr.dequeued();
     if (exit.kind !== 'overflow') s.cdr.queueId = exit.queueId;
     if (exit.kind === 'abandoned') return end(Disposition.ABANDONED, EndedBy.CALLER);
@@ -101,7 +101,11 @@ export class PeerConnector {
       return end(Disposition.SYSTEM_DISCONNECTED, EndedBy.SYSTEM);
     }
     const ok = await (this.connecting ?? Promise.resolve(false));
-    if (!ok || !this.current) return end(Disposition.FAILED, EndedBy.SYSTEM);
+    if (!ok || !this.current) {
+      // Claimed but never connected (the agent's media failed): the agent is not left on this call.
+      s.svc.acd.complete(s.interactionId);
+      return end(Disposition.FAILED, EndedBy.SYSTEM);
+    }
     const next = await s.converse();
     this.endAllWork();
     return next;
@@ -212,21 +216,6 @@ export class PeerConnector {
     const { s } = this;
     const trunk = s.bundle.trunks.find((t) => t.id === trunkId) ?? s.bundle.trunks[0];
     if (!trunk) return end(Disposition.FAILED, EndedBy.SYSTEM);
-    // The leg out holds one of the trunk's channels (its limit counts both directions) until it ends.
-    const release = s.svc.registry.takeTrunk(trunk.id, trunk.maxConcurrentCalls);
-    if (!release) {
-      s.cdr.step('trunk-full', { trunk: trunk.id });
-      return end(Disposition.FAILED, EndedBy.SYSTEM);
-    }
-    try {
-      return await this.external(number, trunk);
-    } finally {
-      release();
-    }
-  }
-
-  private async external(number: string, trunk: Trunk): Promise<Step> {
-    const { s } = this;
     const digest = await trunkDigest(trunk, s.svc.secrets);
     const port = trunk.port || 5060;
     s.to('ringing');
@@ -236,6 +225,7 @@ export class PeerConnector {
           uri: `sip:${number}@${trunk.host}:${port}`,
           label: trunk.id,
           hop: { protocol: 'UDP', address: trunk.host, port },
+          trunk,
         },
       ],
       role: 'external',
@@ -267,23 +257,45 @@ export class PeerConnector {
   private async connect(o: ConnectOptions): Promise<'answered' | DialFailure> {
     const { s } = this;
     const { svc } = s;
-    const webrtc = o.targets.some((t) => t.webrtc);
-    const branch = await this.branchSdp(webrtc);
-    const started = svc.clock.now();
-    const r = await dial(svc.stack, {
-      targets: o.targets,
-      fromUser: s.setup.callerNumber ?? 'anonymous',
-      fromHost: svc.sipHost,
-      sdp: branch.sdp,
-      signal: AbortSignal.any([o.signal, s.signal]),
-      rules: compose(
-        interactionHeader(s.interactionId),
-        callerIdentity({ number: s.setup.callerNumber, host: svc.sipHost }),
-        alertInfo(o.queueId ?? ''),
-      ),
-      ...(o.digest ? { digest: o.digest } : {}),
-      ...(o.onRinging ? { onRinging: o.onRinging } : {}),
+    // A target reached through a trunk holds one of its channels (the limit counts both directions)
+    // while it rings and, once answered, until its dialog ends; one whose trunk is full is not rung.
+    const channels = new Map<DialTarget, () => void>();
+    const targets = o.targets.filter((t) => {
+      if (!t.trunk) return true;
+      const release = svc.registry.takeTrunk(t.trunk.id, t.trunk.maxConcurrentCalls);
+      if (release) channels.set(t, release);
+      else s.cdr.step('trunk-full', { trunk: t.trunk.id });
+      return release !== undefined;
     });
+    if (targets.length === 0) return 'busy';
+    const webrtc = targets.some((t) => t.webrtc);
+    let r: DialResult;
+    let branch: { branchTag: string; sdp: string };
+    const started = svc.clock.now();
+    try {
+      branch = await this.branchSdp(webrtc);
+      r = await dial(svc.stack, {
+        targets,
+        fromUser: s.setup.callerNumber ?? 'anonymous',
+        fromHost: svc.sipHost,
+        sdp: branch.sdp,
+        signal: AbortSignal.any([o.signal, s.signal]),
+        rules: compose(
+          interactionHeader(s.interactionId),
+          callerIdentity({ number: s.setup.callerNumber, host: svc.sipHost }),
+          alertInfo(o.queueId ?? ''),
+        ),
+        ...(o.digest ? { digest: o.digest } : {}),
+        ...(o.onRinging ? { onRinging: o.onRinging } : {}),
+      });
+    } catch (err) {
+      for (const release of channels.values()) release();
+      throw err;
+    }
+    for (const [t, release] of channels) {
+      if (r.kind === 'answered' && r.target === t) r.dialog.onTerminated(release);
+      else release();
+    }
     const records = r.attempts.map((a) => {
       const rec = s.cdr.leg({ role: o.role, agentId: o.agentId, target: a.target.uri, sipCallId: a.callId });
       rec.startedAt = started;
@@ -335,7 +347,6 @@ export class PeerConnector {
   ): Promise<boolean> {
     const { s } = this;
     s.cdr.legAnswered(leg.record, r.response.status);
-    this.answering = true;
     try {
       await s.media.answerBranch(r.response.body.toString('utf8'));
     } catch (err) {
@@ -345,7 +356,6 @@ export class PeerConnector {
       return false;
     } finally {
       this.branch = undefined;
-      this.answering = false;
     }
     r.ack();
     if (s.ended) {

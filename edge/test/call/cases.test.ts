@@ -19,8 +19,13 @@ import {
 
 type Bundle = Parameters<typeof callBundle>[0];
 
-async function withEdge(name: string, bundle: Bundle, fn: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await startHarness({ pgUrl: inject('pgUrl'), name, bundle: () => callBundle(bundle) });
+async function withEdge(
+  name: string,
+  bundle: Bundle,
+  fn: (h: Harness) => Promise<void>,
+  o: { queueMusicDelayMs?: number } = {},
+): Promise<void> {
+  const h = await startHarness({ pgUrl: inject('pgUrl'), name, bundle: () => callBundle(bundle), ...o });
   try {
     for (const a of bundle.agents) h.agents.login(a.id!);
     await fn(h);
@@ -183,23 +188,28 @@ describe('call cases', () => {
     const bundle: Bundle = {
       agents: [agentOn('a-1001', '1001', { sales: 5 }, p1), agentOn('a-1003', '1003', { sales: 5 }, p2)],
     };
-    await withEdge('busy', bundle, async (h) => {
-      const first = phone(h, p1, { ringMs: 100, busy: true });
-      const second = phone(h, p2, { ringMs: 100, actions: talk });
-      const music = musicStarts(h);
-      await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 1500 }, { bye: true }]);
-      await ok(first);
-      await ok(second);
-      const cdr = await oneCdr(h);
-      expect(cdr).toMatchObject({ disposition: 'ANSWERED', ended_by: 'CALLER', agent_id: 'a-1003' });
-      // Taken within the first second (the busy agent refused at once): no music was started.
-      expect(music).toEqual([]);
-      expect((await legs(h)).map((l) => [l.agent_id, l.result, l.final_status])).toEqual([
-        ['', 'answered', 200],
-        ['a-1001', 'busy', 486],
-        ['a-1003', 'answered', 200],
-      ]);
-    });
+    await withEdge(
+      'busy',
+      bundle,
+      async (h) => {
+        const first = phone(h, p1, { ringMs: 100, busy: true });
+        const second = phone(h, p2, { ringMs: 100, actions: talk });
+        const music = musicStarts(h);
+        await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 1500 }, { bye: true }]);
+        await ok(first);
+        await ok(second);
+        const cdr = await oneCdr(h);
+        expect(cdr).toMatchObject({ disposition: 'ANSWERED', ended_by: 'CALLER', agent_id: 'a-1003' });
+        // Taken at once (the busy agent refused at once, the next answered): no music was started.
+        expect(music).toEqual([]);
+        expect((await legs(h)).map((l) => [l.agent_id, l.result, l.final_status])).toEqual([
+          ['', 'answered', 200],
+          ['a-1001', 'busy', 486],
+          ['a-1003', 'answered', 200],
+        ]);
+      },
+      { queueMusicDelayMs: 3000 },
+    );
   });
 
   it('overflow after the max wait: sales has nobody, the call moves to support and its agent', async () => {

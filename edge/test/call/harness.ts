@@ -124,6 +124,8 @@ export async function startHarness(o: {
    * over several, as a site can (EDGE_RTPENGINE_NG). Recordings are archived from the first one's spool only.
    */
   engines?: number;
+  /** How long a queued caller waits before music on hold (default: the product's 1 s). */
+  queueMusicDelayMs?: number;
   /** Keep every call event in `events` (default true; a load test would only grow its heap). */
   recordEvents?: boolean;
   /** More rtpengine options for every instance (benchmarks compare thread settings). */
@@ -215,6 +217,7 @@ export async function startHarness(o: {
     promptsDir,
     prompts: new G711PromptCache({ dir: join(dir, 'prompt-cache') }),
     directRingMs: 8000,
+    ...(o.queueMusicDelayMs !== undefined ? { queueMusicDelayMs: o.queueMusicDelayMs } : {}),
     ...(o.browserAuth ? { browserAuth: o.browserAuth(stack.clock) } : {}),
   };
   const bridge = new EventBridge(journal, clock, log).attach({
