@@ -112,13 +112,13 @@ describe('call cases', () => {
       async (h) => {
         h.agents.logout('a-1001');
         const music = musicStarts(h);
-        await call(h, [{ pause: 500 }, { info: '1' }, { pause: 1500 }, { bye: true }]);
+        await call(h, [{ pause: 900 }, { info: '1' }, { pause: 1500 }, { bye: true }]);
         const cdr = await oneCdr(h);
         expect(cdr).toMatchObject({ disposition: 'ABANDONED', ended_by: 'CALLER', queue_id: 'sales' });
         expect(Number(cdr['queue_wait_ms'])).toBeGreaterThan(1000);
-        // Music on hold once the caller has waited a second in the queue (the choice came at ~0.5 s).
+        // Music on hold once the caller has waited a second in the queue (the choice came at ~0.9 s).
         expect(music).toHaveLength(1);
-        expect(music[0]).toBeGreaterThanOrEqual(1400);
+        expect(music[0]).toBeGreaterThanOrEqual(1800);
         expect(await h.rtp.client.list()).toEqual([]);
       },
     );
@@ -129,7 +129,7 @@ describe('call cases', () => {
     await withEdge('ringabandon', { agents: [agentOn('a-1001', '1001', { sales: 5 }, port)] }, async (h) => {
       const agent = phone(h, port, { ringMs: 0, answer: false });
       const music = musicStarts(h);
-      await call(h, [{ pause: 800 }, { dtmf: '1' }, { pause: 2000 }, { bye: true }]);
+      await call(h, [{ pause: 1000 }, { dtmf: '1' }, { pause: 2000 }, { bye: true }]);
       await ok(agent);
       // The agent rang at once and did not answer: the caller hears music while it rings.
       expect(music).toHaveLength(1);
