@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
@@ -37,31 +36,27 @@ export const configVersions = pgTable(
 
 /**
  * Events journal (outbox). A row is written in the same transaction as the state change it
- * describes, without any lock shared between writers; the publisher gives committed rows the
- * site's gapless `seq` (Event.seq) in one place, and rows are kept until the cloud's ingest
- * watermark covers their seq. `payload` is the encoded hcc.events.v1.Event without its seq field;
- * the published bytes are `payload` + the encoded seq field (fixed once assigned).
+ * describes, and gets the site's gapless `seq` (Event.seq) in the statement that writes it, from the
+ * site's state row (whose lock, held to the commit, makes seqs commit in order); rows are kept until
+ * the cloud's ingest watermark covers their seq. `payload` is the encoded hcc.events.v1.Event
+ * without its seq field; the published bytes are `payload` + the encoded seq field.
  */
 export const eventOutbox = pgTable(
   'event_outbox',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    /** Null until the publisher sequences the row. */
-    seq: bigint('seq', { mode: 'number' }),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
     eventId: text('event_id').notNull(),
     /** Subject kind token (names.eventKind). */
     kind: text('kind').notNull(),
     payload: bytea('payload').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex('event_outbox_seq_uq').on(t.seq),
-    index('event_outbox_unsequenced_idx').on(t.id).where(sql`${t.seq} is null`),
-  ],
+  (t) => [uniqueIndex('event_outbox_seq_uq').on(t.seq)],
 );
 
 /**
- * One row per site: the last seq given out (under this row's lock), the highest seq the local
+ * One row per site: the last seq given out (by the writers, under this row's lock), the highest seq the local
  * stream acknowledged, and the highest seq the cloud confirmed (rows up to it are deleted).
  */
 export const eventOutboxState = pgTable('event_outbox_state', {

@@ -5,7 +5,14 @@ export {
   journalQueueSnapshot,
   scriptedDayForBench,
 } from './call-script.ts';
-export { type EmitInTx, type JournalContext, JournalError, OutboxJournal } from './journal.ts';
+export {
+  type CommittedRows,
+  type EmitInTx,
+  type JournalContext,
+  JournalError,
+  OutboxJournal,
+  type OutboxRowData,
+} from './journal.ts';
 export { type EventsPipeline, type EventsPipelineOptions, startEventsPipeline } from './pipeline.ts';
 export {
   CallerPseudonymizer,
@@ -15,6 +22,6 @@ export {
 } from './pseudonym.ts';
 export { OutboxPublisher, type PublisherOptions } from './publisher.ts';
 export { type QueueSnapshotInput, queueSnapshotJournal } from './queue-snapshots.ts';
-export { assignSeqs, withSeq } from './sequencer.ts';
+export { withSeq } from './sequencer.ts';
 export type { EventBody, EventMeta, EventSink } from './sink.ts';
 export { WatermarkFollower, type WatermarkOptions } from './watermark.ts';

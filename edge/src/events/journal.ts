@@ -4,6 +4,7 @@ import { EventSchema, encodeEvent } from '@hcc/proto';
 import { type Db, names, uuid7 } from '@hcc/shared';
 import { type SQL, sql } from 'drizzle-orm';
 import { eventOutboxState } from '../db/schema.ts';
+import { PreparedRunner } from './prepared.ts';
 import type { EventBody, EventMeta, EventSink } from './sink.ts';
 
 export interface JournalContext {
@@ -26,18 +27,39 @@ export class JournalError extends Error {
   }
 }
 
+/** Rows one statement committed: seqs `first`, `first + 1`, ... in array order. */
+export interface CommittedRows {
+  first: number;
+  rows: readonly OutboxRowData[];
+}
+
+/** An outbox row as written (its seq is implied by its place in a CommittedRows). */
+export interface OutboxRowData {
+  eventId: string;
+  kind: string;
+  /** The encoded Event without its seq field. */
+  payload: Uint8Array;
+}
+
 /**
  * The edge's events journal: every event is a row of the outbox table, written in the same
- * transaction as the state change it describes. Writers take no shared lock (one INSERT); the
- * publisher gives committed rows their gapless seq (see sequencer.ts). After each commit the
- * publisher is woken.
+ * transaction as the state change it describes. The statement that writes the rows also gives them
+ * the site's next seqs from its state row: that row's lock, held until the commit, makes seqs commit
+ * in seq order (a reader sees a gapless prefix) and a rollback takes its seqs back. Writers hold it
+ * only from their events' INSERT to their commit (the INSERT is the last statement of a transaction;
+ * `write` is one statement). After each commit the publisher is handed the rows it can send
+ * without reading them back.
  */
 export class OutboxJournal implements EventSink {
+  private readonly runner: PreparedRunner;
+
   constructor(
     private readonly db: Db,
     private readonly ctx: JournalContext,
-    private readonly onCommit: () => void = () => {},
-  ) {}
+    private readonly onCommit: (committed: CommittedRows) => void = () => {},
+  ) {
+    this.runner = new PreparedRunner(db);
+  }
 
   /** Creates the site's state row when absent. */
   async init(): Promise<void> {
@@ -46,12 +68,14 @@ export class OutboxJournal implements EventSink {
 
   /** One event in its own (single-statement) transaction. */
   async emit(body: EventBody, meta?: EventMeta): Promise<void> {
+    const rows = this.rows([{ body, meta }]);
+    let last: number;
     try {
-      await insertRows(this.db, this.rows([{ body, meta }]));
+      last = await this.insert(rows);
     } catch (err) {
       throw new JournalError('events journal write failed', err);
     }
-    this.onCommit();
+    this.onCommit({ first: last - rows.length + 1, rows });
   }
 
   /**
@@ -60,19 +84,26 @@ export class OutboxJournal implements EventSink {
    */
   async transaction<T>(fn: (tx: Db, emit: EmitInTx) => Promise<T>): Promise<T> {
     let result: T;
+    let committed: CommittedRows | undefined;
     try {
       result = await this.db.transaction(async (tx) => {
         const pending: { body: EventBody; meta?: EventMeta }[] = [];
         const out = await fn(tx as unknown as Db, (body, meta) => {
           pending.push({ body, meta });
         });
-        if (pending.length > 0) await insertRows(tx as unknown as Db, this.rows(pending));
+        if (pending.length > 0) {
+          // Last statement before the commit: the state row stays locked for the shortest time.
+          const rows = this.rows(pending);
+          const v = this.outboxValues(rows);
+          const last = lastSeqOf(await tx.execute(outboxInsert((k) => sql`${sql.param(v[k])}`)));
+          committed = { first: last - rows.length + 1, rows };
+        }
         return out;
       });
     } catch (err) {
       throw new JournalError('events journal transaction failed', err);
     }
-    this.onCommit();
+    if (committed) this.onCommit(committed);
     return result;
   }
 
@@ -89,16 +120,66 @@ export class OutboxJournal implements EventSink {
       changes.map((c, i) => sql`${sql.raw(`c${i}`)} as (${c})`),
       sql`, `,
     );
-    const main = events.length > 0 ? outboxInsert(this.rows([...events])) : sql`select 1`;
+    const rows = this.rows([...events]);
+    const withChanges = changes.length > 0 ? ctes : undefined;
+    let last: number;
     try {
-      await this.db.execute(changes.length > 0 ? sql`with ${ctes} ${main}` : main);
+      if (rows.length === 0) {
+        if (withChanges) await this.runner.execute(sql`with ${withChanges} select 1`);
+        return;
+      }
+      last = await this.insert(rows, withChanges);
     } catch (err) {
       throw new JournalError('events journal write failed', err);
     }
-    if (events.length > 0) this.onCommit();
+    this.onCommit({ first: last - rows.length + 1, rows });
   }
 
-  private rows(items: { body: EventBody; meta?: EventMeta }[]) {
+  /** Inserts the rows (with `changes` as CTEs, in the same statement); returns the last seq given. */
+  private async insert(rows: readonly OutboxRowData[], changes?: SQL): Promise<number> {
+    const v = this.outboxValues(rows);
+    if (changes) {
+      return lastSeqOf(await this.runner.execute(outboxInsert((k) => sql`${sql.param(v[k])}`, changes)));
+    }
+    return lastSeqOf(await this.runner.run('outbox-insert', outboxInsert, v));
+  }
+
+  /**
+   * The insert's values. The same few parameters whatever the number of rows (the query builder's
+   * per-value work for a multi-row VALUES list was the largest CPU cost of journaling): ids (UUIDs),
+   * kinds and payload offsets as comma-joined lists (the driver quotes and escapes every element of
+   * an array parameter), the payloads as one binary bytea cut by offsets (a bytea[] parameter
+   * travels hex-encoded as text, both ends paying for it).
+   */
+  private outboxValues(rows: readonly OutboxRowData[]): Record<OutboxValue, unknown> {
+    const n = rows.length;
+    const ids = new Array<string>(n);
+    const kinds = new Array<string>(n);
+    const offsets = new Array<number>(n);
+    const lengths = new Array<number>(n);
+    let size = 0;
+    for (let i = 0; i < n; i++) {
+      const r = rows[i]!;
+      ids[i] = r.eventId;
+      kinds[i] = r.kind;
+      offsets[i] = size + 1; // substring() counts from 1
+      lengths[i] = r.payload.byteLength;
+      size += r.payload.byteLength;
+    }
+    const blob = Buffer.allocUnsafe(size);
+    for (let i = 0; i < n; i++) blob.set(rows[i]!.payload, offsets[i]! - 1);
+    return {
+      n,
+      site: this.ctx.siteId,
+      blob,
+      ids: ids.join(','),
+      kinds: kinds.join(','),
+      offsets: offsets.join(','),
+      lengths: lengths.join(','),
+    };
+  }
+
+  private rows(items: { body: EventBody; meta?: EventMeta }[]): OutboxRowData[] {
     const tenantId = this.ctx.tenantId();
     const now = this.ctx.now?.() ?? new Date();
     const configVersion = this.ctx.configVersion();
@@ -129,23 +210,31 @@ function kindOf(bodyCase: string): string {
   return k;
 }
 
+type OutboxValue = 'n' | 'site' | 'blob' | 'ids' | 'kinds' | 'offsets' | 'lengths';
+
 /**
- * One INSERT with three array parameters, whatever the number of rows: the query builder's
- * per-value work for a multi-row VALUES list was the largest CPU cost of journaling. Rows keep
- * their order (ids are taken in array order), so the publisher sequences them as emitted.
+ * One statement: takes the next seqs from the site's state row (locking it to the commit) and
+ * inserts the rows with them; returns the last seq given. Without the state row (`init` not run)
+ * the seqs are null and the NOT NULL constraint fails the whole statement, changes included.
+ * `v` places a named value (a parameter, or a placeholder of a prepared statement).
  */
-function insertRows(
-  db: Db,
-  rows: { eventId: string; kind: string; payload: Uint8Array }[],
-): Promise<unknown> {
-  return db.execute(outboxInsert(rows));
+function outboxInsert(v: (name: OutboxValue) => SQL, changes?: SQL): SQL {
+  return sql`with ${changes ? sql`${changes}, ` : sql``}outbox_seq as (
+      update event_outbox_state set last_seq = last_seq + ${v('n')}, updated_at = now()
+      where site_id = ${v('site')} returning last_seq),
+    outbox_rows as (
+      insert into event_outbox (seq, event_id, kind, payload)
+      select s.last_seq - ${v('n')} + t.n, t.e, t.k, substring(${v('blob')}::bytea from t.o for t.l)
+      from unnest(string_to_array(${v('ids')}, ','), string_to_array(${v('kinds')}, ','),
+        string_to_array(${v('offsets')}, ',')::int[], string_to_array(${v('lengths')}, ',')::int[])
+        with ordinality as t(e, k, o, l, n)
+      left join outbox_seq s on true)
+    select last_seq from outbox_seq`;
 }
 
-function outboxInsert(rows: { eventId: string; kind: string; payload: Uint8Array }[]): SQL {
-  const ids = rows.map((r) => r.eventId);
-  const kinds = rows.map((r) => r.kind);
-  const payloads = rows.map((r) => Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength));
-  return sql`insert into event_outbox (event_id, kind, payload)
-    select e, k, p from unnest(${sql.param(ids)}::text[], ${sql.param(kinds)}::text[], ${sql.param(payloads)}::bytea[])
-      with ordinality as t(e, k, p, n) order by n`;
+/** The last seq the outbox insert gave out (its single row). */
+function lastSeqOf(res: unknown): number {
+  const row = (res as { rows: { last_seq: string | number }[] }).rows[0];
+  if (row === undefined) throw new Error('events outbox state row missing');
+  return Number(row.last_seq);
 }

@@ -33,7 +33,7 @@ export async function startEventsPipeline(
   log: Logger,
 ): Promise<EventsPipeline> {
   const publisher = new OutboxPublisher(db, nc, { ...opts }, log.child({ module: 'events-publisher' }));
-  const journal = new OutboxJournal(db, opts, () => publisher.wake());
+  const journal = new OutboxJournal(db, opts, (committed) => publisher.offer(committed));
   await journal.init();
   const watermark = new WatermarkFollower(
     db,

@@ -2,8 +2,9 @@ import { type Db, type Logger, names } from '@hcc/shared';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eq, sql } from 'drizzle-orm';
 import { eventOutboxState } from '../db/schema.ts';
-import { assignSeqs, withSeq } from './sequencer.ts';
-import { StreamSender } from './stream-sender.ts';
+import type { CommittedRows, OutboxRowData } from './journal.ts';
+import { withSeq } from './sequencer.ts';
+import { type OutMsg, StreamSender } from './stream-sender.ts';
 
 export interface PublisherOptions {
   siteId: string;
@@ -11,9 +12,17 @@ export interface PublisherOptions {
   batchSize?: number;
   /** How long to sleep when the outbox is drained and nobody wakes us. */
   idlePollMs?: number;
+  /** Committed rows kept in memory for sending (beyond it, rows are read back from the outbox). */
+  maxReady?: number;
   /** Back-off after a failed round (leaf down, timeout). */
   retryMs?: number;
   publishTimeoutMs?: number;
+  /**
+   * How often the acknowledged position is written to the state row (default 1000 ms; also when
+   * idle and on stop). After a crash the publisher resumes from it: what the stream acknowledged
+   * since is sent again and dropped as a duplicate by message id.
+   */
+  persistEveryMs?: number;
   /** Batches sent before the oldest is acknowledged (default 2). */
   inFlight?: number;
   /** (Re)creates the leaf's events stream; called after failed rounds (a leaf that lost its store). */
@@ -21,8 +30,11 @@ export interface PublisherOptions {
 }
 
 /**
- * Sequences committed outbox rows and sends them to the leaf's local events stream in seq order, the event id as message id
- * (JetStream drops a re-publish inside its 2-minute window; the cloud is idempotent beyond it).
+ * Sends committed outbox rows to the leaf's local events stream in seq order, the event id as message
+ * id (JetStream drops a re-publish inside its 2-minute window; the cloud is idempotent beyond it).
+ * Rows this process journaled are handed over in memory after their commit (`offer`); the outbox
+ * table is read only for what memory does not hold in order: after a start, a rewind, a failed
+ * round, rows of another process of the site, or a backlog past `maxReady`.
  * The cursor starts after the last seq the stream acknowledged; `rewind` sends again from an
  * earlier seq when the cloud's watermark shows that the stream lost something.
  */
@@ -41,6 +53,12 @@ export class OutboxPublisher {
   /** Rows up to this seq are re-sent after a rewind: they carry `resendTag` in their message id. */
   private resendUpTo = 0;
   private resendTag = '';
+  /** Runs of committed rows handed over by the journal, ordered by first seq, not yet all sent. */
+  private readonly ready: CommittedRows[] = [];
+  private readyRows = 0;
+  /** The cursor as last written to the state row, and when. */
+  private persisted = 0;
+  private persistedAt = 0;
 
   constructor(
     private readonly db: Db,
@@ -51,7 +69,7 @@ export class OutboxPublisher {
     this.sender = new StreamSender(nc, opts.publishTimeoutMs ?? 5000);
   }
 
-  /** The last seq given to an outbox row. */
+  /** The last seq given to an outbox row (that this publisher knows of). */
   get lastSeq(): number {
     return this.assigned;
   }
@@ -71,6 +89,7 @@ export class OutboxPublisher {
       .from(eventOutboxState)
       .where(eq(eventOutboxState.siteId, this.opts.siteId));
     this.cursor = Math.max(state?.published ?? 0, state?.watermark ?? 0);
+    this.persisted = this.cursor;
     this.assigned = state?.last ?? 0;
     this.running = true;
     this.loop = this.run();
@@ -79,6 +98,22 @@ export class OutboxPublisher {
   /** New rows were committed: publish without waiting for the idle poll. */
   wake(): void {
     this.wakeUp?.();
+  }
+
+  /** Rows the journal just committed: sent from memory, in seq order, without reading them back. */
+  offer(committed: CommittedRows): void {
+    const { first, rows } = committed;
+    const last = first + rows.length - 1;
+    if (last > this.assigned) this.assigned = last;
+    if (last > this.sent && this.readyRows + rows.length <= (this.opts.maxReady ?? 50_000)) {
+      // Commits are handed over nearly always in seq order: find the place from the end.
+      let i = this.ready.length;
+      while (i > 0 && this.ready[i - 1]!.first > first) i--;
+      if (i === this.ready.length) this.ready.push(committed);
+      else this.ready.splice(i, 0, committed);
+      this.readyRows += rows.length;
+    }
+    this.wake();
   }
 
   /** Publish again everything after `seq` (a lost message holds the cloud's watermark there). */
@@ -133,17 +168,18 @@ export class OutboxPublisher {
         }
         let more = false;
         if (inflight.length < window) {
-          const rows = await this.next(batch);
-          if (rows.length > 0 && generation === this.generation) {
-            const last = Number(rows[rows.length - 1]!.seq);
-            inflight.push({ last, settled: this.send(rows).then(noError, (err: unknown) => err) });
+          const run = await this.next(batch);
+          if (run.rows.length > 0 && generation === this.generation) {
+            const last = run.first + run.rows.length - 1;
+            inflight.push({ last, settled: this.send(run).then(noError, (err: unknown) => err) });
             this.sent = last;
-            more = rows.length === batch && inflight.length < window;
+            more = run.rows.length === batch && inflight.length < window;
           }
         }
         if (more) continue;
         const oldest = inflight.shift();
         if (!oldest) {
+          if (this.persistDue()) await this.persist();
           await this.sleep(this.opts.idlePollMs ?? 250);
           continue;
         }
@@ -157,10 +193,7 @@ export class OutboxPublisher {
         }
         if (generation !== this.generation) continue;
         this.cursor = oldest.last;
-        await this.db
-          .update(eventOutboxState)
-          .set({ publishedSeq: sql`greatest(${eventOutboxState.publishedSeq}, ${oldest.last})` })
-          .where(eq(eventOutboxState.siteId, this.opts.siteId));
+        if (this.persistDue()) await this.persist();
         if (this.failures > 0) this.log.info({ after: this.failures }, 'events publisher recovered');
         this.failures = 0;
       } catch (err) {
@@ -171,19 +204,65 @@ export class OutboxPublisher {
       }
     }
     await Promise.all(inflight.map((b) => b.settled));
+    await this.persist().catch(() => {});
   }
 
-  /** The next committed rows after what was sent, numbering newly committed rows first when needed. */
-  private async next(batch: number): Promise<OutboxRow[]> {
-    if (this.assigned - this.sent < batch)
-      this.assigned = await assignSeqs(this.db, this.opts.siteId, batch * 2);
-    // Plain rows (no per-field mapping by the query builder): seq as text, payload a Buffer.
-    return (
-      (await this.db.execute(sql`select seq, event_id, kind, payload from event_outbox
-        where seq is not null and seq > ${this.sent} order by seq limit ${batch}`)) as unknown as {
-        rows: OutboxRow[];
+  private persistDue(): boolean {
+    return Date.now() - this.persistedAt >= (this.opts.persistEveryMs ?? 1000);
+  }
+
+  /** Writes the acknowledged position to the state row when it moved. */
+  private async persist(): Promise<void> {
+    if (this.cursor <= this.persisted) return;
+    const seq = this.cursor;
+    await this.db
+      .update(eventOutboxState)
+      .set({ publishedSeq: sql`greatest(${eventOutboxState.publishedSeq}, ${seq})` })
+      .where(eq(eventOutboxState.siteId, this.opts.siteId));
+    this.persisted = seq;
+    this.persistedAt = Date.now();
+  }
+
+  /**
+   * The next committed rows after what was sent: from memory when it holds the next seq, else from
+   * the outbox (a reader sees a gapless prefix of seqs: they commit in order, see journal.ts).
+   */
+  private async next(batch: number): Promise<CommittedRows> {
+    const want = this.sent + 1;
+    const ready = this.ready;
+    while (ready.length > 0 && ready[0]!.first + ready[0]!.rows.length <= want) this.dropReady();
+    if (ready.length > 0 && ready[0]!.first <= want) {
+      const rows: OutboxRowData[] = [];
+      let seq = want;
+      while (rows.length < batch && ready.length > 0 && ready[0]!.first <= seq) {
+        const run = ready[0]!;
+        const from = seq - run.first;
+        const take = Math.min(run.rows.length - from, batch - rows.length);
+        for (let k = 0; k < take; k++) rows.push(run.rows[from + k]!);
+        seq += take;
+        if (from + take === run.rows.length) this.dropReady();
       }
-    ).rows;
+      return { first: want, rows };
+    }
+    // Plain rows (no per-field mapping by the query builder): seq as text, payload a Buffer. The
+    // first may lie past `want`: rows the cloud confirmed are deleted (a rewind can go below them).
+    const res = (await this.db.execute(sql`select seq, event_id, kind, payload from event_outbox
+        where seq > ${this.sent} order by seq limit ${batch}`)) as unknown as {
+      rows: { seq: string; event_id: string; kind: string; payload: Uint8Array }[];
+    };
+    const first = res.rows.length > 0 ? Number(res.rows[0]!.seq) : want;
+    const rows: OutboxRowData[] = [];
+    for (const r of res.rows) {
+      if (Number(r.seq) !== first + rows.length) break; // seqs are gapless: never expected
+      rows.push({ eventId: r.event_id, kind: r.kind, payload: r.payload });
+    }
+    const last = first + rows.length - 1;
+    if (last > this.assigned) this.assigned = last;
+    return { first, rows };
+  }
+
+  private dropReady(): void {
+    this.readyRows -= this.ready.shift()!.rows.length;
   }
 
   private readonly subjects = new Map<string, string>();
@@ -196,22 +275,19 @@ export class OutboxPublisher {
     return s;
   }
 
-  private send(rows: OutboxRow[]): Promise<number> {
-    return this.sender.send(
-      rows.map((r) => ({
+  private send({ first, rows }: CommittedRows): Promise<number> {
+    const msgs = new Array<OutMsg>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const seq = first + i;
+      msgs[i] = {
         subject: this.subjectOf(r.kind),
-        data: withSeq(r.payload, Number(r.seq)),
-        msgID: Number(r.seq) <= this.resendUpTo ? r.event_id + this.resendTag : r.event_id,
-      })),
-    );
+        data: withSeq(r.payload, seq),
+        msgID: seq <= this.resendUpTo ? r.eventId + this.resendTag : r.eventId,
+      };
+    }
+    return this.sender.send(msgs);
   }
-}
-
-interface OutboxRow {
-  seq: string;
-  event_id: string;
-  kind: string;
-  payload: Uint8Array;
 }
 
 const noError = (): undefined => undefined;

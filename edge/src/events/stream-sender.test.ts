@@ -52,6 +52,10 @@ describe('StreamSender', () => {
       'other',
       ...Array.from({ length: 10 }, (_, i) => String(2060 + i)),
     ]);
+    // The message id travels as the client's own headers would carry it.
+    const first = await (await jetstreamManager(nc)).streams.getMessage('S', { seq: 1 });
+    expect(first?.header.get('Nats-Msg-Id')).toBe('m0');
+    expect([...first!.header.keys()]).toEqual(['Nats-Msg-Id']);
     // No stream takes the subject (503), and a message the stream refuses (too big).
     await expect(sender.send(batch(0, 3, 'nostream'))).rejects.toBeInstanceOf(StreamSendError);
     const big = { subject: 's.1', data: new Uint8Array(100), msgID: 'big' };

@@ -8,10 +8,10 @@ import { createTestDatabase } from '@hcc/shared/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EDGE_MIGRATIONS } from '../../src/db/migrations.ts';
-import { OutboxJournal } from '../../src/events/journal.ts';
+import { type CommittedRows, OutboxJournal } from '../../src/events/journal.ts';
 import { CallerPseudonymizer, normalizeCallerNumber } from '../../src/events/pseudonym.ts';
 import type { OutboxPublisher } from '../../src/events/publisher.ts';
-import { assignSeqs, withSeq } from '../../src/events/sequencer.ts';
+import { withSeq } from '../../src/events/sequencer.ts';
 import { WatermarkFollower } from '../../src/events/watermark.ts';
 
 const heartbeat = (n: number) => ({
@@ -56,14 +56,15 @@ describe.each(stores)('events journal on %s', (_name, open) => {
   let database: Database;
   let dispose: () => Promise<void>;
   let journal: OutboxJournal;
+  const committed: CommittedRows[] = [];
   beforeAll(async () => {
     ({ database, dispose } = await open());
     await database.migrate(EDGE_MIGRATIONS);
-    journal = new OutboxJournal(database.db, {
-      siteId: 'hq',
-      tenantId: () => 'acme',
-      configVersion: () => 7n,
-    });
+    journal = new OutboxJournal(
+      database.db,
+      { siteId: 'hq', tenantId: () => 'acme', configVersion: () => 7n },
+      (c) => committed.push(c),
+    );
     await journal.init();
   });
   afterAll(() => dispose());
@@ -75,8 +76,17 @@ describe.each(stores)('events journal on %s', (_name, open) => {
       )) as unknown as Rows<{ seq: string }>
     ).rows.map((r) => Number(r.seq));
 
-  it('journals without a shared lock; the sequencer numbers committed rows gapless; a rollback leaves no hole', async () => {
+  it('numbers rows gapless as they are written, visible only in seq order; a rollback leaves no hole', async () => {
+    // Readers polling while 20 writers commit: every snapshot is a gapless prefix 1..n.
+    let writing = true;
+    const snapshots: number[][] = [];
+    const reader = (async () => {
+      while (writing) snapshots.push(await seqs());
+    })();
     await Promise.all(Array.from({ length: 20 }, (_, i) => journal.emit(heartbeat(i))));
+    writing = false;
+    await reader;
+    for (const snap of snapshots) expect(snap).toEqual(Array.from({ length: snap.length }, (_, i) => i + 1));
     await expect(
       journal.transaction(async (_tx, emit) => {
         emit(heartbeat(99));
@@ -89,12 +99,22 @@ describe.each(stores)('events journal on %s', (_name, open) => {
       emit(heartbeat(100));
       emit(heartbeat(101));
     });
-    // Committed rows get their seqs from the publisher's sequencer, gapless, in one place.
-    expect(await seqs()).toEqual([]);
-    expect(await assignSeqs(database.db, 'hq', 10)).toBe(10);
-    expect(await assignSeqs(database.db, 'hq')).toBe(22);
-    expect(await assignSeqs(database.db, 'hq')).toBe(22);
     expect(await seqs()).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
+    // The publisher is handed exactly the committed rows, with their seqs and ids.
+    const handed = committed.flatMap((c) => c.rows.map((r, i) => [c.first + i, r.eventId] as const));
+    const stored = (
+      (await database.db.execute(
+        sql`select seq, event_id from event_outbox order by seq`,
+      )) as unknown as Rows<{ seq: string; event_id: string }>
+    ).rows.map((r) => [Number(r.seq), r.event_id] as const);
+    expect(handed.sort((a, b) => a[0] - b[0])).toEqual(stored);
+    expect(
+      (
+        (await database.db.execute(sql`select last_seq from event_outbox_state`)) as unknown as Rows<{
+          last_seq: string;
+        }>
+      ).rows.map((r) => Number(r.last_seq)),
+    ).toEqual([22]);
     const row = (await database.db.execute(
       sql`select payload, event_id from event_outbox where seq = 22`,
     )) as unknown as Rows<{ payload: Uint8Array; event_id: string }>;
@@ -163,6 +183,18 @@ describe.each(stores)('events journal on %s', (_name, open) => {
     expect(await count(sql`select count(*)::int as n from write_probe`)).toBe(2);
     await journal.write([sql`insert into write_probe values (4, 2)`], []);
     expect(await count(sql`select count(*)::int as n from write_probe`)).toBe(3);
+    // A site without its state row (init not run) cannot number events: nothing commits.
+    const unready = new OutboxJournal(database.db, {
+      siteId: 'nowhere',
+      tenantId: () => 'acme',
+      configVersion: () => 7n,
+    });
+    await expect(
+      unready.write([sql`insert into write_probe values (5, null)`], [{ body: heartbeat(5) }]),
+    ).rejects.toThrow('events journal write failed');
+    await expect(unready.emit(heartbeat(6))).rejects.toThrow('events journal write failed');
+    expect(await count(sql`select count(*)::int as n from write_probe`)).toBe(3);
+    expect(await events()).toBe(before + 2);
   });
 });
 
