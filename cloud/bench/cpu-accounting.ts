@@ -25,6 +25,14 @@ function readProc(pid: number): Proc | undefined {
 
 function roleOf(cmd: string): string {
   if (cmd.includes('nats-server')) return cmd.includes('leaf-') ? 'nats leaf' : 'nats hub';
+  // Backends name their database in their title ("postgres: user db host state"): the edge's outbox
+  // and the cloud's analytics share one server in the bench, so split it.
+  if (cmd.startsWith('postgres: ')) {
+    const db = cmd.split(' ')[2] ?? '';
+    if (db.startsWith('edge_')) return 'postgres edge';
+    if (db.startsWith('cloud_') || db.startsWith('replay_')) return 'postgres cloud';
+    return 'postgres';
+  }
   if (cmd.startsWith('postgres')) return 'postgres';
   if (cmd.includes('ingest-edge')) return 'edge process';
   return 'other';

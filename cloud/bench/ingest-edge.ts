@@ -1,7 +1,9 @@
 // Edge side of the ingest benchmark (a child process, as the edge is in production): journals
-// interaction events into the edge's PostgreSQL outbox at RATE events/s for SECONDS, in
-// transactions of TX_EVENTS events (one call's worth), each stamped with the wall clock at emit
-// so the cloud can measure end-to-end latency. The pipeline's publisher sends them to the leaf.
+// interaction events into the edge's PostgreSQL outbox at RATE events/s for SECONDS, TX_EVENTS
+// events (one call's worth) per commit, each stamped with the wall clock at emit so the cloud can
+// measure end-to-end latency. The pipeline's publisher sends them to the leaf. TX_MODE=write (the
+// default) journals them the way the call layer does (journal.write: one statement, as the event
+// bridge and the CDR store); TX_MODE=transaction uses journal.transaction (BEGIN, INSERT, COMMIT).
 import {
   CallerPseudonymizer,
   callEvents,
@@ -18,6 +20,7 @@ const site = process.env.SITE ?? 'hq';
 const rate = Number(process.env.RATE ?? 20_000);
 const seconds = Number(process.env.SECONDS ?? 30);
 const perTx = Number(process.env.TX_EVENTS ?? 10);
+const inTransaction = process.env.TX_MODE === 'transaction';
 const db = await openDatabase({ url: process.env.EDGE_DB_URL! });
 const nc = await connect({ servers: process.env.LEAF_URL!, maxReconnectAttempts: -1 });
 await waitFor('edge stream', async () => {
@@ -49,10 +52,19 @@ await Promise.all(
         continue;
       }
       emitted += perTx;
-      await pipeline.journal.transaction(async (_tx, emit) => {
-        const at = new Date();
-        for (let i = 0; i < perTx; i++) emit(template[next++ % template.length]!, { occurredAt: at });
-      });
+      const at = new Date();
+      if (inTransaction)
+        await pipeline.journal.transaction(async (_tx, emit) => {
+          for (let i = 0; i < perTx; i++) emit(template[next++ % template.length]!, { occurredAt: at });
+        });
+      else
+        await pipeline.journal.write(
+          [],
+          Array.from({ length: perTx }, () => ({
+            body: template[next++ % template.length]!,
+            meta: { occurredAt: at },
+          })),
+        );
       committed += perTx;
     }
   }),

@@ -114,6 +114,42 @@ describe('analytics ingest, rollups and reports (PostgreSQL)', () => {
     ]);
   });
 
+  it('stores each event as received: payload bytes, seq, kind and times to the millisecond', async () => {
+    // A tenant and day of its own: the other tests' reports do not see these rows.
+    const f = new EventFactory('initech', 'store-check');
+    const T0 = Date.UTC(2024, 5, 3, 9, 0);
+    const events = [
+      f.ended(T0 + 7 * MIN + 123, { queueId: 'q', waitMs: 1 }),
+      f.ended(T0 + 8 * MIN, { queueId: 'q', waitMs: 2, agentId: 'a9', talkMs: 5 }),
+      f.ended(T0 - 9 * MIN + 999, { queueId: 'q2', waitMs: 3 }),
+    ];
+    const now = T0 + 20 * MIN + 456;
+    const accepted = events.map((e, i) => ({
+      ...acceptedFrom(e, T0 + i * 1000 + 0.75),
+      data: encodeEvent(e),
+    }));
+    await writeBatch(database.db, accepted, [], { lateAfterMs: LATE, now });
+    const rows = (
+      (await database.db.execute(sql`set role hcc_system; select event_id, seq, kind, payload,
+        extract(epoch from occurred_at) * 1000 as occurred, extract(epoch from received_at) * 1000 as received
+        from analytics.events where site_id = 'store-check' order by seq`)) as unknown as {
+        rows: {
+          event_id: string;
+          seq: string;
+          kind: string;
+          payload: Uint8Array;
+          occurred: string;
+          received: string;
+        }[];
+      }[]
+    )[1]!.rows;
+    await database.db.execute(sql`reset role`);
+    expect(
+      rows.map((r) => [r.event_id, Number(r.seq), r.kind, Number(r.occurred), Number(r.received)]),
+    ).toEqual(events.map((e, i) => [e.eventId, i + 1, 'interaction', T0 + i * 1000, now]));
+    expect(rows.map((r) => Buffer.from(r.payload))).toEqual(events.map((e) => Buffer.from(encodeEvent(e))));
+  });
+
   it('counts a redelivered copy inside the same batch once', async () => {
     const f = new EventFactory('dupco', 'dup');
     const twice = f.ended(T0, { queueId: 'q', waitMs: 1000, agentId: 'a1', talkMs: 1000 });
