@@ -1,5 +1,6 @@
+import { FakeClock } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
-import { MediaSessionStateError, NgError } from './errors.ts';
+import { MediaSessionStateError, NgError, NgTimeoutError } from './errors.ts';
 import { type MediaClient, MediaSession } from './media-session.ts';
 
 const carrierSdp =
@@ -176,5 +177,30 @@ describe('MediaSession', () => {
     expect(calls.filter((c) => c[0] === 'delete')).toEqual([['delete', { callId: 'c5' }]]);
     expect(endedHooks).toBe(1);
     await expect(s.park()).rejects.toBeInstanceOf(MediaSessionStateError);
+  });
+
+  it('end() retries a delete that timed out in the background until rtpengine answers', async () => {
+    const { client, calls } = fakeClient();
+    let timeouts = 2;
+    const del = client.delete;
+    client.delete = async (o) => {
+      if (timeouts-- > 0) {
+        calls.push(['delete', o as unknown as Record<string, unknown>]);
+        throw new NgTimeoutError('delete', 'k', 3);
+      }
+      return del(o);
+    };
+    const clock = new FakeClock();
+    const s = new MediaSession({ client, callId: 'c6', callerTag: 'ft', newId, clock });
+    await s.offerFromCaller(carrierSdp);
+    await expect(s.end()).rejects.toBeInstanceOf(NgTimeoutError);
+    const deletes = () => calls.filter((c) => c[0] === 'delete').length;
+    expect(deletes()).toBe(1);
+    await clock.advance(2_000);
+    expect(deletes()).toBe(2); // timed out again
+    await clock.advance(10_000);
+    expect(deletes()).toBe(3); // answered
+    await clock.advance(60_000);
+    expect(deletes()).toBe(3);
   });
 });

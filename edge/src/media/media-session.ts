@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Clock, type Logger, Observer, silentLogger, systemClock, type TimerHandle } from '@hcc/shared';
-import { CallerSdpChangedError, MediaSessionStateError, NgError } from './errors.ts';
+import { CallerSdpChangedError, MediaSessionStateError, NgError, NgTimeoutError } from './errors.ts';
 import type { NgClient } from './ng-client.ts';
 import type { PromptFiles } from './prompt-cache.ts';
 import { branchAnswer, branchOffer, firstOffer } from './recipes.ts';
@@ -59,6 +59,9 @@ interface Prompt {
   blocked: string[];
   timer?: TimerHandle;
 }
+
+/** Delays of the background retries of a final delete that timed out. */
+const DELETE_RETRY_MS = [2_000, 10_000, 30_000];
 
 export class MediaSession {
   readonly callId: string;
@@ -420,11 +423,35 @@ export class MediaSession {
     try {
       await this.client.delete({ callId: this.callId });
     } catch (err) {
+      // An overloaded rtpengine answered none of the client's attempts: try again later, so the call's
+      // ports and players are not left to rtpengine's own media timeout.
+      if (err instanceof NgTimeoutError) this.deleteLater(0);
       if (!(err instanceof NgError)) throw err;
       this.log.debug({ call_id: this.callId, reason: err.reason }, 'call already gone in rtpengine');
     } finally {
       this.opts.onEnded?.();
       this.observer.emit('ended', { callId: this.callId });
     }
+  }
+
+  /** Retries the final delete after DELETE_RETRY_MS[attempt] (an unknown call ends the retries). */
+  private deleteLater(attempt: number): void {
+    const wait = DELETE_RETRY_MS[attempt];
+    if (wait === undefined) {
+      this.log.warn(
+        { call_id: this.callId },
+        'rtpengine never confirmed the delete: left to its media timeout',
+      );
+      return;
+    }
+    this.clock.setTimeout(() => {
+      this.client.delete({ callId: this.callId }).then(
+        () =>
+          this.log.info({ call_id: this.callId, attempt: attempt + 1 }, 'rtpengine call deleted on retry'),
+        (err: unknown) => {
+          if (err instanceof NgTimeoutError) this.deleteLater(attempt + 1);
+        },
+      );
+    }, wait);
   }
 }
