@@ -5,7 +5,7 @@ import { names } from '@hcc/shared';
 import { startTestLeaf, type TestNatsServer, waitFor } from '@hcc/shared/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoBranchBundle, demoHqBundle } from '../src/demo/bundles.ts';
 import { type Client, type CloudHarness, startCloudHarness, type TestEdge } from './harness.ts';
@@ -112,11 +112,19 @@ describe('rogue leaf with one site credentials', () => {
     // The hub's source resumes after the last sequence it took from the real hq stream: publish
     // past it, as an attacker would.
     const js = jetstream(nc);
-    for (let i = 0; i < 400; i++)
+    // Half of them carry forged Nats-Stream-Source headers naming branch's hub stream (one and
+    // three copies): the hub appends its own value, so they must not be attributed to branch.
+    const forged = `${names.siteHubEventsStream('branch')} 1 > > ${names.eventSubject('branch', 'config_applied')}`;
+    for (let i = 0; i < 400; i++) {
+      const h = headers();
+      for (let k = 0; k < (i % 4 === 1 ? 1 : i % 4 === 3 ? 3 : 0); k++)
+        h.append(names.STREAM_SOURCE_HEADER, forged);
       await js.publish(
         names.eventSubject('branch', 'config_applied'),
         fakeApplied('branch', 901n + BigInt(i)),
+        i % 2 === 1 ? { headers: h } : {},
       );
+    }
     await waitFor(
       'the forged event reaches the fleet consumer and is dropped',
       async () => h.cp.fleet.stats.dropped > before,

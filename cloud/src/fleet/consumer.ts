@@ -5,6 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { eq, sql } from 'drizzle-orm';
 import { siteStatus, sites } from '../db/schema.ts';
 import { asSystem, type Tx } from '../db/tenant.ts';
+import { streamSource } from '../nats/stream-source.ts';
 
 /** Event kinds the fleet view follows (subject token `hcc.evt.<site>.<kind>`). */
 const KINDS = ['edgeHeartbeat', 'configApplied', 'configRejected'] as const;
@@ -93,7 +94,7 @@ export class FleetConsumer {
   private async handleBatch(batch: JsMsg[]): Promise<void> {
     const good: { m: JsMsg; site: string; event: Event }[] = [];
     for (const m of batch) {
-      const site = names.siteOfStreamSource(m.headers?.get('Nats-Stream-Source'));
+      const site = names.siteOfStreamSource(streamSource(m));
       let event: Event | undefined;
       try {
         event = decodeEvent(m.data);

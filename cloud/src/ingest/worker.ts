@@ -8,6 +8,7 @@ import {
   jetstream,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { streamSource } from '../nats/stream-source.ts';
 import type { RawMessage } from './classify.ts';
 import { classify, MAX_SEQ, type SiteDirectory } from './classify.ts';
 import { type AcceptedEvent, type BatchResult, type RejectedMessage, writeBatch } from './writer.ts';
@@ -224,45 +225,6 @@ export class IngestWorker {
       }
     }
   }
-}
-
-const SOURCE_LINE = Buffer.from(`\r\n${names.STREAM_SOURCE_HEADER}:`);
-
-/**
- * The hub's Nats-Stream-Source header of a message (its first value), read from the raw header
- * block: the client decodes every header of a message into a map on first access, a measurable
- * share of ingest CPU for the one value we need. Falls back to that decoding when the block is
- * not where this client version keeps it or the line is spelled otherwise.
- */
-export function streamSource(m: JsMsg): string | undefined {
-  const raw = (m as unknown as { msg?: { _rdata?: unknown; _msg?: { hdr?: unknown } } }).msg;
-  const data = raw?._rdata;
-  const hdr = raw?._msg?.hdr;
-  if (!(data instanceof Uint8Array) || typeof hdr !== 'number')
-    return m.headers?.get(names.STREAM_SOURCE_HEADER) || undefined;
-  if (hdr < 0) return undefined; // no headers
-  const end = Math.min(hdr, data.byteLength);
-  const from = indexOf(data, SOURCE_LINE, end);
-  if (from < 0) return m.headers?.get(names.STREAM_SOURCE_HEADER) || undefined;
-  let stop = from + SOURCE_LINE.length;
-  while (stop < end && data[stop] !== 13) stop++;
-  const value = Buffer.from(data.buffer, data.byteOffset, end).toString(
-    'utf8',
-    from + SOURCE_LINE.length,
-    stop,
-  );
-  return value.trim() || undefined;
-}
-
-/** First index of `needle` in `hay[0, end)` (a plain loop: the header block is ~100 bytes). */
-function indexOf(hay: Uint8Array, needle: Uint8Array, end: number): number {
-  const first = needle[0];
-  outer: for (let i = 0; i + needle.length <= end; i++) {
-    if (hay[i] !== first) continue;
-    for (let k = 1; k < needle.length; k++) if (hay[i + k] !== needle[k]) continue outer;
-    return i;
-  }
-  return -1;
 }
 
 const errName = (err: unknown) => (err instanceof Error ? err.name : 'unknown');
