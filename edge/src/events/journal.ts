@@ -3,7 +3,6 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { EventSchema, encodeEvent } from '@hcc/proto';
 import { type Db, names, uuid7 } from '@hcc/shared';
 import { type SQL, sql } from 'drizzle-orm';
-import { eventOutboxState } from '../db/schema.ts';
 import { PreparedRunner } from './prepared.ts';
 import type { EventBody, EventMeta, EventSink } from './sink.ts';
 
@@ -62,8 +61,14 @@ export class OutboxJournal implements EventSink {
   }
 
   /** Creates the site's state row when absent. */
+  /**
+   * Creates the site's state row when absent, never behind the outbox: seqs continue after the
+   * highest row present (a state row lost or created after rows were written cannot hand out taken seqs).
+   */
   async init(): Promise<void> {
-    await this.db.insert(eventOutboxState).values({ siteId: this.ctx.siteId }).onConflictDoNothing();
+    await this.db.execute(sql`insert into event_outbox_state (site_id, last_seq)
+      values (${this.ctx.siteId}, (select coalesce(max(seq), 0) from event_outbox))
+      on conflict (site_id) do update set last_seq = greatest(event_outbox_state.last_seq, excluded.last_seq)`);
   }
 
   /** One event in its own (single-statement) transaction. */
@@ -111,6 +116,9 @@ export class OutboxJournal implements EventSink {
    * Writes data-modifying statements (`changes`: INSERT/UPDATE/DELETE without a WITH of their own) and
    * events in ONE statement, as CTEs of the outbox insert: they commit together, in one round trip instead
    * of the four of a transaction (BEGIN, change, events, COMMIT). The hot path of the call layer (CDRs).
+   * PostgreSQL runs data-modifying CTEs in no defined order, so the site's state row may be locked
+   * before the changes' rows: `changes` must not update rows that a `transaction()` also updates
+   * (today they only insert new CDR rows), or the two could deadlock.
    */
   async write(
     changes: readonly SQL[],

@@ -46,6 +46,7 @@ export class OutboxPublisher {
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
+  private woken = false;
   private failures = 0;
   private assigned = 0;
   /** The last seq handed to the sender (ahead of `cursor` while batches are in flight). */
@@ -97,7 +98,9 @@ export class OutboxPublisher {
 
   /** New rows were committed: publish without waiting for the idle poll. */
   wake(): void {
-    this.wakeUp?.();
+    const sleeper = this.wakeUp;
+    if (sleeper) sleeper();
+    else this.woken = true; // the loop is busy: its next sleep returns at once
   }
 
   /** Rows the journal just committed: sent from memory, in seq order, without reading them back. */
@@ -139,12 +142,18 @@ export class OutboxPublisher {
   }
 
   private sleep(ms: number): Promise<void> {
+    // A wake() while the loop was busy (reading, persisting) is not lost: no sleep follows it.
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(t);
+        if (this.wakeUp === done) this.wakeUp = undefined;
         resolve();
-      }
+      };
+      const t = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }

@@ -196,6 +196,14 @@ describe.each(stores)('events journal on %s', (_name, open) => {
     expect(await count(sql`select count(*)::int as n from write_probe`)).toBe(3);
     expect(await events()).toBe(before + 2);
   });
+
+  it('a state row created after rows were written continues after the highest seq', async () => {
+    const top = Math.max(...(await seqs()));
+    await database.db.execute(sql`delete from event_outbox_state where site_id = 'hq'`);
+    await journal.init();
+    await journal.emit(heartbeat(300));
+    expect(Math.max(...(await seqs()))).toBe(top + 1);
+  });
 });
 
 describe('caller pseudonyms', () => {
