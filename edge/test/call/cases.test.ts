@@ -6,65 +6,11 @@
 import { AgentState } from '@hcc/proto';
 import { freePort } from '@hcc/shared/testing';
 import { sql } from 'drizzle-orm';
-import { describe, expect, inject, it } from 'vitest';
-import { agentOn, CALLER, callBundle, DID, queueOf } from './fixtures.ts';
-import { type Harness, startHarness } from './harness.ts';
-import {
-  type AgentAction,
-  agentScenario,
-  type CallerAction,
-  callerScenario,
-  writeScenario,
-} from './scenarios.ts';
-
-type Bundle = Parameters<typeof callBundle>[0];
-
-async function withEdge(
-  name: string,
-  bundle: Bundle,
-  fn: (h: Harness) => Promise<void>,
-  o: { queueMusicDelayMs?: number } = {},
-): Promise<void> {
-  const h = await startHarness({ pgUrl: inject('pgUrl'), name, bundle: () => callBundle(bundle), ...o });
-  try {
-    for (const a of bundle.agents) h.agents.login(a.id!);
-    await fn(h);
-  } finally {
-    await h.close();
-  }
-}
-
-async function call(h: Harness, actions: CallerAction[]) {
-  const xml = await writeScenario(
-    h.dir,
-    `caller-${Math.random().toString(36).slice(2)}`,
-    callerScenario({ did: DID, number: CALLER, actions }),
-  );
-  const r = await h.sipp(xml, []);
-  expect(r.code, r.output).toBe(0);
-}
-
-async function phone(h: Harness, port: number, o: Parameters<typeof agentScenario>[0]) {
-  const xml = await writeScenario(h.dir, `agent-${port}`, agentScenario(o));
-  return h.sippBg(xml, ['-p', String(port)]).done;
-}
-
-async function oneCdr(h: Harness) {
-  await expect.poll(async () => (await h.query(sql`select 1 from cdrs`)).length, { timeout: 10_000 }).toBe(1);
-  const [cdr] = await h.query<Record<string, string | number | boolean>>(sql`select * from cdrs`);
-  return cdr!;
-}
-
-async function legs(h: Harness) {
-  return h.query<{ role: string; result: string; agent_id: string; final_status: number | null }>(
-    sql`select role, result, agent_id, final_status from cdr_legs order by id`,
-  );
-}
-
-const ok = async (p: Promise<{ code: number | null; output: string }>) => {
-  const r = await p;
-  expect(r.code, r.output).toBe(0);
-};
+import { describe, expect, it } from 'vitest';
+import { agentOn, queueOf } from './fixtures.ts';
+import type { Harness } from './harness.ts';
+import { type Bundle, call, legs, ok, oneCdr, phone, withEdge } from './kit.ts';
+import type { AgentAction } from './scenarios.ts';
 
 const talk: AgentAction[] = [{ audio: true }, { waitBye: true }];
 

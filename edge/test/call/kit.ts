@@ -1,5 +1,5 @@
 /**
- * Shared steps of the call tests beyond cases.test.ts: one edge per test (optionally with SIP over TCP
+ * Shared steps of the call tests: one edge per test (optionally with SIP over TCP
  * on the same port as UDP), a SIPp caller (UDP or TCP), SIPp agent phones, and the CDR reads.
  */
 import { sql } from 'drizzle-orm';
@@ -17,6 +17,8 @@ export interface EdgeOptions {
   record?: boolean;
   /** Agents not logged in at the start. */
   loggedOut?: string[];
+  /** How long a queued caller waits before music on hold (default: the product's 1 s). */
+  queueMusicDelayMs?: number;
 }
 
 /** Starts an edge for `bundle`, logs its agents in (in order), runs fn, closes everything. */
@@ -35,6 +37,7 @@ export async function withEdge(
     name,
     transports,
     ...(o.record ? { record: true } : {}),
+    ...(o.queueMusicDelayMs !== undefined ? { queueMusicDelayMs: o.queueMusicDelayMs } : {}),
     bundle: (ports) => {
       if (o.tcp) transports.push(new TcpTransport({ host: '127.0.0.1', port: ports.sip }));
       const b = typeof bundle === 'function' ? bundle(ports) : bundle;
