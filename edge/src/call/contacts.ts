@@ -108,8 +108,10 @@ export async function deviceTargets(
       out.push({
         uri: k.value.uri,
         label: d.id,
+        // Not counted against the trunk's channels: a full trunk would answer the ACD's offer at once,
+        // and with no other agent free it would be offered again at once, in a loop.
         ...(trunk
-          ? { hop: { protocol: 'UDP' as const, address: trunk.host, port: trunk.port || 5060 }, trunk }
+          ? { hop: { protocol: 'UDP' as const, address: trunk.host, port: trunk.port || 5060 } }
           : {}),
       });
     }
