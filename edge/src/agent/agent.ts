@@ -21,6 +21,8 @@ export class AgentRuntime {
   idleSince: number;
   /** Removed from the config while busy: logged out when the last item ends. */
   removed = false;
+  /** The agent's device answered busy: the ACD offers it nothing before this time (ms). */
+  busyUntil = 0;
   private readonly caps = new Map<Channel, number>();
 
   constructor(

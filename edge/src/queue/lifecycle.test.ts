@@ -2,6 +2,7 @@ import { AbandonStage, AgentState, AgentStateCause, QueueEntry } from '@hcc/prot
 import { describe, expect, it } from 'vitest';
 import { acdBundle, agent, harness, queue } from '../../test/acd-fixtures.ts';
 import type { AcdEvents } from './events.ts';
+import { BUSY_BACKOFF_MS } from './router.ts';
 
 describe('ACD lifecycle', () => {
   it('ring timeout: caller back to the FRONT, agent NOT_READY(missed), next agent tried with attempt 2', async () => {
@@ -92,7 +93,14 @@ describe('ACD lifecycle', () => {
     await h.flush();
     expect(h.agents.get('b').presence).toBe(AgentState.NOT_READY);
     expect(h.states.filter((s) => s.agentId === 'b').at(-1)?.cause).toBe(AgentStateCause.DEVICE);
-    expect(h.port.open).toEqual(['a/c1']); // the only one left, even though it was tried
+    // a is the only one left, but its device said busy: it is offered nothing for BUSY_BACKOFF_MS
+    // (not the same INVITE again at once), then gets the caller.
+    expect(h.port.open).toEqual([]);
+    expect(h.agents.get('a').presence).toBe(AgentState.READY);
+    await h.clock.advance(BUSY_BACKOFF_MS - 10);
+    expect(h.port.open).toEqual([]);
+    await h.clock.advance(10);
+    expect(h.port.open).toEqual(['a/c1']);
   });
 
   it('a NOT_READY agent gets nothing until ready; not-ready during a call applies after it', async () => {

@@ -25,6 +25,8 @@ export interface OfferHost {
   unanswered(entry: Entry, lastAgentId: string): void;
   /** The port found the interaction gone: abandon it (cancels this round, frees its agents). */
   gone(entry: Entry): void;
+  /** The agent's device answered busy: offer it nothing for a while (it stays ready). */
+  busyDevice(agentId: string): void;
 }
 
 type LegState = 'reserved' | 'ringing' | 'failed';
@@ -201,7 +203,12 @@ export class OfferRound {
       });
     else if (r === 'unreachable')
       this.host.agents.release(agentId, id, { cause: Cause.DEVICE, notReadyReasonId: rna });
-    else this.host.agents.release(agentId, id, { cause: Cause.ROUTING });
+    else {
+      // A busy device is left alone for a while, or the entry (back at the queue's front) would be
+      // offered to it again at once, as often as the network allows, while it is the only agent free.
+      if (r === 'busy') this.host.busyDevice(agentId);
+      this.host.agents.release(agentId, id, { cause: Cause.ROUTING });
+    }
   }
 
   private settle(): void {

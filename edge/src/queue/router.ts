@@ -17,6 +17,9 @@ import { type QueueState, RoutingIndex } from './routing-index.ts';
 import { STRATEGIES } from './strategies/index.ts';
 import { placeOrOverflow, startMaxWait } from './waiting.ts';
 
+/** How long an agent whose device answered busy is offered nothing (it stays ready). */
+export const BUSY_BACKOFF_MS = 2000;
+
 export interface AcdDeps {
   clock: Clock;
   agents: AgentRegistry;
@@ -214,6 +217,16 @@ export class Acd implements OfferHost {
     e.resolve({ kind: 'answered', agentId, queueId: e.queue.config.id, waitMs });
   }
 
+  busyDevice(agentId: string): void {
+    const a = this.agents.find(agentId);
+    if (!a) return;
+    a.busyUntil = this.clock.now() + BUSY_BACKOFF_MS;
+    this.clock.setTimeout(() => {
+      this.pendingAgents.add(agentId);
+      this.batch(() => {});
+    }, BUSY_BACKOFF_MS);
+  }
+
   gone(e: Entry): void {
     e.log.info({ queue: e.queue.config.id }, 'interaction gone during an offer');
     this.abandon(e.interactionId);
@@ -302,9 +315,10 @@ export class Acd implements OfferHost {
       // One scratch array for every routed entry (a site routes hundreds of calls/s over all its agents).
       let candidates = this.scratch;
       candidates.length = 0;
+      const now = this.clock.now();
       for (const id of available) {
         const a = this.agents.find(id);
-        if (a?.isAvailable(channel)) candidates.push(a);
+        if (a?.isAvailable(channel) && a.busyUntil <= now) candidates.push(a);
       }
       if (candidates.length === 0) break;
       if (candidates.length > 1 && head.lastTriedAgentId)
@@ -324,7 +338,7 @@ export class Acd implements OfferHost {
   /** An agent became available: serve the best waiting head among its queues, per channel. */
   private serveAgent(agentId: string): void {
     const a = this.agents.find(agentId);
-    if (!a) return;
+    if (!a || a.busyUntil > this.clock.now()) return;
     for (const cap of a.config.capacities) {
       const ch = cap.channel;
       for (let guard = 0; guard < 10_000 && a.isAvailable(ch); guard++) {
