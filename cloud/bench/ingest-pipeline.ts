@@ -1,18 +1,22 @@
 /**
  * Events pipeline throughput and latency, with the two baselines measured in the same run:
  *
- *   npx tsx cloud/bench/ingest-pipeline.ts [rate events/s] [seconds] [workers]
+ *   npx tsx cloud/bench/ingest-pipeline.ts [rate events/s] [seconds] [workers] [--sites N] [--edge outbox|stream]
  *
- * 1. raw JetStream publish into a file stream on the edge's leaf (what `nats bench js pub` does);
- * 2. the pipeline: an edge child process journals into its PostgreSQL outbox at `rate`, the
- *    publisher sends to the leaf stream, the hub sources it (site stream -> cloud aggregate),
- *    `workers` ingest workers write PostgreSQL rows and rollups; latency = event emit time ->
- *    ingest transaction (received_at; + the batch write time for the commit);
+ * 1. raw JetStream publish into a file stream on the first site's leaf (what `nats bench js pub` does);
+ * 2. the pipeline: per site (default 1), an edge child process with its own leaf nats-server and
+ *    site account; with `--edge outbox` (the default) it journals into its PostgreSQL outbox at
+ *    rate / sites and the publisher sends to the leaf stream; with `--edge stream` it sends the same
+ *    events straight to the leaf stream (no outbox, no edge database: the cloud side fed by many
+ *    sites, as deployed, where each edge has a machine of its own). The hub sources every leaf
+ *    stream (site stream -> cloud aggregate), `workers` ingest workers write PostgreSQL rows and
+ *    rollups; latency = event emit time -> ingest transaction (received_at);
  * 3. `psql \copy` of the same rows into an empty copy of analytics.events.
  * Real nats-server (operator mode) and PostgreSQL (the test server: fsync and synchronous_commit off).
+ * CPU is counted from the moment every edge is connected and ready (start-up excluded).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +24,12 @@ import { EDGE_MIGRATIONS, ensureEdgeEventsStream } from '@hcc/edge';
 import { createOperatorMaterial, names, newAccountKey, openDatabase, silentLogger } from '@hcc/shared';
 import {
   createTestDatabase,
+  type ManagedChild,
   startChild,
   startTestHub,
   startTestLeaf,
   startTestPostgres,
+  type TestNatsServer,
   waitFor,
 } from '@hcc/shared/testing';
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
@@ -39,9 +45,23 @@ import { HubAuthority } from '../src/nats/authority.ts';
 import { ensureHubEventsStream, ensureSiteHubEventsStream } from '../src/nats/topology.ts';
 import { cpuByRole, cpuReport } from './cpu-accounting.ts';
 
-const RATE = Number(process.argv[2] ?? 20_000);
-const SECONDS = Number(process.argv[3] ?? 30);
-const WORKERS = Number(process.argv[4] ?? 2);
+const flags = new Map<string, string>();
+const positional: string[] = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i]!;
+  if (a.startsWith('--')) flags.set(a.slice(2), process.argv[++i] ?? '');
+  else positional.push(a);
+}
+const RATE = Number(positional[0] ?? 20_000);
+const SECONDS = Number(positional[1] ?? 30);
+const WORKERS = Number(positional[2] ?? 2);
+const SITES = Number(flags.get('sites') ?? 1);
+const EDGE_MODE = flags.get('edge') ?? 'outbox';
+if (!(SITES >= 1) || !['outbox', 'stream'].includes(EDGE_MODE)) {
+  console.error('usage: ingest-pipeline.ts [rate] [seconds] [workers] [--sites N] [--edge outbox|stream]');
+  process.exit(2);
+}
+const SITE_IDS = SITES === 1 ? ['hq'] : Array.from({ length: SITES }, (_, i) => `site${i + 1}`);
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const EDGE = fileURLToPath(new URL('./ingest-edge.ts', import.meta.url));
 const pct = (xs: number[], p: number) =>
@@ -56,26 +76,38 @@ const authority = new HubAuthority(
   silentLogger,
   SecretBox.generate(),
 );
-const key = newAccountKey();
-const account = {
-  site: 'hq',
-  publicKey: key.publicKey,
-  sealedSeed: authority.sealSeed('hq', key.publicKey, key.seed),
-};
-await authority.pushSiteAccount(account);
-await authority.pushCloudAccount([account]);
-const leaf = await startTestLeaf('hq', hub, { creds: (await authority.leafCredentials(account)).creds });
+const accounts = SITE_IDS.map((site) => {
+  const key = newAccountKey();
+  return { site, publicKey: key.publicKey, sealedSeed: authority.sealSeed(site, key.publicKey, key.seed) };
+});
+const accountOf = new Map(accounts.map((a) => [a.site, a]));
+for (const account of accounts) await authority.pushSiteAccount(account);
+await authority.pushCloudAccount(accounts);
+const leaves: TestNatsServer[] = [];
+for (const account of accounts)
+  leaves.push(
+    await startTestLeaf(account.site, hub, { creds: (await authority.leafCredentials(account)).creds }),
+  );
+const leaf = leaves[0]!;
 const cloudNc = await authority.connectCloud('bench');
-const siteNc = await authority.connectSite(account);
-await ensureSiteHubEventsStream(await jetstreamManager(siteNc), 'hq');
-await ensureHubEventsStream(await jetstreamManager(cloudNc), ['hq']);
+const siteNcs = await Promise.all(accounts.map((a) => authority.connectSite(a)));
+for (const [i, site] of SITE_IDS.entries())
+  await ensureSiteHubEventsStream(await jetstreamManager(siteNcs[i]!), site);
+await ensureHubEventsStream(await jetstreamManager(cloudNc), SITE_IDS);
 await ensureIngestConsumer(await jetstreamManager(cloudNc));
 const cloudDbInfo = await createTestDatabase(pgServer.url, 'cloud');
 const cloudDb = await openDatabase({ url: cloudDbInfo.url });
 await migrateAnalytics(cloudDb);
-const edgeDbInfo = await createTestDatabase(pgServer.url, 'edge');
-const edgeDb = await openDatabase({ url: edgeDbInfo.url });
-await edgeDb.migrate(EDGE_MIGRATIONS);
+const edgeDbUrls: string[] = [];
+const edgeDbs: { close(): Promise<void> }[] = [];
+if (EDGE_MODE === 'outbox')
+  for (const _ of SITE_IDS) {
+    const info = await createTestDatabase(pgServer.url, 'edge');
+    const db = await openDatabase({ url: info.url });
+    await db.migrate(EDGE_MIGRATIONS);
+    edgeDbUrls.push(info.url);
+    edgeDbs.push(db);
+  }
 
 // 1. Raw JetStream publish on the leaf, same payload size as an event (~150 bytes).
 const leafNc = await connect({ servers: leaf.url });
@@ -107,15 +139,20 @@ console.log(`raw JetStream publish (leaf, file, msgID, 2000 in flight): ${Math.r
 
 // 2. The pipeline.
 const batchMs: number[] = [];
+let inserted = 0;
 const workers: IngestWorker[] = [];
+const tenants = Object.fromEntries(SITE_IDS.map((site) => [site, 'acme']));
 for (let i = 0; i < WORKERS; i++) {
   const w = new IngestWorker(
     cloudDb.db,
     cloudNc,
-    staticSiteDirectory({ hq: 'acme' }),
+    staticSiteDirectory(tenants),
     {
       batchSize: 2000,
-      onBatch: (r) => batchMs.push(r.writeMs ?? 0),
+      onBatch: (r) => {
+        batchMs.push(r.writeMs ?? 0);
+        inserted += r.inserted;
+      },
     },
     silentLogger,
   );
@@ -124,75 +161,115 @@ for (let i = 0; i < WORKERS; i++) {
 }
 const wm = new WatermarkService(
   cloudDb.db,
-  perSiteTransport(() => authority.connectSite(account)),
+  perSiteTransport((site) => authority.connectSite(accountOf.get(site)!)),
   { periodMs: 500 },
   silentLogger,
 );
 wm.start();
-// The leaf's events stream exists before the edge starts, as on a running site: the hub's site
+// Each leaf's events stream exists before its edge starts, as on a running site: the hub's site
 // stream retries a missing source only every few seconds, which would otherwise hold the first
 // seconds of events (and the latency percentiles of a short run) for that long.
-await ensureEdgeEventsStream(ljsm, 'hq');
-const sjsm = await jetstreamManager(siteNc);
+for (const [i, site] of SITE_IDS.entries()) {
+  const nc = await connect({ servers: leaves[i]!.url });
+  await ensureEdgeEventsStream(await jetstreamManager(nc), site);
+  await nc.close();
+  const sjsm = await jetstreamManager(siteNcs[i]!);
+  await waitFor(
+    `hub sources ${site}'s events stream`,
+    async () =>
+      (await sjsm.streams.info(names.siteHubEventsStream(site))).sources?.some(
+        (s) => !s.error && s.active >= 0,
+      ) ?? false,
+    30_000,
+    100,
+  );
+}
+const goDir = mkdtempSync(join(tmpdir(), 'hcc-bench-go-'));
+const goFile = join(goDir, 'go');
+const edges: ManagedChild[] = SITE_IDS.map((site, i) =>
+  startChild({
+    name: `bench-edge-${site}`,
+    // EDGE_PROF=<dir>: CPU profile of the edge process (node --cpu-prof), written when it stops.
+    command: process.env.EDGE_PROF ? process.execPath : TSX,
+    args: process.env.EDGE_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EDGE_PROF}`, '--import', 'tsx', EDGE]
+      : [EDGE],
+    env: {
+      ...process.env,
+      SITE: site,
+      EDGE_MODE,
+      EDGE_DB_URL: edgeDbUrls[i] ?? '',
+      LEAF_URL: leaves[i]!.url,
+      RATE: String(RATE / SITES),
+      SECONDS: String(SECONDS),
+      GO_FILE: goFile,
+    },
+  }),
+);
+const exited = () => edges.find((e) => e.process.exitCode !== null);
 await waitFor(
-  "hub sources the leaf's events stream",
-  async () =>
-    (await sjsm.streams.info(names.siteHubEventsStream('hq'))).sources?.some(
-      (s) => !s.error && s.active >= 0,
-    ) ?? false,
-  30_000,
-  100,
+  'edges ready',
+  async () => {
+    const gone = exited();
+    if (gone) throw new Error(`edge exited: ${gone.tail()}`);
+    return edges.every((e) => e.tail().split('\n').includes('ready'));
+  },
+  120_000,
+  50,
 );
 const cpuBefore = cpuByRole();
-const edge = startChild({
-  name: 'bench-edge',
-  // EDGE_PROF=<dir>: CPU profile of the edge process (node --cpu-prof), written when it stops.
-  command: process.env.EDGE_PROF ? process.execPath : TSX,
-  args: process.env.EDGE_PROF
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EDGE_PROF}`, '--import', 'tsx', EDGE]
-    : [EDGE],
-  env: {
-    ...process.env,
-    EDGE_DB_URL: edgeDbInfo.url,
-    LEAF_URL: leaf.url,
-    RATE: String(RATE),
-    SECONDS: String(SECONDS),
-  },
-});
-const ingested = async () =>
-  Number(
-    rowsOf<{ n: string }>(await cloudDb.db.execute(sql`select count(*) as n from analytics.events`))[0]!.n,
-  );
+writeFileSync(goFile, '');
 t = performance.now();
-// Per stage: sequenced at the edge, acknowledged by the leaf, in the hub's aggregate stream, in PostgreSQL.
+// Per stage: sequenced at the edges, acknowledged by the leaves, in the hub's aggregate stream, in PostgreSQL.
 const samples: [number, number][] = [];
 const stages: string[] = [];
 const cjsm = await jetstreamManager(cloudNc);
-const edgeState = async () =>
-  rowsOf<{ last: string; published: string }>(
-    await edgeDb.db.execute(sql`select last_seq as last, published_seq as published from event_outbox_state`),
-  )[0];
-let report: { emitted: number; elapsed: number; rate: number } | undefined;
-while (!report) {
+const edgeStates = async () => {
+  let last = 0;
+  let published = 0;
+  for (const url of edgeDbUrls) {
+    const db = await openDatabase({ url });
+    const [row] = rowsOf<{ last: string; published: string }>(
+      await db.db.execute(sql`select last_seq as last, published_seq as published from event_outbox_state`),
+    );
+    await db.close();
+    last += Number(row?.last ?? 0);
+    published += Number(row?.published ?? 0);
+  }
+  return { last, published };
+};
+const reports: ({ emitted: number; elapsed: number; rate: number } | undefined)[] = edges.map(
+  () => undefined,
+);
+while (reports.some((r) => r === undefined)) {
   await new Promise((r) => setTimeout(r, 1000));
-  const [n, st, agg] = await Promise.all([
-    ingested(),
-    edgeState(),
+  const n = inserted;
+  const [st, agg] = await Promise.all([
+    EDGE_MODE === 'outbox' ? edgeStates() : undefined,
     cjsm.streams.info(names.HUB_EVENTS_STREAM).then((i) => i.state.messages),
   ]);
   const s = (performance.now() - t) / 1000;
   samples.push([s, n]);
-  stages.push(`${s.toFixed(0)}:${st?.last ?? 0}/${st?.published ?? 0}/${agg}/${n}`);
-  const line = edge
-    .tail()
-    .split('\n')
-    .find((l) => l.startsWith('{'));
-  if (line) report = JSON.parse(line);
-  if (edge.process.exitCode !== null) throw new Error(`edge exited: ${edge.tail()}`);
+  stages.push(`${s.toFixed(0)}:${st ? `${st.last}/${st.published}/` : ''}${agg}/${n}`);
+  for (const [i, e] of edges.entries()) {
+    const line = e
+      .tail()
+      .split('\n')
+      .find((l) => l.startsWith('{'));
+    if (line) reports[i] = JSON.parse(line);
+  }
+  const gone = exited();
+  if (gone) throw new Error(`edge exited: ${gone.tail()}`);
 }
-await waitFor('all events ingested', async () => (await ingested()) >= report.emitted, 300_000, 200);
+const emitted = reports.reduce((sum, r) => sum + r!.emitted, 0);
+const elapsed = Math.max(...reports.map((r) => r!.elapsed));
+await waitFor('all events ingested', async () => inserted >= emitted, 300_000, 20);
 const total = (performance.now() - t) / 1000;
 const cpuAfter = cpuByRole();
+const rows = rowsOf<{ n: string }>(
+  await cloudDb.db.execute(sql`select count(*) as n from analytics.events`),
+)[0]?.n;
+if (Number(rows) !== emitted) throw new Error(`${rows} rows in PostgreSQL for ${emitted} events emitted`);
 const lat = rowsOf<{ ms: number }>(
   await cloudDb.db.execute(
     sql`select extract(epoch from received_at - occurred_at) * 1000 as ms from analytics.events`,
@@ -202,8 +279,9 @@ const lat = rowsOf<{ ms: number }>(
   .sort((a, b) => a - b);
 batchMs.sort((a, b) => a - b);
 console.log(
-  `pipeline (edge TX_MODE=${process.env.TX_MODE ?? 'write'}): edge emitted ${report.emitted} events in ${report.elapsed.toFixed(1)} s (${Math.round(report.rate)}/s offered); ` +
-    `all in PostgreSQL after ${total.toFixed(1)} s => ${Math.round(report.emitted / total)} events/s sustained end to end`,
+  `pipeline (${SITES} site${SITES > 1 ? 's' : ''}, edge ${EDGE_MODE === 'outbox' ? `outbox TX_MODE=${process.env.TX_MODE ?? 'write'}` : 'straight to the leaf stream'}): ` +
+    `edges emitted ${emitted} events in ${elapsed.toFixed(1)} s (${Math.round(emitted / elapsed)}/s offered); ` +
+    `all in PostgreSQL after ${total.toFixed(1)} s => ${Math.round(emitted / total)} events/s sustained end to end`,
 );
 console.log(
   `  ingest progress (s, rows): ${samples
@@ -211,13 +289,16 @@ console.log(
     .map(([s, n]) => `${s.toFixed(0)}:${n}`)
     .join(' ')}`,
 );
-console.log(`  stages (s:sequenced/leaf-acked/hub aggregate/ingested): ${stages.join(' ')}`);
+console.log(
+  `  stages (s:${EDGE_MODE === 'outbox' ? 'sequenced/leaf-acked/' : ''}hub aggregate/ingested): ${stages.join(' ')}`,
+);
 console.log(
   `  latency emit -> ingest (ms): p50 ${pct(lat, 50).toFixed(0)} p95 ${pct(lat, 95).toFixed(0)} p99 ${pct(lat, 99).toFixed(0)} max ${lat.at(-1)?.toFixed(0)}; ` +
     `batch write (commit) p50 ${pct(batchMs, 50).toFixed(0)} p99 ${pct(batchMs, 99).toFixed(0)} ms over ${batchMs.length} batches`,
 );
-console.log(`  ${cpuReport(cpuBefore, cpuAfter, report.emitted)}`);
-await edge.stop(2000);
+console.log(`  ${cpuReport(cpuBefore, cpuAfter, emitted)}`);
+await Promise.all(edges.map((e) => e.stop(2000)));
+rmSync(goDir, { recursive: true, force: true });
 await wm.stop();
 await Promise.all(workers.map((w) => w.stop()));
 
@@ -233,7 +314,7 @@ for (let i = 0; i < WORKERS; i++) {
   const w = new IngestWorker(
     replayDb.db,
     cloudNc,
-    staticSiteDirectory({ hq: 'acme' }),
+    staticSiteDirectory(tenants),
     {
       batchSize: 2000,
       consumerName: 'bench-replay',
@@ -246,10 +327,10 @@ for (let i = 0; i < WORKERS; i++) {
   await w.start();
   replayers.push(w);
 }
-await waitFor('replay done', async () => replayed >= report.emitted, 300_000, 50);
+await waitFor('replay done', async () => replayed >= emitted, 300_000, 50);
 const replayS = (performance.now() - t) / 1000;
 console.log(
-  `ingest alone (aggregate stream -> PostgreSQL rows + rollups, ${WORKERS} workers): ${Math.round(report.emitted / replayS)} events/s`,
+  `ingest alone (aggregate stream -> PostgreSQL rows + rollups, ${WORKERS} workers): ${Math.round(emitted / replayS)} events/s`,
 );
 await Promise.all(replayers.map((w) => w.stop()));
 await replayDb.close();
@@ -267,14 +348,14 @@ t = performance.now();
 psql(`\\copy analytics.events_copy from '${file}' csv`);
 const copyS = (performance.now() - t) / 1000;
 console.log(
-  `psql \\copy of the same ${report.emitted} rows (with the same indexes): ${Math.round(report.emitted / copyS)} rows/s`,
+  `psql \\copy of the same ${emitted} rows (with the same indexes): ${Math.round(emitted / copyS)} rows/s`,
 );
 rmSync(dir, { recursive: true, force: true });
 
-await Promise.all([leafNc.close(), cloudNc.close(), siteNc.close()]);
+await Promise.all([leafNc.close(), cloudNc.close(), ...siteNcs.map((nc) => nc.close())]);
 await cloudDb.close();
-await edgeDb.close();
-await leaf.dispose();
+for (const db of edgeDbs) await db.close();
+for (const l of leaves) await l.dispose();
 await hub.dispose();
 await pgServer.stop();
 process.exit(0);

@@ -24,4 +24,5 @@ export { OutboxPublisher, type PublisherOptions } from './publisher.ts';
 export { type QueueSnapshotInput, queueSnapshotJournal } from './queue-snapshots.ts';
 export { withSeq } from './sequencer.ts';
 export type { EventBody, EventMeta, EventSink } from './sink.ts';
+export { type OutMsg, StreamSendError, StreamSender } from './stream-sender.ts';
 export { WatermarkFollower, type WatermarkOptions } from './watermark.ts';
