@@ -5,5 +5,6 @@ export { type AuthoritySecrets, HubAuthority, type SiteAccount } from './nats/au
 export {
   ensureHubEventsStream,
   ensureSiteHubEventsStream,
+  HUB_EVENTS_DUPLICATE_WINDOW_MS,
   openSiteConfigBucket,
 } from './nats/topology.ts';

@@ -1,6 +1,7 @@
 import {
   ensureHubEventsStream,
   ensureSiteHubEventsStream,
+  HUB_EVENTS_DUPLICATE_WINDOW_MS,
   HubAuthority,
   openSiteConfigBucket,
   SecretBox,
@@ -77,6 +78,22 @@ describe('operator-mode hub and leaf topology', () => {
       await ensureSiteHubEventsStream(await jetstreamManager(nc), site);
     }
     await ensureHubEventsStream(await jetstreamManager(cloudNc), ['hq', 'branch']);
+    // The hub's streams keep a short duplicate window (ingest is idempotent); an aggregate made by an
+    // earlier version with the 2-minute window gets the short one on the next ensure.
+    const cjsm = await jetstreamManager(cloudNc);
+    const windowOf = async (name: string) => (await cjsm.streams.info(name)).config.duplicate_window;
+    const hubWindow = HUB_EVENTS_DUPLICATE_WINDOW_MS * 1_000_000;
+    const old = (await cjsm.streams.info(names.HUB_EVENTS_STREAM)).config;
+    await cjsm.streams.update(names.HUB_EVENTS_STREAM, { ...old, duplicate_window: 120_000 * 1_000_000 });
+    expect(await windowOf(names.HUB_EVENTS_STREAM)).toBe(120_000 * 1_000_000);
+    await ensureHubEventsStream(cjsm, ['hq', 'branch']);
+    expect(await windowOf(names.HUB_EVENTS_STREAM)).toBe(hubWindow);
+    const hqSiteNc = await authority.connectSite(accounts.hq!);
+    conns.push(hqSiteNc);
+    const hqSiteJsm = await jetstreamManager(hqSiteNc);
+    expect((await hqSiteJsm.streams.info(names.siteHubEventsStream('hq'))).config.duplicate_window).toBe(
+      hubWindow,
+    );
 
     await waitFor('leaf streams', async () => {
       await ensureEdgeEventsStream(await jetstreamManager(hqNc), 'hq');

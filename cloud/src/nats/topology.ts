@@ -5,6 +5,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 
 const NANOS_PER_MS = 1_000_000;
 const DAY_MS = 24 * 3600_000;
+/**
+ * Duplicate window of the hub's events streams (site streams and the aggregate). The edge's re-sends
+ * are dropped by the leaf's 2-minute window (and a rewind re-sends under fresh ids on purpose); past
+ * the leaf, a copy can only come from a source consumer resuming, and ingest is idempotent on the
+ * event id. A 2-minute window here held every event id of the last 2 minutes twice in the hub's
+ * memory (2.4 million per stream at 20,000 events/s) for nothing.
+ */
+export const HUB_EVENTS_DUPLICATE_WINDOW_MS = 10_000;
 
 /**
  * Opens (creating when absent) the config bucket of a site's hub account: key = site id, one signed
@@ -51,7 +59,7 @@ export async function ensureSiteHubEventsStream(jsm: JetStreamManager, site: str
     ],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
-    duplicate_window: 120_000 * NANOS_PER_MS,
+    duplicate_window: HUB_EVENTS_DUPLICATE_WINDOW_MS * NANOS_PER_MS,
     max_age: 7 * DAY_MS * NANOS_PER_MS,
   });
 }
@@ -69,22 +77,26 @@ function siteSource(site: string): StreamSource {
  */
 export async function ensureHubEventsStream(jsm: JetStreamManager, sites: readonly string[]): Promise<void> {
   const name = names.HUB_EVENTS_STREAM;
+  const window = HUB_EVENTS_DUPLICATE_WINDOW_MS * NANOS_PER_MS;
   let existing: StreamSource[] = [];
+  let current = true;
   try {
-    existing = (await jsm.streams.info(name)).config.sources ?? [];
+    const config = (await jsm.streams.info(name)).config;
+    existing = config.sources ?? [];
+    current = config.duplicate_window === window;
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
   const wanted = new Map(existing.map((s) => [s.name, s]));
   for (const site of sites) wanted.set(names.siteHubEventsStream(site), siteSource(site));
   // No site yet: no stream (a stream without sources would take subjects of its own).
-  if (wanted.size === 0 || (existing.length === wanted.size && existing.length > 0)) return;
+  if (wanted.size === 0 || (existing.length === wanted.size && existing.length > 0 && current)) return;
   await upsertStream(jsm, {
     name,
     sources: [...wanted.values()],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
-    duplicate_window: 120_000 * NANOS_PER_MS,
+    duplicate_window: window,
     max_age: 30 * DAY_MS * NANOS_PER_MS,
   });
 }
