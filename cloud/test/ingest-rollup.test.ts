@@ -63,7 +63,10 @@ describe('analytics ingest, rollups and reports (PostgreSQL)', () => {
       f.ended(T0 + 16 * MIN, { queueId: 'sales', waitMs: 5_000, talkMs: 30_000, inSl: true, agentId: 'a1' }),
     ];
     let inserted = 0;
-    for (const c of calls) inserted += (await write([c])).inserted;
+    for (const c of calls.slice(0, 3)) inserted += (await write([c])).inserted;
+    // A batch of an event already ingested and a new one: only the new one is rolled up.
+    expect(await write([calls[2]!, calls[3]!])).toMatchObject({ inserted: 1, duplicates: 1 });
+    inserted += 1 + (await write([calls[4]!])).inserted;
     expect(inserted).toBe(5);
     // Redelivery of the same batch changes nothing.
     expect(await write(calls)).toMatchObject({ inserted: 0, duplicates: 5 });

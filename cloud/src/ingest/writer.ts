@@ -69,7 +69,8 @@ export async function writeBatch(
   return db.transaction(async (tx) => {
     // Cross-tenant by nature: runs as the system role (see drizzle-analytics/0001_rls.sql).
     await tx.execute(sql`set local role hcc_system`);
-    let insertedIds = new Set<string>();
+    // Ids of the newly inserted events; undefined when all of them were new.
+    let insertedIds: Set<string> | undefined = new Set<string>();
     if (evs.length > 0) {
       // Payloads as one binary bytea cut by offsets (a bytea[] parameter travels hex-encoded and
       // escaped as text, both ends paying for it), times as epoch milliseconds (no ISO strings),
@@ -100,18 +101,23 @@ export async function writeBatch(
       }
       const blob = Buffer.allocUnsafe(size);
       for (let i = 0; i < n; i++) blob.set(evs[i]!.data, offsets[i]! - 1);
+      // One row back, not one per event: how many were new, and which only when some were not.
       const res = await tx.execute(sql`
-        insert into analytics.events (event_id, tenant_id, site_id, seq, kind, occurred_at, received_at, payload)
+        with ins as (insert into analytics.events (event_id, tenant_id, site_id, seq, kind, occurred_at, received_at, payload)
         select t.e, t.t, t.s, t.q, t.k, timestamptz 'epoch' + t.o * interval '1 millisecond', ${receivedAt}::timestamptz,
           substring(${p(blob)}::bytea from t.po for t.pl)
         from unnest(${list(ids)}::uuid[], ${p(tenants)}::text[], ${list(sites)}, ${list(seqs)}::bigint[],
           ${list(eventKinds)}::text[], ${list(occurred)}::bigint[], ${list(offsets)}::int[], ${list(lengths)}::int[])
           as t(e, t, s, q, k, o, po, pl)
         on conflict do nothing
-        returning event_id`);
-      insertedIds = new Set(rowsOf<{ event_id: string }>(res).map((r) => r.event_id));
+        returning event_id)
+        select count(*)::int as n, case when count(*) < ${n} then coalesce(array_agg(event_id::text), '{}') end as ids from ins`);
+      const [row] = rowsOf<{ n: number; ids: string[] | null }>(res);
+      insertedIds = row?.ids ? new Set(row.ids) : undefined;
+      if (row === undefined || (!insertedIds && Number(row.n) !== n))
+        throw new Error('events insert returned no count');
     }
-    const fresh = evs.filter((e) => insertedIds.has(e.event.eventId));
+    const fresh = insertedIds ? evs.filter((e) => insertedIds.has(e.event.eventId)) : evs;
     const rollups = emptyRollups();
     for (const e of fresh) addEvent(rollups, e.event, now, opts.lateAfterMs);
     await applyRollups(tx as unknown as Db, rollups);
