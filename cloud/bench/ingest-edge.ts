@@ -1,11 +1,14 @@
 // Edge side of the ingest benchmark (a child process per site, as each edge is in production).
 //
 // EDGE_MODE=outbox (the default): journals interaction events into the edge's PostgreSQL outbox at
-// RATE events/s for SECONDS, TX_EVENTS events (one call's worth) per commit, each stamped with the
-// wall clock at emit so the cloud can measure end-to-end latency. The pipeline's publisher sends
-// them to the leaf. TX_MODE=write (the default) journals them the way the call layer does
-// (journal.write: one statement, as the event bridge and the CDR store); TX_MODE=transaction uses
-// journal.transaction (BEGIN, INSERT, COMMIT).
+// RATE events/s for SECONDS, each stamped with the wall clock at emit so the cloud can measure
+// end-to-end latency; the pipeline's publisher sends them to the leaf. How they are journaled:
+// - TX_MODE=bridge (the default), as a running edge does: the call layer's event bridge coalesces
+//   what it observed in 20 ms into one journal.write, and the Ended event of each call goes in a
+//   write of its own (the CDR store's statement, here without the CDR rows);
+// - TX_MODE=write: 16 concurrent writers, TX_EVENTS events (one call's worth, default 10) per
+//   journal.write (one statement each);
+// - TX_MODE=transaction: the same through journal.transaction (BEGIN, INSERT, COMMIT).
 // EDGE_MODE=stream: no outbox; the same events, with their seqs, go straight to the leaf's stream
 // through the publisher's sender (what the cloud side sees of an edge, at a fraction of its CPU):
 // measures the cloud side fed by many sites on one machine.
@@ -18,6 +21,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   CallerPseudonymizer,
   callEvents,
+  type EventBody,
   ensureEdgeEventsStream,
   type OutMsg,
   StreamSender,
@@ -34,7 +38,8 @@ const site = process.env.SITE ?? 'hq';
 const rate = Number(process.env.RATE ?? 20_000);
 const seconds = Number(process.env.SECONDS ?? 30);
 const perTx = Number(process.env.TX_EVENTS ?? 10);
-const inTransaction = process.env.TX_MODE === 'transaction';
+const txMode = process.env.TX_MODE ?? 'bridge';
+if (!['write', 'transaction', 'bridge'].includes(txMode)) throw new Error(`unknown TX_MODE ${txMode}`);
 const direct = process.env.EDGE_MODE === 'stream';
 const nc = await connect({ servers: process.env.LEAF_URL!, maxReconnectAttempts: -1 });
 await waitFor('edge stream', async () => {
@@ -52,6 +57,7 @@ const emitOutbox = async (): Promise<() => Promise<number>> => {
     { siteId: site, tenantId: () => 'acme', configVersion: () => 1n, batchSize: 2000 },
     silentLogger,
   );
+  if (txMode === 'bridge') return bridgeWriter(pipeline.journal);
   return async () => {
     let emitted = 0;
     let committed = 0;
@@ -69,7 +75,7 @@ const emitOutbox = async (): Promise<() => Promise<number>> => {
           }
           emitted += perTx;
           const at = new Date();
-          if (inTransaction)
+          if (txMode === 'transaction')
             await pipeline.journal.transaction(async (_tx, emit) => {
               for (let i = 0; i < perTx; i++) emit(template[next++ % template.length]!, { occurredAt: at });
             });
@@ -88,6 +94,39 @@ const emitOutbox = async (): Promise<() => Promise<number>> => {
     return committed;
   };
 };
+
+/** Every 20 ms: one write of what was observed, and one write per Ended event (a call's CDR). */
+const bridgeWriter =
+  (journal: Awaited<ReturnType<typeof startEventsPipeline>>['journal']) => async (): Promise<number> => {
+    let emitted = 0;
+    let committed = 0;
+    const start = Date.now();
+    const end = start + seconds * 1000;
+    const writes = new Set<Promise<unknown>>();
+    const track = (p: Promise<unknown>, n: number) => {
+      const w: Promise<unknown> = p.then(() => {
+        committed += n;
+        writes.delete(w);
+      });
+      writes.add(w);
+    };
+    while (Date.now() < end) {
+      const tick = Date.now();
+      const due = Math.floor(((tick - start) / 1000) * rate);
+      const at = new Date(tick);
+      const observed: { body: EventBody; meta: { occurredAt: Date } }[] = [];
+      for (; emitted < due; emitted++) {
+        const body = template[emitted % template.length]!;
+        if (body.case === 'interaction' && body.value.body.case === 'ended')
+          track(journal.write([], [{ body, meta: { occurredAt: at } }]), 1);
+        else observed.push({ body, meta: { occurredAt: at } });
+      }
+      if (observed.length > 0) track(journal.write([], observed), observed.length);
+      await new Promise((r) => setTimeout(r, Math.max(0, tick + 20 - Date.now())));
+    }
+    await Promise.all(writes);
+    return committed;
+  };
 
 const subjects = new Map<string, string>();
 const subjectOf = (bodyCase: string): string => {

@@ -279,7 +279,7 @@ const lat = rowsOf<{ ms: number }>(
   .sort((a, b) => a - b);
 batchMs.sort((a, b) => a - b);
 console.log(
-  `pipeline (${SITES} site${SITES > 1 ? 's' : ''}, edge ${EDGE_MODE === 'outbox' ? `outbox TX_MODE=${process.env.TX_MODE ?? 'write'}` : 'straight to the leaf stream'}): ` +
+  `pipeline (${SITES} site${SITES > 1 ? 's' : ''}, edge ${EDGE_MODE === 'outbox' ? `outbox TX_MODE=${process.env.TX_MODE ?? 'bridge'}` : 'straight to the leaf stream'}): ` +
     `edges emitted ${emitted} events in ${elapsed.toFixed(1)} s (${Math.round(emitted / elapsed)}/s offered); ` +
     `all in PostgreSQL after ${total.toFixed(1)} s => ${Math.round(emitted / total)} events/s sustained end to end`,
 );
