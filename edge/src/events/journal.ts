@@ -48,9 +48,18 @@ export interface OutboxRowData {
  * only from their events' INSERT to their commit (the INSERT is the last statement of a transaction;
  * `write` is one statement). After each commit the publisher is handed the rows it can send
  * without reading them back.
+ *
+ * `write` and `emit` commit in groups: the row lock serializes their statements anyway, so while one
+ * statement is in flight the writes that arrive wait in a queue, and the next statement commits all of
+ * them (up to MAX_GROUP_WRITES writes or MAX_GROUP_ROWS rows) at the cost of one round trip, parse and
+ * commit. An idle journal runs a write at once. `transaction` is not grouped.
  */
 export class OutboxJournal implements EventSink {
   private readonly runner: PreparedRunner;
+  /** Writes waiting for the statement in flight to finish. */
+  private readonly queue: PendingWrite[] = [];
+  /** A group statement (or the lone retries of a failed one) is in flight. */
+  private flushing = false;
 
   constructor(
     private readonly db: Db,
@@ -60,7 +69,6 @@ export class OutboxJournal implements EventSink {
     this.runner = new PreparedRunner(db);
   }
 
-  /** Creates the site's state row when absent. */
   /**
    * Creates the site's state row when absent, never behind the outbox: seqs continue after the
    * highest row present (a state row lost or created after rows were written cannot hand out taken seqs).
@@ -71,16 +79,9 @@ export class OutboxJournal implements EventSink {
       on conflict (site_id) do update set last_seq = greatest(event_outbox_state.last_seq, excluded.last_seq)`);
   }
 
-  /** One event in its own (single-statement) transaction. */
+  /** One event in its own single-statement transaction, or in the statement of a group of writes. */
   async emit(body: EventBody, meta?: EventMeta): Promise<void> {
-    const rows = this.rows([{ body, meta }]);
-    let last: number;
-    try {
-      last = await this.insert(rows);
-    } catch (err) {
-      throw new JournalError('events journal write failed', err);
-    }
-    this.onCommit({ first: last - rows.length + 1, rows });
+    return this.enqueue([], this.rows([{ body, meta }]));
   }
 
   /**
@@ -119,28 +120,108 @@ export class OutboxJournal implements EventSink {
    * PostgreSQL runs data-modifying CTEs in no defined order, so the site's state row may be locked
    * before the changes' rows: `changes` must not update rows that a `transaction()` also updates
    * (today they only insert new CDR rows), or the two could deadlock.
+   *
+   * Writes that arrive while a statement is in flight are committed together in the next one (see the
+   * class comment): their changes are CTEs of one statement, which cannot see each other's rows (they
+   * share a snapshot) and must not touch the same row twice, so `changes` must be INSERTs of new rows,
+   * as the call layer's are. When a group's statement fails, each of its writes runs again alone: one
+   * bad write fails only itself, with the error of its own statement.
    */
   async write(
     changes: readonly SQL[],
     events: readonly { body: EventBody; meta?: EventMeta }[],
   ): Promise<void> {
-    const ctes = sql.join(
-      changes.map((c, i) => sql`${sql.raw(`c${i}`)} as (${c})`),
-      sql`, `,
-    );
     const rows = this.rows([...events]);
-    const withChanges = changes.length > 0 ? ctes : undefined;
-    let last: number;
+    if (changes.length === 0 && rows.length === 0) return;
+    return this.enqueue(changes, rows);
+  }
+
+  private enqueue(changes: readonly SQL[], rows: readonly OutboxRowData[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ changes, rows, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Commits queued writes, a group per statement, until the queue is empty. Never rejects. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
     try {
-      if (rows.length === 0) {
-        if (withChanges) await this.runner.execute(sql`with ${withChanges} select 1`);
-        return;
+      while (this.queue.length > 0) {
+        const group = this.takeGroup();
+        let committed: CommittedRows | undefined;
+        try {
+          committed = await this.commit(group);
+        } catch (err) {
+          if (group.length === 1) group[0]!.reject(new JournalError('events journal write failed', err));
+          // The statement rolled back as a whole (its seqs too): each write again on its own.
+          else for (const w of group) await this.commitAlone(w);
+          continue;
+        }
+        this.settle(group, committed);
       }
-      last = await this.insert(rows, withChanges);
-    } catch (err) {
-      throw new JournalError('events journal write failed', err);
+    } finally {
+      this.flushing = false;
     }
-    this.onCommit({ first: last - rows.length + 1, rows });
+  }
+
+  private async commitAlone(w: PendingWrite): Promise<void> {
+    let committed: CommittedRows | undefined;
+    try {
+      committed = await this.commit([w]);
+    } catch (err) {
+      w.reject(new JournalError('events journal write failed', err));
+      return;
+    }
+    this.settle([w], committed);
+  }
+
+  /** Hands the committed rows over (one run for the group) and resolves the group's writes. */
+  private settle(group: readonly PendingWrite[], committed: CommittedRows | undefined): void {
+    try {
+      if (committed) this.onCommit(committed);
+    } catch (err) {
+      // As before grouping: the rows are committed, but the writes learn that the hand-over failed.
+      for (const w of group) w.reject(err);
+      return;
+    }
+    for (const w of group) w.resolve();
+  }
+
+  /** The writes the next statement commits: the oldest, and those after it within the caps. */
+  private takeGroup(): PendingWrite[] {
+    let n = 0;
+    let rows = 0;
+    while (n < this.queue.length && n < MAX_GROUP_WRITES) {
+      const r = this.queue[n]!.rows.length;
+      if (n > 0 && rows + r > MAX_GROUP_ROWS) break;
+      rows += r;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  /**
+   * Commits the writes in ONE statement: their changes as CTEs c0, c1, ... and the outbox insert of
+   * their rows, concatenated in group order (a lone write is the statement `write` always ran).
+   * Returns the rows and their first seq, or nothing when there were no rows.
+   */
+  private async commit(group: readonly PendingWrite[]): Promise<CommittedRows | undefined> {
+    const changes = group.length === 1 ? group[0]!.changes : group.flatMap((w) => w.changes);
+    const rows = group.length === 1 ? group[0]!.rows : group.flatMap((w) => w.rows);
+    const ctes =
+      changes.length > 0
+        ? sql.join(
+            changes.map((c, i) => sql`${sql.raw(`c${i}`)} as (${c})`),
+            sql`, `,
+          )
+        : undefined;
+    if (rows.length === 0) {
+      if (ctes) await this.runner.execute(sql`with ${ctes} select 1`);
+      return undefined;
+    }
+    const last = await this.insert(rows, ctes);
+    return { first: last - rows.length + 1, rows };
   }
 
   /** Inserts the rows (with `changes` as CTEs, in the same statement); returns the last seq given. */
@@ -206,6 +287,22 @@ export class OutboxJournal implements EventSink {
     });
   }
 }
+
+/** A write waiting in the queue; settled by the statement that commits it (or its lone retry). */
+interface PendingWrite {
+  changes: readonly SQL[];
+  rows: readonly OutboxRowData[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Caps of a group statement. Its text (and so its plan) grows with its CTEs, its parameters with its
+ * writes (a CDR write has about 35; PostgreSQL takes at most 65,535 per statement) and its rows are
+ * held by the publisher until sent; writes past a cap wait for the next statement.
+ */
+const MAX_GROUP_WRITES = 64;
+const MAX_GROUP_ROWS = 10_000;
 
 const kinds = new Map<string, string>();
 /** The event kind of a body case (a regex replace per event was a measurable share of journaling). */
