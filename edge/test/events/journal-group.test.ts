@@ -1,53 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { create } from '@bufbuild/protobuf';
-import { decodeEvent, EdgeHeartbeatSchema } from '@hcc/proto';
-import { type Database, openDatabase } from '@hcc/shared';
-import { createTestDatabase } from '@hcc/shared/testing';
+import { decodeEvent } from '@hcc/proto';
+import type { Database } from '@hcc/shared';
 import { type SQL, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDGE_MIGRATIONS } from '../../src/db/migrations.ts';
 import { type CommittedRows, JournalError, OutboxJournal } from '../../src/events/journal.ts';
 import { withSeq } from '../../src/events/sequencer.ts';
+import { heartbeat, journalStores, type Rows } from './stores.ts';
 
-const heartbeat = (n: number) => ({
-  case: 'edgeHeartbeat' as const,
-  value: create(EdgeHeartbeatSchema, { nodeId: `n${n}` }),
-});
-type Rows<T> = { rows: T[] };
-
-// One contract, both stores the edge runs on: embedded PGlite and PostgreSQL.
-const stores: [string, () => Promise<{ database: Database; dispose: () => Promise<void> }>][] = [
-  [
-    'pglite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'hcc-edge-journal-group-'));
-      const database = await openDatabase({ dataDir: dir });
-      return {
-        database,
-        dispose: async () => {
-          await database.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-  [
-    'postgres',
-    async () => {
-      const d = await createTestDatabase(inject('pgUrl'), 'edge_journal_group');
-      const database = await openDatabase({ url: d.url });
-      return {
-        database,
-        dispose: async () => {
-          await database.close();
-          await d.drop();
-        },
-      };
-    },
-  ],
-];
+const stores = journalStores('edge-journal-group');
 
 /** An outbox row as stored, with the transaction that wrote it (one per statement of the journal). */
 interface Stored {
