@@ -99,7 +99,7 @@ const cloudDbInfo = await createTestDatabase(pgServer.url, 'cloud');
 const cloudDb = await openDatabase({ url: cloudDbInfo.url });
 await migrateAnalytics(cloudDb);
 const edgeDbUrls: string[] = [];
-const edgeDbs: { close(): Promise<void> }[] = [];
+const edgeDbs: Awaited<ReturnType<typeof openDatabase>>[] = [];
 if (EDGE_MODE === 'outbox')
   for (const _ of SITE_IDS) {
     const info = await createTestDatabase(pgServer.url, 'edge');
@@ -227,12 +227,10 @@ const cjsm = await jetstreamManager(cloudNc);
 const edgeStates = async () => {
   let last = 0;
   let published = 0;
-  for (const url of edgeDbUrls) {
-    const db = await openDatabase({ url });
+  for (const db of edgeDbs) {
     const [row] = rowsOf<{ last: string; published: string }>(
       await db.db.execute(sql`select last_seq as last, published_seq as published from event_outbox_state`),
     );
-    await db.close();
     last += Number(row?.last ?? 0);
     published += Number(row?.published ?? 0);
   }
