@@ -2,10 +2,9 @@ import { decodeEvent } from '@hcc/proto';
 import type { Database } from '@hcc/shared';
 import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDGE_MIGRATIONS } from '../../src/db/migrations.ts';
-import { type CommittedRows, JournalError, OutboxJournal } from '../../src/events/journal.ts';
+import { type CommittedRows, JournalError, type OutboxJournal } from '../../src/events/journal.ts';
 import { withSeq } from '../../src/events/sequencer.ts';
-import { heartbeat, journalStores, type Rows } from './stores.ts';
+import { heartbeat, journalStores, openJournal, type Rows } from './stores.ts';
 
 const stores = journalStores('edge-journal-group');
 
@@ -28,16 +27,9 @@ describe.each(stores)('events journal group commit on %s', (_name, open) => {
   let database: Database;
   let dispose: () => Promise<void>;
   let journal: OutboxJournal;
-  const committed: CommittedRows[] = [];
+  let committed: CommittedRows[];
   beforeAll(async () => {
-    ({ database, dispose } = await open());
-    await database.migrate(EDGE_MIGRATIONS);
-    journal = new OutboxJournal(
-      database.db,
-      { siteId: 'hq', tenantId: () => 'acme', configVersion: () => 7n },
-      (c) => committed.push(c),
-    );
-    await journal.init();
+    ({ database, dispose, journal, committed } = await openJournal(open));
     await database.db.execute(sql`create table group_probe (id int primary key, note text not null)`);
   });
   afterAll(() => dispose());

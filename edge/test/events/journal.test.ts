@@ -3,13 +3,12 @@ import { decodeEvent } from '@hcc/proto';
 import { type Database, silentLogger } from '@hcc/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDGE_MIGRATIONS } from '../../src/db/migrations.ts';
 import { type CommittedRows, OutboxJournal } from '../../src/events/journal.ts';
 import { CallerPseudonymizer, normalizeCallerNumber } from '../../src/events/pseudonym.ts';
 import type { OutboxPublisher } from '../../src/events/publisher.ts';
 import { withSeq } from '../../src/events/sequencer.ts';
 import { WatermarkFollower } from '../../src/events/watermark.ts';
-import { heartbeat, journalStores, type Rows } from './stores.ts';
+import { heartbeat, journalStores, openJournal, type Rows } from './stores.ts';
 
 const stores = journalStores('edge-journal');
 
@@ -17,16 +16,9 @@ describe.each(stores)('events journal on %s', (_name, open) => {
   let database: Database;
   let dispose: () => Promise<void>;
   let journal: OutboxJournal;
-  const committed: CommittedRows[] = [];
+  let committed: CommittedRows[];
   beforeAll(async () => {
-    ({ database, dispose } = await open());
-    await database.migrate(EDGE_MIGRATIONS);
-    journal = new OutboxJournal(
-      database.db,
-      { siteId: 'hq', tenantId: () => 'acme', configVersion: () => 7n },
-      (c) => committed.push(c),
-    );
-    await journal.init();
+    ({ database, dispose, journal, committed } = await openJournal(open));
   });
   afterAll(() => dispose());
 
