@@ -5,6 +5,8 @@ export interface EdgeSitePorts {
   site: string;
   http: number;
   sip: number;
+  /** SIP over WebSocket for the agent desktop (the edge's default: SIP port + 3). */
+  sipWs: number;
   nats: number;
   ng: number;
   dtmf: number;
@@ -26,6 +28,7 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
     site,
     http: e.port(`${prefix}_HTTP_PORT`, d.http),
     sip: e.port(`${prefix}_SIP_PORT`, d.sip),
+    sipWs: e.port(`${prefix}_SIP_WS_PORT`, d.sipWs),
     nats: e.port(`${prefix}_NATS_PORT`, d.nats),
     ng: e.port(`${prefix}_RTPENGINE_NG_PORT`, d.ng),
     dtmf: e.port(`${prefix}_DTMF_PORT`, d.dtmf),
@@ -40,6 +43,7 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
       edge('hq', 'HQ', {
         http: 8081,
         sip: 5060,
+        sipWs: 5063,
         nats: 14223,
         ng: 22222,
         dtmf: 22232,
@@ -49,6 +53,7 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
       edge('branch', 'BRANCH', {
         http: 8082,
         sip: 5062,
+        sipWs: 5065,
         nats: 14224,
         ng: 22223,
         dtmf: 22233,

@@ -152,6 +152,7 @@ function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
     EDGE_HTTP_PORT: String(e.http),
     EDGE_SIP_HOST: HOST,
     EDGE_SIP_PORT: String(e.sip),
+    EDGE_SIP_WS_PORT: String(e.sipWs),
     EDGE_NATS_URL: `nats://${HOST}:${e.nats}`,
     EDGE_RTPENGINE_NG: `${HOST}:${e.ng}`,
     EDGE_DTMF_PORT: String(e.dtmf),
