@@ -38,7 +38,7 @@ import { sql } from 'drizzle-orm';
 import { migrateAnalytics } from '../src/analytics/migrate.ts';
 import { SecretBox } from '../src/db/secret-box.ts';
 import { staticSiteDirectory } from '../src/ingest/classify.ts';
-import { perSiteTransport, WatermarkService } from '../src/ingest/watermark.ts';
+import { connectionTransport, WatermarkService } from '../src/ingest/watermark.ts';
 import { ensureIngestConsumer, IngestWorker } from '../src/ingest/worker.ts';
 import { rowsOf } from '../src/ingest/writer.ts';
 import { HubAuthority } from '../src/nats/authority.ts';
@@ -80,7 +80,6 @@ const accounts = SITE_IDS.map((site) => {
   const key = newAccountKey();
   return { site, publicKey: key.publicKey, sealedSeed: authority.sealSeed(site, key.publicKey, key.seed) };
 });
-const accountOf = new Map(accounts.map((a) => [a.site, a]));
 for (const account of accounts) await authority.pushSiteAccount(account);
 await authority.pushCloudAccount(accounts);
 const leaves: TestNatsServer[] = [];
@@ -159,12 +158,7 @@ for (let i = 0; i < WORKERS; i++) {
   await w.start();
   workers.push(w);
 }
-const wm = new WatermarkService(
-  cloudDb.db,
-  perSiteTransport((site) => authority.connectSite(accountOf.get(site)!)),
-  { periodMs: 500 },
-  silentLogger,
-);
+const wm = new WatermarkService(cloudDb.db, connectionTransport(cloudNc), { periodMs: 500 }, silentLogger);
 wm.start();
 // Each leaf's events stream exists before its edge starts, as on a running site: the hub's site
 // stream retries a missing source only every few seconds, which would otherwise hold the first

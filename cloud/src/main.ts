@@ -13,7 +13,7 @@ import { seedDemo } from './demo/seed.ts';
 import { cloudApp } from './http/app.ts';
 import { databaseSiteDirectory } from './ingest/directory.ts';
 import { startIngest } from './ingest/service.ts';
-import { perSiteTransport } from './ingest/watermark.ts';
+import { connectionTransport } from './ingest/watermark.ts';
 import { type CloudSettings, cloudSettings } from './settings.ts';
 
 export interface RunningCloud {
@@ -31,12 +31,9 @@ export async function startCloud(settings: CloudSettings, log: Logger): Promise<
       database: cp.database,
       nc: cp.nc,
       sites: databaseSiteDirectory(cp.database.db),
-      // Until the cloud account exports hcc.wm.* to the site accounts: publish in each site's account.
-      watermarks: perSiteTransport(async (site) => {
-        const account = (await cp.api.enrollment.enrolledAccounts()).find((a) => a.site === site);
-        if (!account) throw new Error(`site ${site} is not enrolled`);
-        return cp.authority.connectSite(account);
-      }),
+      // The cloud account exports hcc.wm.* and each site account imports its own subject: one
+      // connection reaches every site's leaf.
+      watermarks: connectionTransport(cp.nc),
       log,
     },
     { workers: 2 },

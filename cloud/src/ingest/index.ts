@@ -9,7 +9,6 @@ export { databaseSiteDirectory } from './directory.ts';
 export { type IngestService, type IngestServiceDeps, startIngest } from './service.ts';
 export {
   connectionTransport,
-  perSiteTransport,
   WatermarkService,
   type WatermarkServiceOptions,
   type WatermarkTransport,

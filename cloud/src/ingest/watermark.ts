@@ -11,29 +11,14 @@ export interface WatermarkTransport {
   publish(site: string, data: Uint8Array): Promise<void>;
 }
 
-/** Publishes on `hcc.wm.<site>` on one connection that reaches every leaf (its account imports it). */
+/**
+ * Publishes on `hcc.wm.<site>` on one connection of the cloud account, which exports `hcc.wm.*`;
+ * each site account imports only its own subject, so the hub delivers it to that site's leaf alone.
+ */
 export function connectionTransport(nc: NatsConnection): WatermarkTransport {
   return {
     async publish(site, data) {
       nc.publish(names.watermarkSubject(site), data);
-    },
-  };
-}
-
-/**
- * Publishes into each site's own account through a per-site connection (operator mode, until the
- * cloud account exports `hcc.wm.*` to the site accounts). Connections are re-dialled when closed.
- */
-export function perSiteTransport(dial: (site: string) => Promise<NatsConnection>): WatermarkTransport {
-  const conns = new Map<string, Promise<NatsConnection>>();
-  return {
-    async publish(site, data) {
-      let pending = conns.get(site);
-      if (pending === undefined || (await pending.catch(() => undefined))?.isClosed() !== false) {
-        pending = dial(site);
-        conns.set(site, pending);
-      }
-      (await pending).publish(names.watermarkSubject(site), data);
     },
   };
 }

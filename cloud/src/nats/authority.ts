@@ -74,6 +74,22 @@ function cloudImports(a: SiteAccount): Import[] {
 }
 
 /**
+ * The cloud account's public exports: every site's ingest watermark subject, as a stream. Public (no
+ * activation token): only the operator signs account JWTs, so the only accounts importing it are the
+ * site accounts the cloud signs, each with its own subject (siteImports).
+ */
+function cloudExports(): Export[] {
+  return [{ name: 'watermarks', type: 'stream', subject: names.WATERMARK_EXPORT }];
+}
+
+/** A site account imports exactly its own watermark subject from the cloud account, nothing wider. */
+function siteImports(site: string, cloudAccount: string): Import[] {
+  return [
+    { name: 'watermark', type: 'stream', account: cloudAccount, subject: names.watermarkSubject(site) },
+  ];
+}
+
+/**
  * Issues and pushes the hub's account JWTs and mints users. Nothing here touches the database: the
  * caller stores site account seeds and passes the enrolled sites in.
  */
@@ -143,12 +159,16 @@ export class HubAuthority {
     });
   }
 
-  /** Pushes the cloud account JWT importing the events of every given site. */
+  /**
+   * Pushes the cloud account JWT importing the events of every given site and exporting the sites'
+   * watermark subjects (each site account imports its own).
+   */
   async pushCloudAccount(sites: readonly SiteAccount[]): Promise<void> {
     const jwt = await issueAccountJwt(this.secrets.operatorSeed, {
       name: names.CLOUD_ACCOUNT_NAME,
       account: this.cloudAccount,
       jetstream: true,
+      exports: cloudExports(),
       imports: sites.flatMap(cloudImports),
     });
     await this.system((nc) => pushAccountClaims(nc, jwt));
@@ -156,8 +176,9 @@ export class HubAuthority {
   }
 
   /**
-   * Pushes a site's account JWT (JetStream enabled, events exported to the cloud account, revoked
-   * users listed: the hub drops their connections and refuses them from then on).
+   * Pushes a site's account JWT (JetStream enabled, events exported to the cloud account, its own
+   * watermark subject imported from the cloud account, revoked users listed: the hub drops their
+   * connections and refuses them from then on).
    */
   async pushSiteAccount(a: SiteAccount): Promise<void> {
     const jwt = await issueAccountJwt(this.secrets.operatorSeed, {
@@ -165,6 +186,7 @@ export class HubAuthority {
       account: a.publicKey,
       jetstream: true,
       exports: siteExports(a.site),
+      imports: siteImports(a.site, this.cloudAccount),
       revocations: a.revocations,
     });
     await this.system((nc) => pushAccountClaims(nc, jwt));

@@ -1,11 +1,11 @@
 import {
+  connectionTransport,
   ensureHubEventsStream,
   ensureIngestConsumer,
   ensureSiteHubEventsStream,
   HubAuthority,
   IngestWorker,
   migrateAnalytics,
-  perSiteTransport,
   SecretBox,
   type SiteAccount,
   staticSiteDirectory,
@@ -67,7 +67,6 @@ export class EventsWorld {
   workers: IngestWorker[] = [];
   watermarks!: WatermarkService;
   private readonly drops: (() => Promise<void>)[] = [];
-  private readonly conns: NatsConnection[] = [];
 
   constructor(
     readonly sites: string[],
@@ -135,12 +134,12 @@ export class EventsWorld {
       await w.start();
       this.workers.push(w);
     }
-    const transport = perSiteTransport(async (site) => {
-      const nc = await this.authority.connectSite(this.accounts[site]!);
-      this.conns.push(nc);
-      return nc;
-    });
-    this.watermarks = new WatermarkService(this.cloudDb.db, transport, { periodMs: 300 }, silentLogger);
+    this.watermarks = new WatermarkService(
+      this.cloudDb.db,
+      connectionTransport(this.cloudNc),
+      { periodMs: 300 },
+      silentLogger,
+    );
     this.watermarks.start();
   }
 
@@ -205,7 +204,6 @@ export class EventsWorld {
   async stop(): Promise<void> {
     for (const s of Object.keys(this.edges)) await this.stopEdge(s).catch(() => {});
     await this.stopCloud().catch(() => {});
-    await Promise.all(this.conns.map((c) => c.close().catch(() => {})));
     await this.cloudNc?.close().catch(() => {});
     await this.cloudDb?.close().catch(() => {});
     for (const l of Object.values(this.leaves)) await l.dispose();

@@ -63,6 +63,11 @@ export const INGEST_CONSUMER = 'analytics-ingest';
  * message is harmless); the edge subscribes on its leaf.
  */
 export const watermarkSubject = (site: string): string => `hcc.wm.${assertSiteId(site)}`;
+/**
+ * What the cloud account exports (a stream, one token per site): every site's watermark subject.
+ * Each site account imports only its own `watermarkSubject(site)` from it.
+ */
+export const WATERMARK_EXPORT = 'hcc.wm.*';
 /** Header the hub sets on every sourced message: `<source stream>[:<hash of external api>] <seq> ...`. */
 export const STREAM_SOURCE_HEADER = 'Nats-Stream-Source';
 
