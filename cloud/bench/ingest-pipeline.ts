@@ -2,6 +2,7 @@
  * Events pipeline throughput and latency, with the two baselines measured in the same run:
  *
  *   npx tsx cloud/bench/ingest-pipeline.ts [rate events/s] [seconds] [workers] [--sites N] [--edge outbox|stream]
+ *     [--sink postgres|ack]
  *
  * 1. raw JetStream publish into a file stream on the first site's leaf (what `nats bench js pub` does);
  * 2. the pipeline: per site (default 1), an edge child process with its own leaf nats-server and
@@ -11,6 +12,9 @@
  *    sites, as deployed, where each edge has a machine of its own). The hub sources every leaf
  *    stream (site stream -> cloud aggregate), `workers` ingest workers write PostgreSQL rows and
  *    rollups; latency = event emit time -> ingest transaction (received_at);
+ *    With `--sink ack` the workers only decode each event's time and ack it (no PostgreSQL, no
+ *    rollups): what the prescribed NATS path (leaf stream -> site stream -> aggregate -> pull
+ *    consumer) carries on this machine by itself, the ceiling of the pipeline;
  * 3. `psql \copy` of the same rows into an empty copy of analytics.events.
  * Real nats-server (operator mode) and PostgreSQL (the test server: fsync and synchronous_commit off).
  * CPU is counted from the moment every edge is connected and ready (start-up excluded).
@@ -20,7 +24,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { EDGE_MIGRATIONS, ensureEdgeEventsStream } from '@hcc/edge';
+import { decodeEvent } from '@hcc/proto';
 import { createOperatorMaterial, names, newAccountKey, openDatabase, silentLogger } from '@hcc/shared';
 import {
   createTestDatabase,
@@ -32,7 +38,13 @@ import {
   type TestNatsServer,
   waitFor,
 } from '@hcc/shared/testing';
-import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import {
+  type ConsumerMessages,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { sql } from 'drizzle-orm';
 import { migrateAnalytics } from '../src/analytics/migrate.ts';
@@ -57,8 +69,11 @@ const SECONDS = Number(positional[1] ?? 30);
 const WORKERS = Number(positional[2] ?? 2);
 const SITES = Number(flags.get('sites') ?? 1);
 const EDGE_MODE = flags.get('edge') ?? 'outbox';
-if (!(SITES >= 1) || !['outbox', 'stream'].includes(EDGE_MODE)) {
-  console.error('usage: ingest-pipeline.ts [rate] [seconds] [workers] [--sites N] [--edge outbox|stream]');
+const SINK = flags.get('sink') ?? 'postgres';
+if (!(SITES >= 1) || !['outbox', 'stream'].includes(EDGE_MODE) || !['postgres', 'ack'].includes(SINK)) {
+  console.error(
+    'usage: ingest-pipeline.ts [rate] [seconds] [workers] [--sites N] [--edge outbox|stream] [--sink postgres|ack]',
+  );
   process.exit(2);
 }
 const SITE_IDS = SITES === 1 ? ['hq'] : Array.from({ length: SITES }, (_, i) => `site${i + 1}`);
@@ -141,7 +156,23 @@ const batchMs: number[] = [];
 let inserted = 0;
 const workers: IngestWorker[] = [];
 const tenants = Object.fromEntries(SITE_IDS.map((site) => [site, 'acme']));
-for (let i = 0; i < WORKERS; i++) {
+// --sink ack: emit -> ack latency of each event, in ms.
+const acked: number[] = [];
+const sinks: ConsumerMessages[] = [];
+for (let i = 0; i < WORKERS && SINK === 'ack'; i++) {
+  const consumer = await jetstream(cloudNc).consumers.get(names.HUB_EVENTS_STREAM, names.INGEST_CONSUMER);
+  sinks.push(
+    await consumer.consume({
+      max_messages: 4000,
+      callback: (m) => {
+        acked.push(Date.now() - timestampMs(decodeEvent(m.data).occurredAt!));
+        m.ack();
+        inserted++;
+      },
+    }),
+  );
+}
+for (let i = 0; i < WORKERS && SINK === 'postgres'; i++) {
   const w = new IngestWorker(
     cloudDb.db,
     cloudNc,
@@ -258,22 +289,30 @@ const elapsed = Math.max(...reports.map((r) => r!.elapsed));
 await waitFor('all events ingested', async () => inserted >= emitted, 300_000, 20);
 const total = (performance.now() - t) / 1000;
 const cpuAfter = cpuByRole();
-const rows = rowsOf<{ n: string }>(
-  await cloudDb.db.execute(sql`select count(*) as n from analytics.events`),
-)[0]?.n;
-if (Number(rows) !== emitted) throw new Error(`${rows} rows in PostgreSQL for ${emitted} events emitted`);
-const lat = rowsOf<{ ms: number }>(
-  await cloudDb.db.execute(
-    sql`select extract(epoch from received_at - occurred_at) * 1000 as ms from analytics.events`,
-  ),
-)
-  .map((r) => Number(r.ms))
-  .sort((a, b) => a - b);
+let lat: number[];
+if (SINK === 'ack') {
+  // A redelivery would count twice: the sink must have seen exactly what the edges emitted.
+  await new Promise((r) => setTimeout(r, 500));
+  if (inserted !== emitted) throw new Error(`${inserted} events acked for ${emitted} events emitted`);
+  lat = acked.sort((a, b) => a - b);
+} else {
+  const rows = rowsOf<{ n: string }>(
+    await cloudDb.db.execute(sql`select count(*) as n from analytics.events`),
+  )[0]?.n;
+  if (Number(rows) !== emitted) throw new Error(`${rows} rows in PostgreSQL for ${emitted} events emitted`);
+  lat = rowsOf<{ ms: number }>(
+    await cloudDb.db.execute(
+      sql`select extract(epoch from received_at - occurred_at) * 1000 as ms from analytics.events`,
+    ),
+  )
+    .map((r) => Number(r.ms))
+    .sort((a, b) => a - b);
+}
 batchMs.sort((a, b) => a - b);
 console.log(
   `pipeline (${SITES} site${SITES > 1 ? 's' : ''}, edge ${EDGE_MODE === 'outbox' ? `outbox TX_MODE=${process.env.TX_MODE ?? 'bridge'}` : 'straight to the leaf stream'}): ` +
     `edges emitted ${emitted} events in ${elapsed.toFixed(1)} s (${Math.round(emitted / elapsed)}/s offered); ` +
-    `all in PostgreSQL after ${total.toFixed(1)} s => ${Math.round(emitted / total)} events/s sustained end to end`,
+    `all ${SINK === 'ack' ? 'acked by the sink (no PostgreSQL)' : 'in PostgreSQL'} after ${total.toFixed(1)} s => ${Math.round(emitted / total)} events/s sustained end to end`,
 );
 console.log(
   `  ingest progress (s, rows): ${samples
@@ -285,64 +324,70 @@ console.log(
   `  stages (s:${EDGE_MODE === 'outbox' ? 'sequenced/leaf-acked/' : ''}hub aggregate/ingested): ${stages.join(' ')}`,
 );
 console.log(
-  `  latency emit -> ingest (ms): p50 ${pct(lat, 50).toFixed(0)} p95 ${pct(lat, 95).toFixed(0)} p99 ${pct(lat, 99).toFixed(0)} max ${lat.at(-1)?.toFixed(0)}; ` +
-    `batch write (commit) p50 ${pct(batchMs, 50).toFixed(0)} p99 ${pct(batchMs, 99).toFixed(0)} ms over ${batchMs.length} batches`,
+  `  latency emit -> ${SINK === 'ack' ? 'ack' : 'ingest'} (ms): p50 ${pct(lat, 50).toFixed(0)} p95 ${pct(lat, 95).toFixed(0)} p99 ${pct(lat, 99).toFixed(0)} max ${lat.at(-1)?.toFixed(0)}` +
+    (SINK === 'ack'
+      ? ''
+      : `; batch write (commit) p50 ${pct(batchMs, 50).toFixed(0)} p99 ${pct(batchMs, 99).toFixed(0)} ms over ${batchMs.length} batches`),
 );
 console.log(`  ${cpuReport(cpuBefore, cpuAfter, emitted)}`);
 await Promise.all(edges.map((e) => e.stop(2000)));
 rmSync(goDir, { recursive: true, force: true });
 await wm.stop();
 await Promise.all(workers.map((w) => w.stop()));
+await Promise.all(sinks.map((s) => s.close()));
 
-// 2b. Ingest capacity alone: a fresh database replays the whole aggregate stream with WORKERS workers.
-const replayInfo = await createTestDatabase(pgServer.url, 'replay');
-const replayDb = await openDatabase({ url: replayInfo.url });
-await migrateAnalytics(replayDb);
-await ensureIngestConsumer(await jetstreamManager(cloudNc), 'bench-replay');
-let replayed = 0;
-t = performance.now();
-const replayers: IngestWorker[] = [];
-for (let i = 0; i < WORKERS; i++) {
-  const w = new IngestWorker(
-    replayDb.db,
-    cloudNc,
-    staticSiteDirectory(tenants),
-    {
-      batchSize: 2000,
-      consumerName: 'bench-replay',
-      onBatch: (r) => {
-        replayed += r.inserted;
+// 2b and 3 need the rows in PostgreSQL: not with --sink ack.
+if (SINK === 'postgres') {
+  // 2b. Ingest capacity alone: a fresh database replays the whole aggregate stream with WORKERS workers.
+  const replayInfo = await createTestDatabase(pgServer.url, 'replay');
+  const replayDb = await openDatabase({ url: replayInfo.url });
+  await migrateAnalytics(replayDb);
+  await ensureIngestConsumer(await jetstreamManager(cloudNc), 'bench-replay');
+  let replayed = 0;
+  t = performance.now();
+  const replayers: IngestWorker[] = [];
+  for (let i = 0; i < WORKERS; i++) {
+    const w = new IngestWorker(
+      replayDb.db,
+      cloudNc,
+      staticSiteDirectory(tenants),
+      {
+        batchSize: 2000,
+        consumerName: 'bench-replay',
+        onBatch: (r) => {
+          replayed += r.inserted;
+        },
       },
-    },
-    silentLogger,
+      silentLogger,
+    );
+    await w.start();
+    replayers.push(w);
+  }
+  await waitFor('replay done', async () => replayed >= emitted, 300_000, 50);
+  const replayS = (performance.now() - t) / 1000;
+  console.log(
+    `ingest alone (aggregate stream -> PostgreSQL rows + rollups, ${WORKERS} workers): ${Math.round(emitted / replayS)} events/s`,
   );
-  await w.start();
-  replayers.push(w);
-}
-await waitFor('replay done', async () => replayed >= emitted, 300_000, 50);
-const replayS = (performance.now() - t) / 1000;
-console.log(
-  `ingest alone (aggregate stream -> PostgreSQL rows + rollups, ${WORKERS} workers): ${Math.round(emitted / replayS)} events/s`,
-);
-await Promise.all(replayers.map((w) => w.stop()));
-await replayDb.close();
+  await Promise.all(replayers.map((w) => w.stop()));
+  await replayDb.close();
 
-// 3. psql \copy of the same rows into an empty copy of the events table.
-const dir = mkdtempSync(join(tmpdir(), 'hcc-bench-copy-'));
-const file = join(dir, 'events.csv');
-const psql = (cmd: string) =>
-  execFileSync('psql', [cloudDbInfo.url, '-v', 'ON_ERROR_STOP=1', '-qc', cmd], { stdio: 'pipe' });
-psql(
-  `\\copy (select event_id, tenant_id, site_id, seq, kind, occurred_at, received_at, payload from analytics.events) to '${file}' csv`,
-);
-psql('create table analytics.events_copy (like analytics.events including all)');
-t = performance.now();
-psql(`\\copy analytics.events_copy from '${file}' csv`);
-const copyS = (performance.now() - t) / 1000;
-console.log(
-  `psql \\copy of the same ${emitted} rows (with the same indexes): ${Math.round(emitted / copyS)} rows/s`,
-);
-rmSync(dir, { recursive: true, force: true });
+  // 3. psql \copy of the same rows into an empty copy of the events table.
+  const dir = mkdtempSync(join(tmpdir(), 'hcc-bench-copy-'));
+  const file = join(dir, 'events.csv');
+  const psql = (cmd: string) =>
+    execFileSync('psql', [cloudDbInfo.url, '-v', 'ON_ERROR_STOP=1', '-qc', cmd], { stdio: 'pipe' });
+  psql(
+    `\\copy (select event_id, tenant_id, site_id, seq, kind, occurred_at, received_at, payload from analytics.events) to '${file}' csv`,
+  );
+  psql('create table analytics.events_copy (like analytics.events including all)');
+  t = performance.now();
+  psql(`\\copy analytics.events_copy from '${file}' csv`);
+  const copyS = (performance.now() - t) / 1000;
+  console.log(
+    `psql \\copy of the same ${emitted} rows (with the same indexes): ${Math.round(emitted / copyS)} rows/s`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
 
 await Promise.all([leafNc.close(), cloudNc.close(), ...siteNcs.map((nc) => nc.close())]);
 await cloudDb.close();
