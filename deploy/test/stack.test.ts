@@ -80,6 +80,20 @@ describe('dev stack', () => {
         20_000,
       );
     }
+    // Events go up and the cloud's watermark comes back down to each edge (the cloud account's
+    // export of hcc.wm.*, each site account's import of its own subject), and the outbox drains.
+    for (const port of [env.HQ_HTTP_PORT, env.BRANCH_HTTP_PORT]) {
+      await waitFor(
+        `events confirmed by the cloud on :${port}`,
+        async () => {
+          const { events } = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+            events: { journaled_seq: number; cloud_watermark: number; last_watermark_at: string | null };
+          };
+          return events.cloud_watermark > 0 && events.last_watermark_at !== null;
+        },
+        30_000,
+      );
+    }
 
     const pids = (
       JSON.parse(readFileSync(join(state, 'pids.json'), 'utf8')) as { name: string; pid: number }[]

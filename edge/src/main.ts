@@ -28,7 +28,7 @@ import { CallRegistry, type CallSession, callOfferPort, type LegRef } from './ca
 import { startCallLayer } from './call/start.ts';
 import { ConfigStore } from './config/store.ts';
 import { watchConfig } from './config/watch.ts';
-import { startEventsPipeline } from './events/pipeline.ts';
+import { eventsStatusView, startEventsPipeline } from './events/pipeline.ts';
 import { queueSnapshotJournal } from './events/queue-snapshots.ts';
 import { startFleetReporter } from './fleet/reporter.ts';
 import { agentApi } from './http/agent-api.ts';
@@ -258,6 +258,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
       site: settings.site,
       config_version: config.version.toString(),
       rtpengines: media.snapshot(),
+      events: eventsStatusView(events.status()),
     }),
   });
   const { server, url } = serveEdgeHttp({

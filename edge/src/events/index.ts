@@ -13,7 +13,13 @@ export {
   OutboxJournal,
   type OutboxRowData,
 } from './journal.ts';
-export { type EventsPipeline, type EventsPipelineOptions, startEventsPipeline } from './pipeline.ts';
+export {
+  type EventsPipeline,
+  type EventsPipelineOptions,
+  type EventsStatus,
+  eventsStatusView,
+  startEventsPipeline,
+} from './pipeline.ts';
 export {
   CallerPseudonymizer,
   loadOrCreatePseudonymKey,

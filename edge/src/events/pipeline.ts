@@ -12,6 +12,17 @@ export interface EventsPipelineOptions
   nowMs?: () => number;
 }
 
+export interface EventsStatus {
+  /** Last seq given to an event. */
+  journaledSeq: number;
+  /** Last seq the leaf's stream acknowledged. */
+  publishedSeq: number;
+  /** Last seq the cloud confirmed ingested (rows up to it are deleted). */
+  cloudWatermark: number;
+  /** When the cloud's last watermark arrived (ms since the epoch); undefined: none since start. */
+  lastWatermarkAt: number | undefined;
+}
+
 /** The edge's events flow: journal (outbox) -> publisher (leaf stream) <- watermark (cleanup). */
 export interface EventsPipeline {
   readonly journal: OutboxJournal;
@@ -19,6 +30,8 @@ export interface EventsPipeline {
   readonly watermark: WatermarkFollower;
   /** Events journaled and not yet confirmed by the cloud (the heartbeat's outbox_backlog). */
   backlog(): number;
+  /** Where the outbox stands (the edge's status page). */
+  status(): EventsStatus;
   stop(): Promise<void>;
 }
 
@@ -48,9 +61,27 @@ export async function startEventsPipeline(
     publisher,
     watermark,
     backlog: () => Math.max(0, publisher.lastSeq - watermark.current),
+    status: () => ({
+      journaledSeq: publisher.lastSeq,
+      publishedSeq: publisher.publishedSeq,
+      cloudWatermark: watermark.current,
+      lastWatermarkAt: watermark.receivedAt,
+    }),
     async stop() {
       await watermark.stop();
       await publisher.stop();
     },
+  };
+}
+
+/** The status page's view: the seqs, and how many events wait for the leaf and for the cloud. */
+export function eventsStatusView(s: EventsStatus) {
+  return {
+    journaled_seq: s.journaledSeq,
+    published_seq: s.publishedSeq,
+    cloud_watermark: s.cloudWatermark,
+    unpublished: Math.max(0, s.journaledSeq - s.publishedSeq),
+    unconfirmed: Math.max(0, s.journaledSeq - s.cloudWatermark),
+    last_watermark_at: s.lastWatermarkAt === undefined ? null : new Date(s.lastWatermarkAt).toISOString(),
   };
 }

@@ -23,6 +23,7 @@ export interface WatermarkOptions {
 export class WatermarkFollower {
   private watermark = 0;
   private lastAdvance = 0;
+  private lastReceived: number | undefined;
   private sub: Subscription | undefined;
   private loop: Promise<void> | undefined;
   private applying: Promise<void> = Promise.resolve();
@@ -36,6 +37,11 @@ export class WatermarkFollower {
 
   get current(): number {
     return this.watermark;
+  }
+
+  /** When the cloud's last watermark for this site arrived (ms since the epoch), if one has. */
+  get receivedAt(): number | undefined {
+    return this.lastReceived;
   }
 
   async start(nc: NatsConnection): Promise<void> {
@@ -54,6 +60,7 @@ export class WatermarkFollower {
           const wm = decodeIngestWatermark(m.data);
           if (wm.siteId !== this.opts.siteId) continue;
           seq = Number(wm.seq);
+          this.lastReceived = Date.now();
         } catch {
           this.log.warn({ subject: m.subject }, 'undecodable ingest watermark ignored');
           continue;
