@@ -14,7 +14,8 @@
  *    rollups; latency = event emit time -> ingest transaction (received_at);
  *    With `--sink ack` the workers only decode each event's time and ack it (no PostgreSQL, no
  *    rollups): what the prescribed NATS path (leaf stream -> site stream -> aggregate -> pull
- *    consumer) carries on this machine by itself, the ceiling of the pipeline;
+ *    consumer) carries on this machine by itself, the ceiling of the pipeline (no rows, so the
+ *    cloud's watermark stays put: with `--edge outbox` keep runs under the edge's 30 s re-send);
  * 3. `psql \copy` of the same rows into an empty copy of analytics.events.
  * Real nats-server (operator mode) and PostgreSQL (the test server: fsync and synchronous_commit off).
  * CPU is counted from the moment every edge is connected and ready (start-up excluded).
