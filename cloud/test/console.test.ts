@@ -86,6 +86,10 @@ describe('ops console in Chromium', () => {
       250,
     );
     expect(await page.textContent('#sites tr[data-site=hq] [data-col=online]')).toBe('online');
+    // The events column: the config agent's heartbeats report an empty outbox; no ingest runs here.
+    expect(await page.textContent('#sites tr[data-site=hq] [data-col=events]')).toBe(
+      '0 waiting, ingested to -, 0 parked',
+    );
     const menu = hq.agent.store.current()?.flows[0]?.nodes.find((n) => n.id === 'menu');
     expect(menu?.kind.value).toMatchObject({
       choices: [

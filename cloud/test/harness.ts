@@ -27,6 +27,9 @@ import { ENTITY_KINDS } from '../src/config/entities.ts';
 import { type ControlPlane, startControlPlane } from '../src/control-plane.ts';
 import { SecretBox } from '../src/db/secret-box.ts';
 import { cloudApp } from '../src/http/app.ts';
+import { databaseSiteDirectory } from '../src/ingest/directory.ts';
+import { type IngestService, startIngest } from '../src/ingest/service.ts';
+import { connectionTransport } from '../src/ingest/watermark.ts';
 import type { CloudSettings } from '../src/settings.ts';
 import type { EnrollmentGrant } from '../src/sites/enrollment.ts';
 
@@ -69,6 +72,12 @@ export interface TestEdge {
 export interface CloudHarness {
   hub: TestHub;
   cp: ControlPlane;
+  /**
+   * Starts the analytics side as main.ts does (store migration, ingest worker, watermark service),
+   * once; stopped with the harness. Call it after the first enrollment: ingest waits for the
+   * aggregate events stream, which exists only once a site is enrolled.
+   */
+  startIngest(): Promise<IngestService>;
   url: string;
   keys: SigningKeyPair;
   material: OperatorMaterial;
@@ -113,6 +122,7 @@ export async function startCloudHarness(pgUrl: string): Promise<CloudHarness> {
     await db.drop();
     throw err;
   }
+  let ingest: Promise<IngestService> | undefined;
   const server = serve({
     fetch: cloudApp({ readiness: () => cp.readiness(), api: cp.api }).fetch,
     hostname: '127.0.0.1',
@@ -126,6 +136,19 @@ export async function startCloudHarness(pgUrl: string): Promise<CloudHarness> {
     url,
     keys,
     material,
+    startIngest() {
+      ingest ??= startIngest(
+        {
+          database: cp.database,
+          nc: cp.nc,
+          sites: databaseSiteDirectory(cp.database.db),
+          watermarks: connectionTransport(cp.nc),
+          log: silentLogger,
+        },
+        { workers: 1 },
+      );
+      return ingest;
+    },
     async tenant(id) {
       await cp.api.identity.createTenant(id, id);
       const email = `admin@${id}.example`;
@@ -200,6 +223,7 @@ export async function startCloudHarness(pgUrl: string): Promise<CloudHarness> {
     async stop() {
       for (const e of edges) await e.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await (await ingest?.catch(() => undefined))?.stop();
       await cp.stop();
       await hub.dispose();
       await db.drop();

@@ -173,6 +173,19 @@ describe('multi-tenant isolation', () => {
     for (const r of apiRoutes(h.cp.api))
       expect(doc.paths[r.path]?.[r.method], `${r.method} ${r.path}`).toBeDefined();
     expect(doc.components.schemas['hcc.config.v1.Flow'].properties.nodes.type).toBe('array');
+    const siteView = { $ref: '#/components/schemas/SiteView' };
+    expect(
+      doc.paths['/api/v1/sites/{siteId}'].get.responses['200'].content['application/json'].schema,
+    ).toEqual(siteView);
+    expect(doc.paths['/api/v1/sites'].get.responses['200'].content['application/json'].schema).toMatchObject({
+      properties: { sites: { items: siteView } },
+    });
+    expect(doc.components.schemas.SiteView.properties.events.required).toEqual([
+      'outboxBacklog',
+      'ingestedSeq',
+      'ingestedAt',
+      'parked',
+    ]);
     const bad = await acme('POST', '/api/v1/sites', { id: 'Bad Id', name: '', timeZone: 'Mars/Base' });
     expect(bad.status).toBe(422);
     expect(bad.json.problems.map((p: { field: string }) => p.field).sort()).toEqual([

@@ -63,7 +63,11 @@ export const rejectedEvents = analytics.table(
     /** The site's seq of a parked event of that site (the watermark counts it as delivered). */
     seq: bigint('seq', { mode: 'number' }),
   },
-  (t) => [uniqueIndex('rejected_events_sha_uq').on(t.payloadSha256)],
+  (t) => [
+    uniqueIndex('rejected_events_sha_uq').on(t.payloadSha256),
+    // The site view's count of a site's parked events (drizzle-analytics/0003_rejected_site.sql).
+    index('rejected_events_site_idx').on(t.siteId),
+  ],
 );
 
 /** Queue metrics per 15-minute interval of arrival (see rollup.ts for the definitions). */

@@ -2,7 +2,7 @@ import { ConfigBundleSchema, RecordingPolicySchema, RetentionPolicySchema } from
 import { ENTITY_KINDS } from '../config/entities.ts';
 import { type JsonSchema, protoJsonSchemas } from './proto-json.ts';
 import type { RouteSpec } from './router.ts';
-import { problemSchema } from './schemas.ts';
+import { problemSchema, siteViewSchema } from './schemas.ts';
 
 /** The OpenAPI 3.1 document of every route, generated from the route table and the proto schemas. */
 export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
@@ -67,6 +67,7 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
       },
       schemas: {
         Problem: problemSchema,
+        SiteView: siteViewSchema,
         ...protoJsonSchemas([
           ConfigBundleSchema,
           RecordingPolicySchema,

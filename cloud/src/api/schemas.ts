@@ -69,3 +69,72 @@ export const problemSchema: JsonSchema = {
     },
   },
 };
+
+const nullable = (type: string, extra: JsonSchema = {}): JsonSchema => ({ type: [type, 'null'], ...extra });
+const dateTime = nullable('string', { format: 'date-time' });
+const decimal = (description: string) => nullable('string', { pattern: '^\\d+$', description });
+
+/** A site as `GET /api/v1/sites` and `GET /api/v1/sites/{siteId}` return it (api/site-view.ts). */
+export const siteViewSchema: JsonSchema = {
+  type: 'object',
+  required: [
+    'id',
+    'name',
+    'timeZone',
+    'locale',
+    'enrolled',
+    'latestVersion',
+    'deployedVersion',
+    'status',
+    'events',
+  ],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    timeZone: { type: 'string' },
+    locale: { type: 'string' },
+    enrolled: { type: 'boolean', description: 'the site has its hub account and leaf credentials' },
+    latestVersion: decimal('newest config version compiled for the site'),
+    deployedVersion: decimal('version of the newest deployment'),
+    status: {
+      type: 'object',
+      description: "what the site's edge reported last",
+      properties: {
+        online: { type: 'boolean' },
+        lastHeartbeatAt: dateTime,
+        appliedVersion: decimal('config version the edge runs'),
+        appliedAt: dateTime,
+        activeCalls: nullable('integer'),
+        rtpengineHealthy: nullable('boolean'),
+        natsConnected: nullable('boolean'),
+        rejected: nullable('object', {
+          description: 'the last version the edge refused',
+          properties: {
+            version: { type: 'string' },
+            reason: { type: 'string' },
+            detail: { type: 'string' },
+            at: dateTime,
+          },
+        }),
+      },
+    },
+    events: {
+      type: 'object',
+      description: "the site's events (analytics) flow",
+      required: ['outboxBacklog', 'ingestedSeq', 'ingestedAt', 'parked'],
+      properties: {
+        outboxBacklog: nullable('integer', {
+          description:
+            "events journaled at the edge and not yet confirmed by the cloud (the edge's newest heartbeat)",
+        }),
+        ingestedSeq: decimal("the site's contiguous seq the cloud has ingested (its watermark)"),
+        ingestedAt: { ...dateTime, description: 'when that seq last advanced' },
+        parked: {
+          type: 'integer',
+          description:
+            'messages of the site parked in analytics.rejected_events (malformed or misattributed)',
+        },
+      },
+    },
+  },
+};

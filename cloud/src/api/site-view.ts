@@ -1,7 +1,9 @@
+import type { Db } from '@hcc/shared';
 import { desc, eq, max } from 'drizzle-orm';
 import { configVersions, deployments, siteNats, siteStatus, sites } from '../db/schema.ts';
 import type { Tx } from '../db/tenant.ts';
 import { NotFoundError } from '../errors.ts';
+import { siteIngestFigures } from '../ingest/site-events.ts';
 
 export interface SiteView {
   id: string;
@@ -21,11 +23,26 @@ export interface SiteView {
     natsConnected: boolean | null;
     rejected: { version: string; reason: string; detail: string; at: string | null } | null;
   };
+  /** The site's events (analytics) flow: what waits at the edge, what the cloud has, what it parked. */
+  events: {
+    /** Events journaled at the edge and not yet confirmed by the cloud (newest heartbeat). */
+    outboxBacklog: number | null;
+    /** The contiguous seq the cloud has ingested (its watermark for the site). */
+    ingestedSeq: string | null;
+    /** When that seq last advanced. */
+    ingestedAt: string | null;
+    /** Messages of the site parked in analytics.rejected_events (malformed or misattributed). */
+    parked: number;
+  };
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-/** The sites of the caller's tenant with their fleet status (RLS and an explicit tenant filter). */
+/**
+ * The sites of the caller's tenant with their fleet status (RLS and an explicit tenant filter).
+ * `events` holds the edge's backlog only: add the analytics figures with `addIngestFigures` once
+ * the tenant transaction is over.
+ */
 export async function siteViews(
   tx: Tx,
   tenantId: string,
@@ -86,8 +103,41 @@ export async function siteViews(
                 }
               : null,
         },
+        events: {
+          outboxBacklog: status?.outboxBacklog ?? null,
+          ingestedSeq: null,
+          ingestedAt: null,
+          parked: 0,
+        },
       };
     });
+}
+
+/**
+ * Fills in each view's ingested seq and parked count from the analytics store (read as the system
+ * role, for these sites of `tenantId` only). Call it outside the tenant transaction that built the
+ * views: it runs its own.
+ */
+export async function addIngestFigures(db: Db, tenantId: string, views: SiteView[]): Promise<SiteView[]> {
+  const figures = await siteIngestFigures(
+    db,
+    tenantId,
+    views.map((v) => v.id),
+  );
+  return views.map((v) => {
+    const f = figures.get(v.id);
+    return f
+      ? {
+          ...v,
+          events: {
+            ...v.events,
+            ingestedSeq: f.ingestedSeq,
+            ingestedAt: iso(f.ingestedAt),
+            parked: f.parked,
+          },
+        }
+      : v;
+  });
 }
 
 /** The API's own tenant check on top of RLS: the site must belong to the caller's tenant. */

@@ -2,7 +2,7 @@ import { ConfigRejectReason } from '@hcc/proto';
 import { validateBundle } from '@hcc/shared';
 import { desc, eq } from 'drizzle-orm';
 import { html } from 'hono/html';
-import { requireSite, type SiteView, siteViews } from '../api/site-view.ts';
+import { addIngestFigures, requireSite, type SiteView, siteViews } from '../api/site-view.ts';
 import { diffBundles } from '../config/diff.ts';
 import { compileDraft, listEntities } from '../config/drafts.ts';
 import { ENTITY_KINDS } from '../config/entities.ts';
@@ -26,16 +26,28 @@ function statusCells(s: SiteView) {
   return html`<td class="${st.online ? 'ok' : 'bad'}" data-col="online">${st.online ? 'online' : 'offline'}</td>
 <td>${when(st.lastHeartbeatAt)}</td><td data-col="applied">${st.appliedVersion ?? '-'}</td><td>${s.deployedVersion ?? '-'}</td>
 <td>${s.latestVersion ?? '-'}</td><td>${st.activeCalls ?? '-'}</td>
-<td>${st.rejected ? html`<span class="bad">v${st.rejected.version} ${st.rejected.reason}</span> <span class="muted">${st.rejected.detail}</span>` : '-'}</td>`;
+<td>${st.rejected ? html`<span class="bad">v${st.rejected.version} ${st.rejected.reason}</span> <span class="muted">${st.rejected.detail}</span>` : '-'}</td>
+${eventsCell(s)}`;
+}
+
+/** The events flow: what waits at the edge, how far the cloud has ingested, what it parked. */
+function eventsCell(s: SiteView) {
+  const ev = s.events;
+  const title = ev.ingestedAt
+    ? `ingested seq last advanced ${when(ev.ingestedAt)} UTC`
+    : 'nothing ingested yet';
+  return html`<td data-col="events" title="${title}">${ev.outboxBacklog ?? '-'} waiting, ingested to ${ev.ingestedSeq ?? '-'}, ${ev.parked > 0 ? html`<span class="bad">${ev.parked} parked</span>` : '0 parked'}</td>`;
 }
 
 /** Sites with status, and the staged publish form (tick the sites that get the new version now). */
 export async function dashboard(x: ConsoleCtx): Promise<Response> {
-  const sites = await withTenant(x.d.db, x.p.tenantId, (tx) =>
-    siteViews(tx, x.p.tenantId, x.d.onlineAfterMs),
+  const sites = await addIngestFigures(
+    x.d.db,
+    x.p.tenantId,
+    await withTenant(x.d.db, x.p.tenantId, (tx) => siteViews(tx, x.p.tenantId, x.d.onlineAfterMs)),
   );
   const body = html`<form method="post" action="/console/publish">
-<table id="sites"><tr><th>Deploy</th><th>Site</th><th>Status</th><th>Last heartbeat (UTC)</th><th>Applied</th><th>Deployed</th><th>Latest</th><th>Active calls</th><th>Last rejection</th></tr>
+<table id="sites"><tr><th>Deploy</th><th>Site</th><th>Status</th><th>Last heartbeat (UTC)</th><th>Applied</th><th>Deployed</th><th>Latest</th><th>Active calls</th><th>Last rejection</th><th>Events (edge backlog, ingested seq, parked)</th></tr>
 ${sites.map((s) => html`<tr data-site="${s.id}"><td><input type="checkbox" name="siteId" value="${s.id}" ${s.enrolled ? '' : 'disabled'}></td><td><a href="/sites/${enc(s.id)}">${s.name}</a> <span class="muted">${s.id}</span></td>${statusCells(s)}</tr>`)}
 </table><button id="publish">Publish the drafts of the selected sites and deploy</button>
 <p class="muted">Staged rollout: tick a few sites first, watch them apply, then the rest. Every site keeps its own immutable versions.</p></form>`;
@@ -67,8 +79,9 @@ export async function sitePage(x: ConsoleCtx): Promise<Response> {
         deps,
       };
     });
-    const s = data.view;
-    const body = html`<table><tr><th>Status</th><th>Last heartbeat</th><th>Applied</th><th>Deployed</th><th>Latest</th><th>Active calls</th><th>Last rejection</th></tr><tr id="site-status">${statusCells(s)}</tr></table>
+    const [s] = await addIngestFigures(x.d.db, x.p.tenantId, [data.view]);
+    if (!s) throw new NotFoundError(`site ${siteId}`);
+    const body = html`<table><tr><th>Status</th><th>Last heartbeat</th><th>Applied</th><th>Deployed</th><th>Latest</th><th>Active calls</th><th>Last rejection</th><th>Events (edge backlog, ingested seq, parked)</th></tr><tr id="site-status">${statusCells(s)}</tr></table>
 <h2>Draft</h2>${data.problems.length ? html`<div class="err" id="draft-problems">The draft does not validate: ${data.problems.map((p) => html`<div>${p.path}: ${ConfigRejectReason[p.reason]}</div>`)}</div>` : html`<p class="ok" id="draft-ok">The draft validates.</p>`}
 <form method="post" action="/console/publish"><input type="hidden" name="siteId" value="${s.id}"><button id="publish-site">Publish this site's draft and deploy it</button></form>
 ${data.entities.map(

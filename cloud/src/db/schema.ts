@@ -124,6 +124,8 @@ export const siteStatus = pgTable('site_status', {
   rtpengineHealthy: boolean('rtpengine_healthy'),
   natsConnected: boolean('nats_connected'),
   edgeVersion: text('edge_version'),
+  /** Events journaled at the edge and not yet confirmed by the cloud, from the newest heartbeat. */
+  outboxBacklog: integer('outbox_backlog'),
   rejectedVersion: bigint('rejected_version', { mode: 'bigint' }),
   rejectReason: text('reject_reason'),
   rejectDetail: text('reject_detail'),

@@ -14,6 +14,8 @@ const tsOf = (e: Event) =>
   new Date(e.occurredAt ? Number(e.occurredAt.seconds) * 1000 + e.occurredAt.nanos / 1e6 : Date.now());
 
 const INT8_MAX = 2n ** 63n - 1n;
+/** `site_status.outbox_backlog` is an integer: a larger backlog is stored as this (saturated). */
+const INT4_MAX = 2 ** 31 - 1;
 
 /**
  * Whether PostgreSQL can store what this event carries: a real timestamp, integers within bigint,
@@ -171,10 +173,15 @@ export class FleetConsumer {
     } else if (b.case === 'edgeHeartbeat') {
       this.stats.heartbeats++;
       const h = b.value;
+      const hbAt = sql`${at.toISOString()}::timestamptz`;
+      const backlog = h.outboxBacklog > BigInt(INT4_MAX) ? INT4_MAX : Number(h.outboxBacklog);
       await tx
         .update(siteStatus)
         .set({
-          lastHeartbeatAt: sql`greatest(coalesce(${siteStatus.lastHeartbeatAt}, 'epoch'::timestamptz), ${at.toISOString()}::timestamptz)`,
+          lastHeartbeatAt: sql`greatest(coalesce(${siteStatus.lastHeartbeatAt}, 'epoch'::timestamptz), ${hbAt})`,
+          // Only a heartbeat at least as new as the stored one replaces the backlog (a late one,
+          // e.g. redelivered after a cut, would show a backlog the edge has already moved past).
+          outboxBacklog: sql`case when ${siteStatus.lastHeartbeatAt} is null or ${siteStatus.lastHeartbeatAt} <= ${hbAt} then ${backlog}::integer else ${siteStatus.outboxBacklog} end`,
           activeCalls: h.activeCalls,
           rtpengineHealthy: h.rtpengineHealthy,
           natsConnected: h.natsConnected,

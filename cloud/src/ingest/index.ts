@@ -7,6 +7,7 @@ export {
 } from './classify.ts';
 export { databaseSiteDirectory } from './directory.ts';
 export { type IngestService, type IngestServiceDeps, startIngest } from './service.ts';
+export { type SiteIngestFigures, siteIngestFigures } from './site-events.ts';
 export {
   connectionTransport,
   WatermarkService,

@@ -8,7 +8,9 @@ import type { ApiDeps } from '../deps.ts';
 import { checkProtoJson } from '../proto-json.ts';
 import { type BodySpec, type RouteSpec, route } from '../router.ts';
 import { createSiteBody } from '../schemas.ts';
-import { requireSite, siteViews } from '../site-view.ts';
+import { addIngestFigures, requireSite, siteViews } from '../site-view.ts';
+
+const siteViewRef = { $ref: '#/components/schemas/SiteView' };
 
 interface Policies {
   recording?: JsonValue;
@@ -44,11 +46,21 @@ export function siteRoutes(d: ApiDeps): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/sites',
-      summary: 'Sites of the tenant with status (online, last heartbeat, applied version, active calls)',
+      summary:
+        'Sites of the tenant with status (online, last heartbeat, applied version, active calls) and events flow',
       tag: 'sites',
       action: 'read',
+      response: {
+        type: 'object',
+        required: ['sites'],
+        properties: { sites: { type: 'array', items: siteViewRef } },
+      },
       handler: async ({ p }) => ({
-        sites: await withTenant(d.db, p.tenantId, (tx) => siteViews(tx, p.tenantId, d.onlineAfterMs)),
+        sites: await addIngestFigures(
+          d.db,
+          p.tenantId,
+          await withTenant(d.db, p.tenantId, (tx) => siteViews(tx, p.tenantId, d.onlineAfterMs)),
+        ),
       }),
     }),
     route({
@@ -59,31 +71,36 @@ export function siteRoutes(d: ApiDeps): RouteSpec[] {
       action: 'admin',
       status: 201,
       body: createSiteBody,
+      response: siteViewRef,
       async handler({ p, body }) {
         // Site ids are global (NATS domains): a taken id is a conflict whichever tenant holds it.
         const taken = await asSystem(d.db, (tx) =>
           tx.select({ id: sites.id }).from(sites).where(eq(sites.id, body.id)),
         );
         if (taken.length) throw new ConflictError(`site id ${body.id} is taken`);
-        return withTenant(d.db, p.tenantId, async (tx) => {
+        const views = await withTenant(d.db, p.tenantId, async (tx) => {
           await tx.insert(sites).values({ ...body, tenantId: p.tenantId });
-          const [view] = await siteViews(tx, p.tenantId, d.onlineAfterMs, body.id);
-          return view;
+          return siteViews(tx, p.tenantId, d.onlineAfterMs, body.id);
         });
+        const [view] = await addIngestFigures(d.db, p.tenantId, views);
+        return view;
       },
     }),
     route({
       method: 'get',
       path: '/api/v1/sites/{siteId}',
-      summary: 'One site with its status',
+      summary: 'One site with its status and events flow',
       tag: 'sites',
       action: 'read',
-      handler: async ({ p, params }) =>
-        withTenant(d.db, p.tenantId, async (tx) => {
+      response: siteViewRef,
+      async handler({ p, params }) {
+        const views = await withTenant(d.db, p.tenantId, async (tx) => {
           await requireSite(tx, p.tenantId, params.siteId!);
-          const [view] = await siteViews(tx, p.tenantId, d.onlineAfterMs, params.siteId);
-          return view;
-        }),
+          return siteViews(tx, p.tenantId, d.onlineAfterMs, params.siteId);
+        });
+        const [view] = await addIngestFigures(d.db, p.tenantId, views);
+        return view;
+      },
     }),
     route({
       method: 'get',

@@ -1,0 +1,1 @@
+ALTER TABLE "site_status" ADD COLUMN "outbox_backlog" integer;
