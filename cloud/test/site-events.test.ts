@@ -60,7 +60,7 @@ describe('site view: events flow per site', () => {
     await jetstream(nc).publish(names.eventSubject('hq', kind), data, { msgID, timeout: 5000 });
   };
   const send = (e: Event) => publish(encodeEvent(e), names.eventKind(e.body.case ?? 'none'), e.eventId);
-  const heartbeat = (seq: bigint, at: number, outboxBacklog: bigint) =>
+  const heartbeat = (seq: bigint, at: number, outboxBacklog: bigint, activeCalls = 3) =>
     create(EventSchema, {
       eventId: uuid7(at),
       tenantId: 'acme',
@@ -72,7 +72,7 @@ describe('site view: events flow per site', () => {
         case: 'edgeHeartbeat',
         value: create(EdgeHeartbeatSchema, {
           nodeId: 'edge-hq',
-          activeCalls: 3,
+          activeCalls,
           rtpengineHealthy: true,
           natsConnected: true,
           outboxBacklog,
@@ -92,7 +92,7 @@ describe('site view: events flow per site', () => {
   const eventsCell = (page: string, row: string) =>
     new RegExp(`<tr ${row}>.*?<td data-col="events"[^>]*>(.*?)</td>`, 's').exec(page)?.[1];
 
-  it('shows the backlog of the newest heartbeat; an older heartbeat arriving later does not replace it', async () => {
+  it('shows the newest heartbeat (backlog, calls); an older heartbeat arriving later does not replace it', async () => {
     // seq 1-3: ordinary events (the factory numbers them), then heartbeats 4 and 5.
     for (let i = 0; i < 3; i++)
       await send(hq.ended(Date.now() - 10_000 + i, { queueId: 'sales', waitMs: 1 }));
@@ -106,10 +106,11 @@ describe('site view: events flow per site', () => {
     );
     const before = await view(acme, 'hq');
     expect(before.status.lastHeartbeatAt).toBe(new Date(now).toISOString());
+    expect(before.status.activeCalls).toBe(3);
 
     // seq 5: a heartbeat a minute older (a late redelivery) with another backlog.
     const seen = h.cp.fleet.stats.heartbeats;
-    await send(heartbeat(5n, now - 60_000, 7n));
+    await send(heartbeat(5n, now - 60_000, 7n, 9));
     await waitFor(
       'the fleet consumer takes the older heartbeat',
       async () => h.cp.fleet.stats.heartbeats > seen,
@@ -125,6 +126,7 @@ describe('site view: events flow per site', () => {
     });
     const after = await view(acme, 'hq');
     expect(after.events.outboxBacklog).toBe(42);
+    expect(after.status.activeCalls).toBe(3);
     expect(after.status.lastHeartbeatAt).toBe(new Date(now).toISOString());
     // The list shows the same figures.
     const listed = (await acme('GET', '/api/v1/sites')).json.sites.find((s: { id: string }) => s.id === 'hq');

@@ -2,7 +2,7 @@ import { ConfigRejectReason, decodeEvent, type Event } from '@hcc/proto';
 import { type Db, type Logger, names } from '@hcc/shared';
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { siteStatus, sites } from '../db/schema.ts';
 import { asSystem, type Tx } from '../db/tenant.ts';
 import { streamSource } from '../nats/stream-source.ts';
@@ -173,26 +173,33 @@ export class FleetConsumer {
     } else if (b.case === 'edgeHeartbeat') {
       this.stats.heartbeats++;
       const h = b.value;
-      const hbAt = sql`${at.toISOString()}::timestamptz`;
       const backlog = h.outboxBacklog > BigInt(INT4_MAX) ? INT4_MAX : Number(h.outboxBacklog);
+      // A heartbeat is a snapshot: only one at least as new as the stored one replaces it (a late
+      // one, e.g. redelivered after a cut, would show calls and a backlog the edge has moved past).
       await tx
         .update(siteStatus)
         .set({
-          lastHeartbeatAt: sql`greatest(coalesce(${siteStatus.lastHeartbeatAt}, 'epoch'::timestamptz), ${hbAt})`,
-          // Only a heartbeat at least as new as the stored one replaces the backlog (a late one,
-          // e.g. redelivered after a cut, would show a backlog the edge has already moved past).
-          outboxBacklog: sql`case when ${siteStatus.lastHeartbeatAt} is null or ${siteStatus.lastHeartbeatAt} <= ${hbAt} then ${backlog}::integer else ${siteStatus.outboxBacklog} end`,
+          lastHeartbeatAt: at,
+          outboxBacklog: backlog,
           activeCalls: h.activeCalls,
           rtpengineHealthy: h.rtpengineHealthy,
           natsConnected: h.natsConnected,
           edgeVersion: h.version,
-          ...(e.configVersion > 0n
-            ? {
-                appliedVersion: sql`greatest(coalesce(${siteStatus.appliedVersion}, 0), ${e.configVersion})`,
-              }
-            : {}),
         })
-        .where(eq(siteStatus.siteId, site));
+        .where(
+          and(
+            eq(siteStatus.siteId, site),
+            or(isNull(siteStatus.lastHeartbeatAt), lte(siteStatus.lastHeartbeatAt, at)),
+          ),
+        );
+      // The version it ran only ever moves up, whatever the order.
+      if (e.configVersion > 0n)
+        await tx
+          .update(siteStatus)
+          .set({
+            appliedVersion: sql`greatest(coalesce(${siteStatus.appliedVersion}, 0), ${e.configVersion})`,
+          })
+          .where(eq(siteStatus.siteId, site));
     }
   }
 }
