@@ -74,8 +74,8 @@ export interface CloudHarness {
   cp: ControlPlane;
   /**
    * Starts the analytics side as main.ts does (store migration, ingest worker, watermark service),
-   * once; stopped with the harness. Call it after the first enrollment: ingest waits for the
-   * aggregate events stream, which exists only once a site is enrolled.
+   * once; stopped with the harness. The worker starts once the aggregate events stream exists
+   * (the first enrollment creates it).
    */
   startIngest(): Promise<IngestService>;
   url: string;

@@ -28,6 +28,9 @@ describe('site view: events flow per site', () => {
 
   beforeAll(async () => {
     h = await startCloudHarness(inject('pgUrl'));
+    // Ingest starts as main.ts starts it, before any site exists (a fresh install): it must not
+    // hold up the cloud, and its workers start once the first enrollment creates the aggregate.
+    await h.startIngest();
     const a = await h.tenant('acme');
     const g = await h.tenant('globex');
     ({ api: acme } = a);
@@ -41,7 +44,6 @@ describe('site view: events flow per site', () => {
     await h.site(globex, other);
     const grant = await acme('POST', '/api/v1/sites/hq/enroll');
     expect(grant.status).toBe(200);
-    await h.startIngest();
     leaf = await startTestLeaf('hq', h.hub, { creds: grant.json.leafCredentials });
     nc = await connect({ servers: leaf.url });
     await waitFor('hq events stream in the leaf', async () => {

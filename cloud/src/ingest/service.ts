@@ -1,7 +1,8 @@
-import { type Database, type Logger, waitFor } from '@hcc/shared';
+import type { Database, Logger } from '@hcc/shared';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { migrateAnalytics } from '../analytics/migrate.ts';
+import { isNotFound } from '../nats/topology.ts';
 import type { SiteDirectory } from './classify.ts';
 import { WatermarkService, type WatermarkTransport } from './watermark.ts';
 import { ensureIngestConsumer, type IngestOptions, IngestWorker } from './worker.ts';
@@ -20,8 +21,11 @@ export interface IngestService {
 }
 
 /**
- * Starts the analytics side of the cloud: migrates its store, ensures the shared durable consumer,
- * runs `workers` ingest workers and the watermark service. Other cloud processes may run the same.
+ * Starts the analytics side of the cloud: migrates its store, runs the watermark service and
+ * `workers` ingest workers on the shared durable consumer. Other cloud processes may run the same.
+ * Resolves once the store is migrated: the aggregate events stream exists only once a site is
+ * enrolled (through this very cloud's API), so the workers start in the background as soon as it
+ * does, and a cloud with no site yet serves its API meanwhile.
  */
 export async function startIngest(
   deps: IngestServiceDeps,
@@ -29,22 +33,6 @@ export async function startIngest(
 ): Promise<IngestService> {
   await migrateAnalytics(deps.database);
   const log = deps.log.child({ module: 'ingest' });
-  // The aggregate stream is created by the control plane; wait for it.
-  await waitFor(
-    'aggregate events stream',
-    async () => {
-      await ensureIngestConsumer(await jetstreamManager(deps.nc));
-      return true;
-    },
-    120_000,
-    1000,
-  );
-  const workers: IngestWorker[] = [];
-  for (let i = 0; i < (opts.workers ?? 2); i++) {
-    const w = new IngestWorker(deps.database.db, deps.nc, deps.sites, opts, log.child({ worker: i }));
-    await w.start();
-    workers.push(w);
-  }
   const watermarks = new WatermarkService(
     deps.database.db,
     deps.watermarks,
@@ -52,11 +40,49 @@ export async function startIngest(
     deps.log.child({ module: 'watermark' }),
   );
   watermarks.start();
-  log.info({ workers: workers.length }, 'ingest running');
+  const workers: IngestWorker[] = [];
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const started = (async () => {
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        await ensureIngestConsumer(await jetstreamManager(deps.nc));
+        while (workers.length < (opts.workers ?? 2) && !stopped) {
+          const w = new IngestWorker(
+            deps.database.db,
+            deps.nc,
+            deps.sites,
+            opts,
+            log.child({ worker: workers.length }),
+          );
+          await w.start();
+          workers.push(w);
+        }
+        if (!stopped) log.info({ workers: workers.length }, 'ingest running');
+        return;
+      } catch (err) {
+        if (!isNotFound(err)) log.warn({ err: errName(err) }, 'ingest not started yet, retrying');
+        else if (attempt === 0)
+          log.info({}, 'ingest waits for the aggregate events stream (no site enrolled yet)');
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 1000);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    }
+  })();
   return {
     async stop() {
+      stopped = true;
+      wake?.();
+      await started;
       await watermarks.stop();
       await Promise.all(workers.map((w) => w.stop()));
     },
   };
 }
+
+const errName = (err: unknown) => (err instanceof Error ? err.name : 'unknown');

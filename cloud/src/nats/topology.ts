@@ -22,7 +22,8 @@ export async function openSiteConfigBucket(nc: NatsConnection): Promise<KV> {
   return new Kvm(nc).create(names.CONFIG_BUCKET, { history: 10 });
 }
 
-function isNotFound(err: unknown): boolean {
+/** A JetStream API answer that the stream (or consumer) does not exist. */
+export function isNotFound(err: unknown): boolean {
   return err instanceof Error && /not found/i.test(err.message);
 }
 
