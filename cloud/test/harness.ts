@@ -205,6 +205,8 @@ export async function startCloudHarness(pgUrl: string): Promise<CloudHarness> {
         agent: await start(),
         async restartAgent(fresh = false) {
           if (fresh) {
+            // The agent was stopped by the caller: its old database goes.
+            rmSync(dataDir, { recursive: true, force: true });
             dataDir = mkdtempSync(join(tmpdir(), `hcc-edge-${site}-`));
             edge.dataDir = dataDir;
           }
