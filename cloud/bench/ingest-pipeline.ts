@@ -92,10 +92,7 @@ const authority = new HubAuthority(
   silentLogger,
   SecretBox.generate(),
 );
-const accounts = SITE_IDS.map((site) => {
-  const key = newAccountKey();
-  return { site, publicKey: key.publicKey, sealedSeed: authority.sealSeed(site, key.publicKey, key.seed) };
-});
+const accounts = SITE_IDS.map((site) => authority.newSiteAccount(site));
 for (const account of accounts) await authority.pushSiteAccount(account);
 await authority.pushCloudAccount(accounts);
 const leaves: TestNatsServer[] = [];

@@ -2,17 +2,17 @@ import {
   ensureHubEventsStream,
   ensureSiteHubEventsStream,
   HUB_EVENTS_DUPLICATE_WINDOW_MS,
-  HubAuthority,
+  type HubAuthority,
   openSiteConfigBucket,
-  SecretBox,
   type SiteAccount,
 } from '@hcc/cloud';
 import { ensureEdgeEventsStream, openEdgeConfigMirror } from '@hcc/edge';
-import { createOperatorMaterial, names, newAccountKey, silentLogger } from '@hcc/shared';
-import { startTestHub, startTestLeaf, type TestHub, type TestNatsServer, waitFor } from '@hcc/shared/testing';
+import { names } from '@hcc/shared';
+import { startTestLeaf, type TestHub, type TestNatsServer, waitFor } from '@hcc/shared/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOperatorHub } from './operator-hub.ts';
 
 // The production topology with real nats-server processes: an operator-mode hub (domain `cloud`)
 // with one account per site created at runtime, and two leaves (domains `hq` and `branch`) that
@@ -32,21 +32,9 @@ describe('operator-mode hub and leaf topology', () => {
   };
 
   beforeAll(async () => {
-    const material = await createOperatorMaterial();
-    hub = await startTestHub('hub', material);
-    authority = new HubAuthority(
-      { ...material, cloudAccountSeed: newAccountKey().seed },
-      hub.url,
-      silentLogger,
-      SecretBox.generate(),
-    );
+    ({ hub, authority } = await startOperatorHub());
     for (const site of ['hq', 'branch']) {
-      const key = newAccountKey();
-      accounts[site] = {
-        site,
-        publicKey: key.publicKey,
-        sealedSeed: authority.sealSeed(site, key.publicKey, key.seed),
-      };
+      accounts[site] = authority.newSiteAccount(site);
       await authority.pushSiteAccount(accounts[site]);
     }
     await authority.pushCloudAccount(Object.values(accounts));

@@ -1,17 +1,9 @@
-import { connectionTransport, HubAuthority, SecretBox, type SiteAccount } from '@hcc/cloud';
-import {
-  createOperatorMaterial,
-  issueAccountJwt,
-  issueUser,
-  names,
-  newAccountKey,
-  type OperatorMaterial,
-  pushAccountClaims,
-  silentLogger,
-} from '@hcc/shared';
-import { startTestHub, startTestLeaf, type TestHub, type TestNatsServer, waitFor } from '@hcc/shared/testing';
+import { connectionTransport, type HubAuthority, type SiteAccount } from '@hcc/cloud';
+import { issueAccountJwt, issueUser, names, type OperatorMaterial, pushAccountClaims } from '@hcc/shared';
+import { startTestLeaf, type TestHub, type TestNatsServer, waitFor } from '@hcc/shared/testing';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOperatorHub } from './operator-hub.ts';
 
 // Watermarks go down over the cloud's one connection: the cloud account exports `hcc.wm.*` and each
 // site account imports exactly its own `hcc.wm.<site>`. Real nats-server 2.9.10 in operator mode,
@@ -39,17 +31,8 @@ function tap(nc: NatsConnection, subject: string): Tap {
   };
 }
 
-async function siteAccounts(authority: HubAuthority, sites: string[]): Promise<Record<string, SiteAccount>> {
-  const out: Record<string, SiteAccount> = {};
-  for (const site of sites) {
-    const key = newAccountKey();
-    out[site] = {
-      site,
-      publicKey: key.publicKey,
-      sealedSeed: authority.sealSeed(site, key.publicKey, key.seed),
-    };
-  }
-  return out;
+function siteAccounts(authority: HubAuthority, sites: string[]): Record<string, SiteAccount> {
+  return Object.fromEntries(sites.map((site) => [site, authority.newSiteAccount(site)]));
 }
 
 /** Pushes the account JWTs in the order Enrollment.restore does at every start: sites, then the cloud. */
@@ -76,15 +59,8 @@ describe('watermarks over the cloud account export', () => {
   };
 
   beforeAll(async () => {
-    const material = await createOperatorMaterial();
-    hub = await startTestHub('hub', material);
-    authority = new HubAuthority(
-      { ...material, cloudAccountSeed: newAccountKey().seed },
-      hub.url,
-      silentLogger,
-      SecretBox.generate(),
-    );
-    accounts = await siteAccounts(authority, ['hq', 'branch']);
+    ({ hub, authority } = await startOperatorHub());
+    accounts = siteAccounts(authority, ['hq', 'branch']);
     // A fresh install: the site accounts import from a cloud account the hub does not know yet.
     await restoreOrder(authority, accounts);
   });
@@ -164,23 +140,14 @@ describe('watermarks over the cloud account export', () => {
 describe('watermark import after an upgrade', () => {
   let hub: TestHub;
   let material: OperatorMaterial;
-  let cloudAccountSeed: string;
   let authority: HubAuthority;
   let accounts: Record<string, SiteAccount>;
   let site: TestNatsServer | undefined;
   const conns: NatsConnection[] = [];
 
   beforeAll(async () => {
-    material = await createOperatorMaterial();
-    hub = await startTestHub('hub-upgrade', material);
-    cloudAccountSeed = newAccountKey().seed;
-    authority = new HubAuthority(
-      { ...material, cloudAccountSeed },
-      hub.url,
-      silentLogger,
-      SecretBox.generate(),
-    );
-    accounts = await siteAccounts(authority, ['old-site']);
+    ({ hub, material, authority } = await startOperatorHub('hub-upgrade'));
+    accounts = siteAccounts(authority, ['old-site']);
   });
   afterAll(async () => {
     await Promise.all(conns.map((c) => c.close().catch(() => {})));

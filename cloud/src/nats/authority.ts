@@ -4,6 +4,7 @@ import {
   keyPairFromSeed,
   type Logger,
   names,
+  newAccountKey,
   pushAccountClaims,
   type UserIdentity,
 } from '@hcc/shared';
@@ -103,6 +104,12 @@ export class HubAuthority {
     private readonly box: SecretBox,
   ) {
     this.cloudAccount = keyPairFromSeed(secrets.cloudAccountSeed).getPublicKey();
+  }
+
+  /** A new hub account for a site: a fresh account key, its seed sealed for the database. */
+  newSiteAccount(site: string): SiteAccount {
+    const key = newAccountKey();
+    return { site, publicKey: key.publicKey, sealedSeed: this.sealSeed(site, key.publicKey, key.seed) };
   }
 
   /** Seals a new site account seed for the database (bound to the site and account). */

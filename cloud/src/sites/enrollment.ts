@@ -1,4 +1,4 @@
-import { type Db, type Logger, newAccountKey } from '@hcc/shared';
+import type { Db, Logger } from '@hcc/shared';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eq } from 'drizzle-orm';
@@ -102,15 +102,13 @@ export class Enrollment {
         if (!site) throw new NotFoundError(`site ${siteId}`);
         const [row] = await tx.select().from(siteNats).where(eq(siteNats.siteId, siteId));
         if (!row) {
-          const key = newAccountKey();
-          const sealedSeed = this.authority.sealSeed(siteId, key.publicKey, key.seed);
-          const account: SiteAccount = { site: siteId, publicKey: key.publicKey, sealedSeed };
+          const account = this.authority.newSiteAccount(siteId);
           const leaf = await this.authority.leafCredentials(account);
           await tx.insert(siteNats).values({
             siteId,
             tenantId,
-            accountPublicKey: key.publicKey,
-            accountSeed: sealedSeed,
+            accountPublicKey: account.publicKey,
+            accountSeed: account.sealedSeed,
             leafUserPublicKey: leaf.publicKey,
           });
           return { account, leaf };

@@ -3,10 +3,9 @@ import {
   ensureHubEventsStream,
   ensureIngestConsumer,
   ensureSiteHubEventsStream,
-  HubAuthority,
+  type HubAuthority,
   IngestWorker,
   migrateAnalytics,
-  SecretBox,
   type SiteAccount,
   staticSiteDirectory,
   WatermarkService,
@@ -18,17 +17,9 @@ import {
   ensureEdgeEventsStream,
   startEventsPipeline,
 } from '@hcc/edge';
-import {
-  createOperatorMaterial,
-  type Database,
-  names,
-  newAccountKey,
-  openDatabase,
-  silentLogger,
-} from '@hcc/shared';
+import { type Database, names, openDatabase, silentLogger } from '@hcc/shared';
 import {
   createTestDatabase,
-  startTestHub,
   startTestLeaf,
   type TestHub,
   type TestNatsServer,
@@ -37,6 +28,7 @@ import {
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { sql } from 'drizzle-orm';
+import { startOperatorHub } from '../operator-hub.ts';
 
 export const TENANT = 'acme';
 export const TEST_KEY = new Uint8Array(32).fill(7);
@@ -79,21 +71,9 @@ export class EventsWorld {
   ) {}
 
   async start(): Promise<void> {
-    const material = await createOperatorMaterial();
-    this.hub = await startTestHub('hub', material);
-    this.authority = new HubAuthority(
-      { ...material, cloudAccountSeed: newAccountKey().seed },
-      this.hub.url,
-      silentLogger,
-      SecretBox.generate(),
-    );
+    ({ hub: this.hub, authority: this.authority } = await startOperatorHub());
     for (const site of this.sites) {
-      const key = newAccountKey();
-      this.accounts[site] = {
-        site,
-        publicKey: key.publicKey,
-        sealedSeed: this.authority.sealSeed(site, key.publicKey, key.seed),
-      };
+      this.accounts[site] = this.authority.newSiteAccount(site);
       await this.authority.pushSiteAccount(this.accounts[site]);
     }
     await this.authority.pushCloudAccount(Object.values(this.accounts));
