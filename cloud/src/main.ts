@@ -6,6 +6,7 @@ import { createLogger, isEntrypoint, type Logger, runService } from '@hcc/shared
 import { serve } from '@hono/node-server';
 // --- analytics (issue 7) ---
 import { mountAnalytics } from './analytics/http.ts';
+import { LiveSnapshots } from './analytics/live.ts';
 import { principalOf } from './api/router.ts';
 import { startControlPlane } from './control-plane.ts';
 // --- end analytics ---
@@ -26,11 +27,12 @@ export async function startCloud(settings: CloudSettings, log: Logger): Promise<
   if (settings.seedDemo) await seedDemo(cp.api, settings, log.child({ module: 'demo' }));
   const app = cloudApp({ readiness: () => cp.readiness(), api: cp.api });
   // --- analytics (issue 7): ingest workers, watermarks back to the edges, reports and wallboard ---
+  const sites = databaseSiteDirectory(cp.database.db);
   const ingest = await startIngest(
     {
       database: cp.database,
       nc: cp.nc,
-      sites: databaseSiteDirectory(cp.database.db),
+      sites,
       // The cloud account exports hcc.wm.* and each site account imports its own subject: one
       // connection reaches every site's leaf.
       watermarks: connectionTransport(cp.nc),
@@ -38,6 +40,15 @@ export async function startCloud(settings: CloudSettings, log: Logger): Promise<
     },
     { workers: 2 },
   );
+  // Queue snapshots for the wallboard arrive live on core NATS (hcc.live.<site>), not as events. A
+  // subscription: nothing to wait for (startIngest above has migrated the analytics store).
+  const live = new LiveSnapshots({
+    db: cp.database.db,
+    nc: cp.nc,
+    sites,
+    log: log.child({ module: 'live-snapshots' }),
+  });
+  live.start();
   mountAnalytics(app, {
     db: cp.database.db,
     tenantOf: async (c) => (await principalOf(c, cp.api.identity))?.tenantId,
@@ -50,6 +61,7 @@ export async function startCloud(settings: CloudSettings, log: Logger): Promise<
     url,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await live.stop();
       await ingest.stop();
       await cp.stop();
     },

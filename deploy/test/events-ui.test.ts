@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { mountAnalytics } from '@hcc/cloud';
-import { journalCall, journalQueueSnapshot } from '@hcc/edge';
+import { journalCall, publishQueueSnapshot } from '@hcc/edge';
 import { AgentState } from '@hcc/proto';
 import { freePort, waitFor } from '@hcc/shared/testing';
 import { serve } from '@hono/node-server';
@@ -13,7 +13,8 @@ import { expectedTotals, scriptedDay } from './events/day.ts';
 import { EventsWorld, pseudonymizer, TENANT } from './events/world.ts';
 
 // The analyst report page and the live wallboard in Chromium, over data that went the whole way:
-// edge journal -> NATS -> ingest -> rollups. The session is stubbed (the console's login owns
+// edge journal -> NATS -> ingest -> rollups for the report; queue snapshots published live by the
+// edge -> its leaf -> the hub (site account export, cloud account import) -> live snapshots service. The session is stubbed (the console's login owns
 // authentication); the tenant still comes only from it.
 describe('analytics pages in Chromium', () => {
   const world = new EventsWorld(['hq', 'branch'], inject('pgUrl'), { workers: 2 });
@@ -103,19 +104,21 @@ describe('analytics pages in Chromium', () => {
     await p.goto(`${base}/analytics/wallboard`);
     const hq = world.edges.hq!;
     const branch = world.edges.branch!;
-    await journalQueueSnapshot(branch.pipeline.journal, {
+    // Published as the edge publishes them: its pipeline's live publisher, on its leaf connection.
+    const sent = publishQueueSnapshot(branch.pipeline.live, {
       queueId: 'sales',
       waiting: 2,
       longestWaitMs: 10_000,
       agents: { [AgentState.READY]: 1 },
     });
     const t0 = Date.now();
-    await journalQueueSnapshot(hq.pipeline.journal, {
+    const sentHq = publishQueueSnapshot(hq.pipeline.live, {
       queueId: 'sales',
       waiting: 4,
       longestWaitMs: 65_000,
       agents: { [AgentState.ON_CALL]: 3, [AgentState.READY]: 2 },
     });
+    expect([sent, sentHq]).toEqual([true, true]);
     await p.waitForFunction(
       () => document.querySelector('[data-queue="sales"] .waiting')?.textContent === '6',
       undefined,
@@ -124,6 +127,11 @@ describe('analytics pages in Chromium', () => {
     // The wallboard polls every second; the 2 s target is measured here but not asserted, since a
     // loaded CI machine can stretch it (timing targets belong in bench/, not in tests).
     process.stdout.write(`wallboard update latency: ${Date.now() - t0} ms\n`);
+    // They came the live way: taken by the cloud's live service, and none stored as an event.
+    expect(world.live.accepted).toBe(2);
+    expect(
+      await world.cloudScalar(sql`select count(*) from analytics.events where kind = 'queue_snapshot'`),
+    ).toBe(0);
     expect(await p.textContent('[data-queue="sales"] .agents')).toBe('ready 3, on call 3');
     await p.screenshot({ path: join(ARTIFACTS, 'analytics-wallboard.png'), fullPage: true });
     // Unauthenticated requests get nothing.

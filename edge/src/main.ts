@@ -29,7 +29,6 @@ import { startCallLayer } from './call/start.ts';
 import { ConfigStore } from './config/store.ts';
 import { watchConfig } from './config/watch.ts';
 import { eventsStatusView, startEventsPipeline } from './events/pipeline.ts';
-import { queueSnapshotJournal } from './events/queue-snapshots.ts';
 import { startFleetReporter } from './fleet/reporter.ts';
 import { agentApi } from './http/agent-api.ts';
 import { MemorySessionStore } from './http/agent-api-auth.ts';
@@ -196,8 +195,9 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     log: log.child({ module: 'agent-api' }),
   });
   // --- end ACD ---
-  // --- events (issue 7): queue snapshots (on change, at most 1/s per queue) for the cloud wallboard ---
-  acdObserver.on('queueSnapshot', queueSnapshotJournal(events.journal, log.child({ module: 'events' })));
+  // --- events (issue 7): queue snapshots (on change, at most 1/s per queue) for the cloud wallboard,
+  // published live on core NATS (not journaled) ---
+  acdObserver.on('queueSnapshot', events.onQueueSnapshot);
   const stopSnapshots = startSnapshots(acd, systemClock, acdObserver, 1000);
   // --- end events ---
   // --- call layer (issue 4): SIP on EDGE_SIP_HOST/PORT (UDP+TCP), B2BUA sessions, registrar, CDRs ---

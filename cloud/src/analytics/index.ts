@@ -1,4 +1,10 @@
 export { type AnalyticsHttpDeps, analyticsRoutes, mountAnalytics } from './http.ts';
+export {
+  type LiveDropReason,
+  LiveSnapshots,
+  type LiveSnapshotsDeps,
+  type LiveSnapshotsOptions,
+} from './live.ts';
 export { ANALYTICS_MIGRATIONS, ANALYTICS_MIGRATIONS_TABLE, migrateAnalytics } from './migrate.ts';
 export {
   type AgentRow,

@@ -1,5 +1,5 @@
 import { timestampMs } from '@bufbuild/protobuf/wkt';
-import { AgentState, Disposition, type Event } from '@hcc/proto';
+import { AgentState, Disposition, type Event, type QueueSnapshot } from '@hcc/proto';
 
 /**
  * Pure rollup arithmetic: what one newly ingested event adds to the interval tables. Increments are
@@ -177,20 +177,34 @@ export function addEvent(acc: Rollups, event: Event, receivedAt: number, lateAft
       toState: s.toState,
     });
   } else if (body.case === 'queueSnapshot') {
-    const s = body.value;
-    const key = `${tenantId}\u0000${siteId}\u0000${s.queueId}`;
-    const prev = acc.live.get(key);
-    if (prev && prev.observedAt >= occurred) return;
-    const agents: Record<string, number> = {};
-    for (const c of s.agents) agents[stateName(c.state)] = c.count;
-    acc.live.set(key, {
-      tenantId,
-      siteId,
-      queueId: s.queueId,
-      observedAt: occurred,
-      waiting: s.waiting,
-      longestWaitMs: Number(s.longestWaitMs),
-      agents,
-    });
+    addQueueSnapshot(acc.live, tenantId, siteId, body.value, occurred);
   }
+}
+
+/**
+ * Keeps the newest snapshot per (tenant, site, queue) in `live`: an older or equally old one
+ * observed at `observedAt` changes nothing. Stored events from older edges (ingest) and live
+ * messages (`./live.ts`) both go through it.
+ */
+export function addQueueSnapshot(
+  live: Map<string, QueueLiveRow>,
+  tenantId: string,
+  siteId: string,
+  s: QueueSnapshot,
+  observedAt: number,
+): void {
+  const key = `${tenantId}\u0000${siteId}\u0000${s.queueId}`;
+  const prev = live.get(key);
+  if (prev && prev.observedAt >= observedAt) return;
+  const agents: Record<string, number> = {};
+  for (const c of s.agents) agents[stateName(c.state)] = c.count;
+  live.set(key, {
+    tenantId,
+    siteId,
+    queueId: s.queueId,
+    observedAt,
+    waiting: s.waiting,
+    longestWaitMs: Number(s.longestWaitMs),
+    agents,
+  });
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Event, encodeEvent } from '@hcc/proto';
 import { type Db, names } from '@hcc/shared';
 import { type SQL, sql } from 'drizzle-orm';
+import { upsertQueueLive } from '../analytics/queue-live.ts';
 import { addEvent, emptyRollups, type Rollups } from '../analytics/rollup.ts';
 import type { RawMessage, RejectReason } from './classify.ts';
 
@@ -186,18 +187,7 @@ async function applyRollups(tx: Db, r: Rollups): Promise<void> {
         ${p(st.map((s) => iso(s.occurredAt)))}::timestamptz[], ${p(st.map((s) => s.toState))}::smallint[])
       on conflict do nothing`);
   }
-  const lv = [...r.live.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
-  if (lv.length > 0) {
-    await tx.execute(sql`
-      insert into analytics.queue_live as l (tenant_id, site_id, queue_id, observed_at, waiting, longest_wait_ms, agents)
-      select * from unnest(${p(lv.map((l) => l.tenantId))}::text[], ${p(lv.map((l) => l.siteId))}::text[],
-        ${p(lv.map((l) => l.queueId))}::text[], ${p(lv.map((l) => iso(l.observedAt)))}::timestamptz[],
-        ${p(lv.map((l) => l.waiting))}::int[], ${p(lv.map((l) => l.longestWaitMs))}::bigint[],
-        ${p(lv.map((l) => JSON.stringify(l.agents)))}::jsonb[])
-      on conflict (tenant_id, site_id, queue_id) do update set observed_at = excluded.observed_at,
-        waiting = excluded.waiting, longest_wait_ms = excluded.longest_wait_ms, agents = excluded.agents
-      where l.observed_at < excluded.observed_at`);
-  }
+  await upsertQueueLive(tx, r.live);
 }
 
 async function parkRejected(tx: Db, rejected: readonly RejectedMessage[]): Promise<void> {

@@ -43,6 +43,8 @@ function siteExports(site: string): Export[] {
     { name: 'events-consumer-ext', type: 'service', subject: `$JS.API.CONSUMER.CREATE.${stream}.>` },
     { name: 'events-flow-control', type: 'service', subject: `$JS.FC.${stream}.>` },
     { name: 'events-delivery', type: 'stream', subject: `${names.aggregateSourceDeliver(site)}.>` },
+    // Queue snapshots for the live wallboard: exactly the site's own live subject, nothing wider.
+    { name: 'live', type: 'stream', subject: names.liveSubject(site) },
   ];
 }
 
@@ -71,6 +73,9 @@ function cloudImports(a: SiteAccount): Import[] {
       account: a.publicKey,
       subject: `${names.aggregateSourceDeliver(a.site)}.>`,
     },
+    // The site's live snapshots: the cloud attributes one to the site its subject names, which only
+    // this import (from that site's account) can deliver.
+    { name: `${a.site}-live`, type: 'stream', account: a.publicKey, subject: names.liveSubject(a.site) },
   ];
 }
 
@@ -167,8 +172,8 @@ export class HubAuthority {
   }
 
   /**
-   * Pushes the cloud account JWT importing the events of every given site and exporting the sites'
-   * watermark subjects (each site account imports its own).
+   * Pushes the cloud account JWT importing the events and live snapshots of every given site and
+   * exporting the sites' watermark subjects (each site account imports its own).
    */
   async pushCloudAccount(sites: readonly SiteAccount[]): Promise<void> {
     const jwt = await issueAccountJwt(this.secrets.operatorSeed, {
@@ -183,7 +188,7 @@ export class HubAuthority {
   }
 
   /**
-   * Pushes a site's account JWT (JetStream enabled, events exported to the cloud account, its own
+   * Pushes a site's account JWT (JetStream enabled, events and its live subject exported to the cloud account, its own
    * watermark subject imported from the cloud account, revoked users listed: the hub drops their
    * connections and refuses them from then on).
    */

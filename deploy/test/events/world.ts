@@ -5,6 +5,7 @@ import {
   ensureSiteHubEventsStream,
   type HubAuthority,
   IngestWorker,
+  LiveSnapshots,
   migrateAnalytics,
   type SiteAccount,
   staticSiteDirectory,
@@ -45,7 +46,7 @@ export interface EdgeNode {
 /**
  * The events flow with real parts: an operator-mode hub with one account per site, a leaf per site,
  * an edge database (PostgreSQL) and events pipeline per site, the cloud's analytics database,
- * ingest workers and watermark service. `leafHubUrl` lets a test put a proxy on the leaf link.
+ * ingest workers, watermark service and live snapshots service. `leafHubUrl` lets a test put a proxy on the leaf link.
  */
 export class EventsWorld {
   hub!: TestHub;
@@ -58,6 +59,8 @@ export class EventsWorld {
   readonly edgeDbUrls: Record<string, string> = {};
   workers: IngestWorker[] = [];
   watermarks!: WatermarkService;
+  /** The cloud's live snapshots service (queue snapshots published by the edges, for the wallboard). */
+  live!: LiveSnapshots;
   private readonly drops: (() => Promise<void>)[] = [];
 
   constructor(
@@ -121,9 +124,12 @@ export class EventsWorld {
       silentLogger,
     );
     this.watermarks.start();
+    this.live = new LiveSnapshots({ db: this.cloudDb.db, nc: this.cloudNc, sites: dir, log: silentLogger });
+    this.live.start();
   }
 
   async stopCloud(): Promise<void> {
+    await this.live?.stop();
     await this.watermarks?.stop();
     await Promise.all(this.workers.map((w) => w.stop()));
     this.workers = [];

@@ -21,6 +21,7 @@ import {
 } from '@hcc/proto';
 import { uuid7 } from '@hcc/shared';
 import type { OutboxJournal } from './journal.ts';
+import type { LiveSnapshotPublisher } from './live.ts';
 import type { CallerPseudonymizer } from './pseudonym.ts';
 import type { EventBody } from './sink.ts';
 
@@ -177,9 +178,12 @@ export async function journalCall(
   return steps.length;
 }
 
-/** Journals a wallboard snapshot of one queue. */
-export async function journalQueueSnapshot(
-  journal: OutboxJournal,
+/**
+ * Publishes a wallboard snapshot of one queue as the edge does (the pipeline's live publisher:
+ * core NATS on the site's live subject, not journaled); false when the connection refused it.
+ */
+export function publishQueueSnapshot(
+  live: LiveSnapshotPublisher,
   snap: {
     queueId: string;
     waiting: number;
@@ -187,20 +191,17 @@ export async function journalQueueSnapshot(
     agents: Partial<Record<AgentState, number>>;
     at?: number;
   },
-): Promise<void> {
-  await journal.emit(
-    {
-      case: 'queueSnapshot',
-      value: create(QueueSnapshotSchema, {
-        queueId: snap.queueId,
-        waiting: snap.waiting,
-        longestWaitMs: BigInt(snap.longestWaitMs),
-        agents: Object.entries(snap.agents).map(([state, count]) => ({
-          state: Number(state) as AgentState,
-          count,
-        })),
-      }),
-    },
+): boolean {
+  return live.publish(
+    create(QueueSnapshotSchema, {
+      queueId: snap.queueId,
+      waiting: snap.waiting,
+      longestWaitMs: BigInt(snap.longestWaitMs),
+      agents: Object.entries(snap.agents).map(([state, count]) => ({
+        state: Number(state) as AgentState,
+        count,
+      })),
+    }),
     { occurredAt: new Date(snap.at ?? Date.now()) },
   );
 }

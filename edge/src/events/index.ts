@@ -2,9 +2,15 @@ export {
   type CallScript,
   callEvents,
   journalCall,
-  journalQueueSnapshot,
+  publishQueueSnapshot,
   scriptedDayForBench,
 } from './call-script.ts';
+export {
+  type EnvelopeContext,
+  type EnvelopeDefaults,
+  envelopeDefaults,
+  eventEnvelope,
+} from './envelope.ts';
 export {
   type CommittedRows,
   type EmitInTx,
@@ -13,6 +19,7 @@ export {
   OutboxJournal,
   type OutboxRowData,
 } from './journal.ts';
+export { type LivePublisherOptions, LiveSnapshotPublisher } from './live.ts';
 export {
   type EventsPipeline,
   type EventsPipelineOptions,
@@ -27,7 +34,12 @@ export {
   normalizeCallerNumber,
 } from './pseudonym.ts';
 export { OutboxPublisher, type PublisherOptions } from './publisher.ts';
-export { type QueueSnapshotInput, queueSnapshotJournal } from './queue-snapshots.ts';
+export {
+  type QueueSnapshotInput,
+  queueSnapshotListener,
+  type SnapshotTarget,
+  type SnapshotThrottleOptions,
+} from './queue-snapshots.ts';
 export { withSeq } from './sequencer.ts';
 export type { EventBody, EventMeta, EventSink } from './sink.ts';
 export { type OutMsg, StreamSendError, StreamSender } from './stream-sender.ts';

@@ -1,19 +1,12 @@
-import { create } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { EventSchema, encodeEvent } from '@hcc/proto';
-import { type Db, names, uuid7 } from '@hcc/shared';
+import { encodeEvent } from '@hcc/proto';
+import { type Db, names } from '@hcc/shared';
 import { type SQL, sql } from 'drizzle-orm';
+import { type EnvelopeContext, envelopeDefaults, eventEnvelope } from './envelope.ts';
 import { PreparedRunner } from './prepared.ts';
 import type { EventBody, EventMeta, EventSink } from './sink.ts';
 
-export interface JournalContext {
-  siteId: string;
-  /** The tenant the site belongs to (from the running config). */
-  tenantId: () => string;
-  /** Config version in force, used when an emitter does not name one. */
-  configVersion: () => bigint;
-  now?: () => Date;
-}
+/** Where the journal takes the envelope's site, tenant, config version and time from. */
+export type JournalContext = EnvelopeContext;
 
 /** Adds events to the transaction it was handed; they commit (or roll back) with it. */
 export type EmitInTx = (body: EventBody, meta?: EventMeta) => void;
@@ -269,21 +262,10 @@ export class OutboxJournal implements EventSink {
   }
 
   private rows(items: { body: EventBody; meta?: EventMeta }[]): OutboxRowData[] {
-    const tenantId = this.ctx.tenantId();
-    const now = this.ctx.now?.() ?? new Date();
-    const configVersion = this.ctx.configVersion();
+    const defaults = envelopeDefaults(this.ctx);
     return items.map(({ body, meta }) => {
-      const at = meta?.occurredAt ?? now;
-      const eventId = uuid7(at.getTime());
-      const event = create(EventSchema, {
-        eventId,
-        tenantId,
-        siteId: this.ctx.siteId,
-        occurredAt: timestampFromDate(at),
-        configVersion: meta?.configVersion ?? configVersion,
-        body,
-      });
-      return { eventId, kind: kindOf(body.case), payload: encodeEvent(event) };
+      const event = eventEnvelope(defaults, body, meta);
+      return { eventId: event.eventId, kind: kindOf(body.case), payload: encodeEvent(event) };
     });
   }
 }

@@ -1,7 +1,9 @@
 import type { Db, Logger } from '@hcc/shared';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type JournalContext, OutboxJournal } from './journal.ts';
+import { LiveSnapshotPublisher } from './live.ts';
 import { OutboxPublisher, type PublisherOptions } from './publisher.ts';
+import { type QueueSnapshotInput, queueSnapshotListener } from './queue-snapshots.ts';
 import { WatermarkFollower, type WatermarkOptions } from './watermark.ts';
 
 export interface EventsPipelineOptions
@@ -10,6 +12,8 @@ export interface EventsPipelineOptions
     Omit<WatermarkOptions, 'siteId' | 'now'> {
   /** Pipeline clock for the watermark's stall detection (tests). */
   nowMs?: () => number;
+  /** Send an unchanged queue snapshot again after this long (default 15 s). */
+  snapshotRefreshMs?: number;
 }
 
 export interface EventsStatus {
@@ -23,11 +27,18 @@ export interface EventsStatus {
   lastWatermarkAt: number | undefined;
 }
 
-/** The edge's events flow: journal (outbox) -> publisher (leaf stream) <- watermark (cleanup). */
+/**
+ * The edge's events flow: journal (outbox) -> publisher (leaf stream) <- watermark (cleanup); and,
+ * beside it, queue snapshots for the live wallboard, published as they come and never journaled.
+ */
 export interface EventsPipeline {
   readonly journal: OutboxJournal;
   readonly publisher: OutboxPublisher;
   readonly watermark: WatermarkFollower;
+  /** Publishes queue snapshots on the site's live subject (core NATS, nothing stored). */
+  readonly live: LiveSnapshotPublisher;
+  /** The listener for the ACD observer's `queueSnapshot`: throttled, then published live. */
+  readonly onQueueSnapshot: (s: QueueSnapshotInput) => void;
   /** Events journaled and not yet confirmed by the cloud (the heartbeat's outbox_backlog). */
   backlog(): number;
   /** Where the outbox stands (the edge's status page). */
@@ -56,10 +67,13 @@ export async function startEventsPipeline(
   );
   await publisher.start();
   await watermark.start(nc);
+  const live = new LiveSnapshotPublisher(nc, opts, log.child({ module: 'events-live' }));
   return {
     journal,
     publisher,
     watermark,
+    live,
+    onQueueSnapshot: queueSnapshotListener(live, { refreshMs: opts.snapshotRefreshMs }),
     backlog: () => Math.max(0, publisher.lastSeq - watermark.current),
     status: () => ({
       journaledSeq: publisher.lastSeq,

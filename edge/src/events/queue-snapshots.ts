@@ -1,7 +1,6 @@
 import { create } from '@bufbuild/protobuf';
-import { type AgentState, QueueSnapshotSchema } from '@hcc/proto';
-import type { Logger } from '@hcc/shared';
-import type { EventSink } from './sink.ts';
+import { type AgentState, type QueueSnapshot, QueueSnapshotSchema } from '@hcc/proto';
+import type { EventMeta } from './sink.ts';
 
 /** What the ACD reports for one queue (AcdEvents['queueSnapshot']). */
 export interface QueueSnapshotInput {
@@ -12,21 +11,25 @@ export interface QueueSnapshotInput {
   agents: { state: AgentState; count: number }[];
 }
 
-export interface SnapshotJournalOptions {
-  /** Journal an unchanged snapshot again after this long (keeps the wallboard's sites fresh). */
+export interface SnapshotThrottleOptions {
+  /** Send an unchanged snapshot again after this long (keeps the wallboard's sites fresh). */
   refreshMs?: number;
   now?: () => number;
 }
 
+/** Where throttled snapshots go (the live publisher: `./live.ts`). */
+export interface SnapshotTarget {
+  publish(value: QueueSnapshot, meta?: EventMeta): unknown;
+}
+
 /**
- * Journals the ACD's periodic queue snapshots for the wallboard, only when a queue's figures
- * changed (waiting count, agents by state) or `refreshMs` passed, so an idle site does not fill
- * the outbox. Returns the listener to hang on the ACD observer's `queueSnapshot`.
+ * Passes the ACD's periodic queue snapshots on for the wallboard, only when a queue's figures
+ * changed (waiting count, agents by state) or `refreshMs` passed, so an idle site stays quiet.
+ * Returns the listener to hang on the ACD observer's `queueSnapshot`.
  */
-export function queueSnapshotJournal(
-  sink: EventSink,
-  log: Logger,
-  opts: SnapshotJournalOptions = {},
+export function queueSnapshotListener(
+  target: SnapshotTarget,
+  opts: SnapshotThrottleOptions = {},
 ): (s: QueueSnapshotInput) => void {
   const last = new Map<string, { key: string; at: number }>();
   const refresh = opts.refreshMs ?? 15_000;
@@ -42,10 +45,6 @@ export function queueSnapshotJournal(
       longestWaitMs: s.longestWaitMs,
       agents: s.agents,
     });
-    sink
-      .emit({ case: 'queueSnapshot', value }, { occurredAt: new Date(now), configVersion: s.configVersion })
-      .catch((err: unknown) =>
-        log.warn({ err: err instanceof Error ? err.name : 'unknown' }, 'queue snapshot not journaled'),
-      );
+    target.publish(value, { occurredAt: new Date(now), configVersion: s.configVersion });
   };
 }

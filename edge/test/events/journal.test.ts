@@ -202,16 +202,16 @@ describe('withSeq', () => {
 });
 
 describe('queue snapshots for the wallboard', () => {
-  it('journals a queue when its figures change, or again after the refresh period', async () => {
-    const { queueSnapshotJournal } = await import('../../src/events/queue-snapshots.ts');
+  it('passes a queue on when its figures change, or again after the refresh period', async () => {
+    const { queueSnapshotListener } = await import('../../src/events/queue-snapshots.ts');
     const { AgentState } = await import('@hcc/proto');
     const sent: string[] = [];
     let now = 0;
-    const sink = {
-      emit: async (b: { case: string; value: unknown }) =>
-        void sent.push(JSON.stringify((b.value as { waiting: number }).waiting)),
+    const target = {
+      publish: (v: { waiting: number }, meta?: { occurredAt?: Date }) =>
+        void sent.push(`${v.waiting}@${meta?.occurredAt?.getTime()}`),
     };
-    const on = queueSnapshotJournal(sink as never, silentLogger, { refreshMs: 15_000, now: () => now });
+    const on = queueSnapshotListener(target, { refreshMs: 15_000, now: () => now });
     const snap = (waiting: number) => ({
       queueId: 'q',
       configVersion: 1n,
@@ -225,6 +225,6 @@ describe('queue snapshots for the wallboard', () => {
     on(snap(2));
     now = 20_000;
     on(snap(2));
-    expect(sent).toEqual(['1', '2', '2']);
+    expect(sent).toEqual(['1@0', '2@1000', '2@20000']);
   });
 });

@@ -68,6 +68,22 @@ export const watermarkSubject = (site: string): string => `hcc.wm.${assertSiteId
  * Each site account imports only its own `watermarkSubject(site)` from it.
  */
 export const WATERMARK_EXPORT = 'hcc.wm.*';
+/**
+ * Core-NATS subject on which a site's edge publishes its queue snapshots for the live wallboard (a
+ * latest-value view: not journaled, not stored as events; one lost during a WAN cut is harmless).
+ * The site account exports exactly this subject and the cloud account imports it from each site
+ * account, so a message on it reaches the cloud only from that site's account.
+ */
+export const liveSubject = (site: string): string => `hcc.live.${assertSiteId(site)}`;
+/** What the cloud subscribes to: every site's live subject (each one imported from its site account). */
+export const ALL_LIVE_SUBJECTS = 'hcc.live.*';
+
+/** The site of a live subject, or undefined when the subject is not one (or names no valid site). */
+export function siteOfLiveSubject(subject: string): string | undefined {
+  const parts = subject.split('.');
+  if (parts.length !== 3 || parts[0] !== 'hcc' || parts[1] !== 'live') return undefined;
+  return SITE_ID_PATTERN.test(parts[2]!) ? parts[2] : undefined;
+}
 /** Header the hub sets on every sourced message: `<source stream>[:<hash of external api>] <seq> ...`. */
 export const STREAM_SOURCE_HEADER = 'Nats-Stream-Source';
 
