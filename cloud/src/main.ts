@@ -38,7 +38,7 @@ export async function startCloud(settings: CloudSettings, log: Logger): Promise<
       watermarks: connectionTransport(cp.nc),
       log,
     },
-    { workers: 2 },
+    { workers: 2, retention: settings.retention },
   );
   // Queue snapshots for the wallboard arrive live on core NATS (hcc.live.<site>), not as events. A
   // subscription: nothing to wait for (startIngest above has migrated the analytics store).

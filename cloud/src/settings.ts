@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, type DatabaseTarget, envReader } from '@hcc/shared';
 import { SecretBox } from './db/secret-box.ts';
+import { checkRetention, type RetentionOptions } from './ingest/retention.ts';
 import type { AuthoritySecrets } from './nats/authority.ts';
 
 /** Everything the cloud service reads from its environment, validated once at start. */
@@ -20,6 +21,8 @@ export interface CloudSettings {
   /** A site is online when its last heartbeat is younger than this. */
   onlineAfterMs: number;
   seedDemo: boolean;
+  /** analytics.events retention (status rows after `statusHours`; other events after `eventsDays`, 0 = keep). */
+  retention?: RetentionOptions;
   /** Demo: the console admin's password comes from this file; leaf credentials go to `demoEnrollDir`. */
   demoCredentialsFile?: string;
   demoEnrollDir?: string;
@@ -38,6 +41,17 @@ function readAuthority(file: string): AuthoritySecrets {
   };
 }
 
+function retentionSettings(statusHours: number, eventsDays: number): RetentionOptions {
+  try {
+    checkRetention({ statusHours, eventsDays });
+  } catch (err) {
+    throw new ConfigError(
+      `CLOUD_STATUS_EVENTS_RETENTION_HOURS / CLOUD_EVENTS_RETENTION_DAYS: ${(err as Error).message}`,
+    );
+  }
+  return { statusHours, eventsDays };
+}
+
 export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettings {
   const e = envReader(env);
   const url = e.optional('CLOUD_DATABASE_URL');
@@ -52,6 +66,10 @@ export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettin
     hubLeafUrls: e.list('CLOUD_HUB_LEAF_URLS', ['nats-leaf://127.0.0.1:17422']),
     onlineAfterMs: Number(e.str('CLOUD_ONLINE_AFTER_MS', '30000')),
     seedDemo: e.str('CLOUD_SEED_DEMO', '0') === '1',
+    retention: retentionSettings(
+      Number(e.str('CLOUD_STATUS_EVENTS_RETENTION_HOURS', '48')),
+      Number(e.str('CLOUD_EVENTS_RETENTION_DAYS', '0')),
+    ),
     demoCredentialsFile: e.optional('CLOUD_DEMO_CREDENTIALS_FILE'),
     demoEnrollDir: e.optional('CLOUD_DEMO_ENROLL_DIR'),
   };

@@ -41,7 +41,11 @@ export const events = analytics.table(
     receivedAt: ts('received_at').notNull().defaultNow(),
     payload: bytea('payload').notNull(),
   },
-  (t) => [uniqueIndex('events_site_seq_uq').on(t.siteId, t.seq)],
+  (t) => [
+    uniqueIndex('events_site_seq_uq').on(t.siteId, t.seq),
+    // Retention finds expired rows by received_at (drizzle-analytics/0004_events_received_brin.sql).
+    index('events_received_brin').using('brin', t.receivedAt),
+  ],
 );
 
 /** Messages ingest could not accept, parked with the reason (and acknowledged). Ops only. */

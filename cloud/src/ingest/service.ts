@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { migrateAnalytics } from '../analytics/migrate.ts';
 import { isNotFound } from '../nats/topology.ts';
 import type { SiteDirectory } from './classify.ts';
+import { type RetentionOptions, RetentionService } from './retention.ts';
 import { WatermarkService, type WatermarkTransport } from './watermark.ts';
 import { ensureIngestConsumer, type IngestOptions, IngestWorker } from './worker.ts';
 
@@ -21,16 +22,21 @@ export interface IngestService {
 }
 
 /**
- * Starts the analytics side of the cloud: migrates its store, runs the watermark service and
- * `workers` ingest workers on the shared durable consumer. Other cloud processes may run the same.
+ * Starts the analytics side of the cloud: migrates its store, runs the watermark service, the
+ * events retention and `workers` ingest workers on the shared durable consumer. Other cloud processes may run the same.
  * Resolves once the store is migrated: the aggregate events stream exists only once a site is
  * enrolled (through this very cloud's API), so the workers start in the background as soon as it
  * does, and a cloud with no site yet serves its API meanwhile.
  */
 export async function startIngest(
   deps: IngestServiceDeps,
-  opts: IngestOptions & { workers?: number } = {},
+  opts: IngestOptions & { workers?: number; retention?: RetentionOptions } = {},
 ): Promise<IngestService> {
+  const retention = new RetentionService(
+    deps.database.db,
+    opts.retention ?? {},
+    deps.log.child({ module: 'retention' }),
+  );
   await migrateAnalytics(deps.database);
   const log = deps.log.child({ module: 'ingest' });
   const watermarks = new WatermarkService(
@@ -40,6 +46,7 @@ export async function startIngest(
     deps.log.child({ module: 'watermark' }),
   );
   watermarks.start();
+  retention.start();
   const workers: IngestWorker[] = [];
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -79,6 +86,7 @@ export async function startIngest(
       stopped = true;
       wake?.();
       await started;
+      await retention.stop();
       await watermarks.stop();
       await Promise.all(workers.map((w) => w.stop()));
     },

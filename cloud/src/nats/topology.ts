@@ -5,6 +5,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 
 const NANOS_PER_MS = 1_000_000;
 const DAY_MS = 24 * 3600_000;
+/** How long the cloud's aggregate events stream keeps a message (a replay of it reaches this far back). */
+export const HUB_EVENTS_MAX_AGE_DAYS = 30;
 /**
  * Duplicate window of the hub's events streams (site streams and the aggregate). The edge's re-sends
  * are dropped by the leaf's 2-minute window (and a rewind re-sends under fresh ids on purpose); past
@@ -98,6 +100,6 @@ export async function ensureHubEventsStream(jsm: JetStreamManager, sites: readon
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     duplicate_window: window,
-    max_age: 30 * DAY_MS * NANOS_PER_MS,
+    max_age: HUB_EVENTS_MAX_AGE_DAYS * DAY_MS * NANOS_PER_MS,
   });
 }
