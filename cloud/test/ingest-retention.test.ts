@@ -1,13 +1,12 @@
 import { AgentState } from '@hcc/proto';
-import { type Database, openDatabase, silentLogger } from '@hcc/shared';
-import { createTestDatabase } from '@hcc/shared/testing';
+import { type Database, silentLogger } from '@hcc/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrateAnalytics } from '../src/analytics/migrate.ts';
 import { asSystem } from '../src/db/tenant.ts';
 import { checkRetention, pruneEvents, RetentionError } from '../src/ingest/retention.ts';
 import { WatermarkService } from '../src/ingest/watermark.ts';
 import { acceptedFrom, rowsOf, writeBatch } from '../src/ingest/writer.ts';
+import { type AnalyticsDb, openAnalyticsDb } from './analytics-db.ts';
 import { EventFactory } from './ingest-builders.ts';
 
 const HOUR = 3600_000;
@@ -16,19 +15,14 @@ const DAY = 24 * HOUR;
 // Retention of analytics.events (real PostgreSQL): status rows (queue snapshots, heartbeats) go
 // after 48 h, other events only when a retention is set; never a row above its site's watermark.
 describe('events retention (PostgreSQL)', () => {
+  let store: AnalyticsDb;
   let database: Database;
-  let drop: () => Promise<void>;
   const now = Date.now();
   beforeAll(async () => {
-    const d = await createTestDatabase(inject('pgUrl'), 'retention');
-    drop = d.drop;
-    database = await openDatabase({ url: d.url });
-    await migrateAnalytics(database);
+    store = await openAnalyticsDb(inject('pgUrl'), 'retention');
+    database = store.database;
   });
-  afterAll(async () => {
-    await database.close();
-    await drop();
-  });
+  afterAll(() => store.dispose());
 
   const write = (events: ReturnType<EventFactory['snapshot']>[], receivedAt: number) =>
     writeBatch(

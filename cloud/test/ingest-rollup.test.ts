@@ -1,13 +1,12 @@
 import { encodeEvent, AgentState as S } from '@hcc/proto';
-import { type Database, names, openDatabase } from '@hcc/shared';
-import { createTestDatabase } from '@hcc/shared/testing';
+import { type Database, names } from '@hcc/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrateAnalytics } from '../src/analytics/migrate.ts';
 import { Reports } from '../src/analytics/reports.ts';
 import { wallboard } from '../src/analytics/wallboard.ts';
 import { classify, staticSiteDirectory } from '../src/ingest/classify.ts';
 import { acceptedFrom, writeBatch } from '../src/ingest/writer.ts';
+import { type AnalyticsDb, openAnalyticsDb } from './analytics-db.ts';
 import { EventFactory } from './ingest-builders.ts';
 
 const T0 = Date.UTC(2025, 0, 6, 9, 0); // 09:00 UTC = 10:00 Europe/Berlin
@@ -15,20 +14,15 @@ const MIN = 60_000;
 const LATE = 120_000;
 
 describe('analytics ingest, rollups and reports (PostgreSQL)', () => {
+  let store: AnalyticsDb;
   let database: Database;
-  let drop: () => Promise<void>;
   let reports: Reports;
   beforeAll(async () => {
-    const d = await createTestDatabase(inject('pgUrl'), 'analytics');
-    drop = d.drop;
-    database = await openDatabase({ url: d.url });
-    await migrateAnalytics(database);
+    store = await openAnalyticsDb(inject('pgUrl'), 'analytics');
+    database = store.database;
     reports = new Reports(database.db);
   });
-  afterAll(async () => {
-    await database.close();
-    await drop();
-  });
+  afterAll(() => store.dispose());
   /** Writes a batch received at `now` (default: one second after its newest event: on time). */
   const write = (events: ReturnType<EventFactory['ended']>[], now?: number) => {
     const accepted = events.map((e) =>

@@ -1,14 +1,13 @@
 import { create } from '@bufbuild/protobuf';
 import { decodeIngestWatermark, EventSchema, encodeEvent } from '@hcc/proto';
-import { type Database, names, openDatabase, silentLogger } from '@hcc/shared';
-import { createTestDatabase } from '@hcc/shared/testing';
+import { type Database, names, silentLogger } from '@hcc/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrateAnalytics } from '../src/analytics/migrate.ts';
 import { asSystem } from '../src/db/tenant.ts';
 import { classify, staticSiteDirectory } from '../src/ingest/classify.ts';
 import { WatermarkService } from '../src/ingest/watermark.ts';
 import { acceptedFrom, type RejectedMessage, rowsOf, writeBatch } from '../src/ingest/writer.ts';
+import { type AnalyticsDb, openAnalyticsDb } from './analytics-db.ts';
 import { EventFactory } from './ingest-builders.ts';
 
 const T0 = Date.UTC(2025, 0, 6, 9, 0);
@@ -18,18 +17,13 @@ const sites = staticSiteDirectory({ 'wm-a': 'acme', 'wm-b': 'acme', 'wm-c': 'acm
 // A parked event was delivered: the per-site watermark must count its seq, or the site's outbox
 // cleanup stalls behind it forever.
 describe('ingest watermark over parked events (PostgreSQL)', () => {
+  let store: AnalyticsDb;
   let database: Database;
-  let drop: () => Promise<void>;
   beforeAll(async () => {
-    const d = await createTestDatabase(inject('pgUrl'), 'wm');
-    drop = d.drop;
-    database = await openDatabase({ url: d.url });
-    await migrateAnalytics(database);
+    store = await openAnalyticsDb(inject('pgUrl'), 'wm');
+    database = store.database;
   });
-  afterAll(async () => {
-    await database.close();
-    await drop();
-  });
+  afterAll(() => store.dispose());
 
   const published = new Map<string, number>();
   const service = () =>
