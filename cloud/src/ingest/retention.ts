@@ -2,6 +2,7 @@ import { type Db, type Logger, names } from '@hcc/shared';
 import { sql } from 'drizzle-orm';
 import { asSystem } from '../db/tenant.ts';
 import { HUB_EVENTS_MAX_AGE_DAYS } from '../nats/topology.ts';
+import { type Periodic, runPeriodically } from './periodic.ts';
 import { rowsOf } from './writer.ts';
 
 const HOUR_MS = 3600_000;
@@ -99,8 +100,7 @@ async function deleteWhile(db: Db, batch: number, expired: ReturnType<typeof sql
 
 /** Runs pruneEvents every period; a failed round is logged and tried again the next period. */
 export class RetentionService {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  private rounds: Periodic | undefined;
 
   constructor(
     private readonly db: Db,
@@ -111,27 +111,20 @@ export class RetentionService {
   }
 
   start(): void {
-    const round = () => {
-      this.running = pruneEvents(this.db, this.opts)
-        .then((r) => {
-          if (r.status + r.events > 0) this.log.info(r, 'expired events deleted');
-        })
-        .catch((err: unknown) =>
-          this.log.warn(
-            { err: err instanceof Error ? err.name : 'unknown' },
-            'events retention round failed',
-          ),
-        )
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(round, this.opts.periodMs ?? 600_000);
-        });
+    const round = async () => {
+      const r = await pruneEvents(this.db, this.opts);
+      if (r.status + r.events > 0) this.log.info(r, 'expired events deleted');
     };
-    this.timer = setTimeout(round, 0);
+    this.rounds = runPeriodically(
+      round,
+      this.opts.periodMs ?? 600_000,
+      this.log,
+      'events retention round failed',
+    );
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.rounds?.stop();
+    this.rounds = undefined;
   }
 }

@@ -4,6 +4,7 @@ import { type Db, type Logger, names } from '@hcc/shared';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { sql } from 'drizzle-orm';
 import { asSystem, type Tx } from '../db/tenant.ts';
+import { type Periodic, runPeriodically } from './periodic.ts';
 import { rowsOf } from './writer.ts';
 
 /** How a site's watermark reaches its edge (core NATS, best effort: it is re-sent every period). */
@@ -36,8 +37,7 @@ export interface WatermarkServiceOptions {
  * committed rows only.
  */
 export class WatermarkService {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  private rounds: Periodic | undefined;
 
   constructor(
     private readonly db: Db,
@@ -47,23 +47,17 @@ export class WatermarkService {
   ) {}
 
   start(): void {
-    const tick = () => {
-      this.running = this.tick()
-        .then(() => {})
-        .catch((err: unknown) =>
-          this.log.warn({ err: err instanceof Error ? err.name : 'unknown' }, 'watermark tick failed'),
-        )
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, this.opts.periodMs ?? 500);
-        });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.rounds = runPeriodically(
+      () => this.tick(),
+      this.opts.periodMs ?? 500,
+      this.log,
+      'watermark tick failed',
+    );
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.rounds?.stop();
+    this.rounds = undefined;
   }
 
   /** One round: advance every site, then publish every site's watermark. */
