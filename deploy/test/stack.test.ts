@@ -87,9 +87,20 @@ describe('dev stack', () => {
         `events confirmed by the cloud on :${port}`,
         async () => {
           const { events } = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
-            events: { journaled_seq: number; cloud_watermark: number; last_watermark_at: string | null };
+            events: {
+              journaled_seq: number;
+              cloud_watermark: number;
+              last_watermark_at: string | null;
+              live_snapshots: { published: number; failed: number };
+            };
           };
-          return events.cloud_watermark > 0 && events.last_watermark_at !== null;
+          // The demo's queues are snapshotted at start and every 15 s: published live, none refused.
+          return (
+            events.cloud_watermark > 0 &&
+            events.last_watermark_at !== null &&
+            events.live_snapshots.published > 0 &&
+            events.live_snapshots.failed === 0
+          );
         },
         30_000,
       );

@@ -25,6 +25,8 @@ export interface EventsStatus {
   cloudWatermark: number;
   /** When the cloud's last watermark arrived (ms since the epoch); undefined: none since start. */
   lastWatermarkAt: number | undefined;
+  /** Queue snapshots published live, and those the connection refused (dropped). */
+  liveSnapshots: { published: number; failed: number };
 }
 
 /**
@@ -80,6 +82,7 @@ export async function startEventsPipeline(
       publishedSeq: publisher.publishedSeq,
       cloudWatermark: watermark.current,
       lastWatermarkAt: watermark.receivedAt,
+      liveSnapshots: { published: live.published, failed: live.failed },
     }),
     async stop() {
       await watermark.stop();
@@ -97,5 +100,6 @@ export function eventsStatusView(s: EventsStatus) {
     unpublished: Math.max(0, s.journaledSeq - s.publishedSeq),
     unconfirmed: Math.max(0, s.journaledSeq - s.cloudWatermark),
     last_watermark_at: s.lastWatermarkAt === undefined ? null : new Date(s.lastWatermarkAt).toISOString(),
+    live_snapshots: s.liveSnapshots,
   };
 }
