@@ -68,7 +68,10 @@ export async function startCloud(settings: CloudSettings, log: Logger): Promise<
   };
 }
 
-if (isEntrypoint(import.meta.url)) {
+/** Runs the cloud service from the environment until SIGINT/SIGTERM (`hcc-cloud run`). */
+export function runCloud(): void {
   const log = createLogger({ service: 'cloud' });
   void runService({ name: 'hcc-cloud', log, start: () => startCloud(cloudSettings(), log) });
 }
+
+if (isEntrypoint(import.meta.url)) runCloud();

@@ -14,6 +14,7 @@ import {
   natsReadiness,
   Observer,
   openDatabase,
+  productVersion,
   type ReadinessCheck,
   runService,
   signingKeyId,
@@ -128,7 +129,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     sink,
     {
       nodeId: `edge-${settings.site}`,
-      version: '0.1.0',
+      version: productVersion(),
       heartbeatMs: settings.heartbeatMs,
       facts: () => ({
         activeCalls: callFacts.activeCalls(),
@@ -287,7 +288,8 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   };
 }
 
-if (isEntrypoint(import.meta.url)) {
+/** Runs the edge service from the environment until SIGINT/SIGTERM (`hcc-edge run`). */
+export function runEdge(): void {
   let settings: EdgeSettings;
   try {
     settings = edgeSettings();
@@ -298,3 +300,5 @@ if (isEntrypoint(import.meta.url)) {
   const log = createLogger({ service: 'edge', site: settings.site });
   void runService({ name: `hcc-edge-${settings.site}`, log, start: () => startEdge(settings, log) });
 }
+
+if (isEntrypoint(import.meta.url)) runEdge();

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * `hcc-edge`: the edge's one program. With no command it runs the service (what the systemd unit
+ * starts); the other commands are operator tools run at the site. Each command's module is loaded
+ * only when it runs.
+ */
+import { type CliSpec, isEntrypoint, productVersion, runCli } from '@hcc/shared';
+
+export const edgeCli: CliSpec = {
+  program: 'hcc-edge',
+  version: productVersion(),
+  defaultCommand: 'run',
+  commands: {
+    run: {
+      summary: 'run the edge service (settings from the environment, see /etc/hcc/edge.env)',
+      async run() {
+        const { runEdge } = await import('./main.ts');
+        runEdge();
+        // The service runs until a signal; runService exits the process itself.
+        return new Promise<number>(() => {});
+      },
+    },
+  },
+};
+
+if (isEntrypoint(import.meta.url)) {
+  void runCli(edgeCli, process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
