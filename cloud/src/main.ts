@@ -7,13 +7,14 @@ import { serve } from '@hono/node-server';
 // --- analytics (issue 7) ---
 import { mountAnalytics } from './analytics/http.ts';
 import { LiveSnapshots } from './analytics/live.ts';
+import { migrateAnalytics } from './analytics/migrate.ts';
 import { principalOf } from './api/router.ts';
 import { startControlPlane } from './control-plane.ts';
 // --- end analytics ---
 import { seedDemo } from './demo/seed.ts';
-import { cloudApp } from './http/app.ts';
+import { cloudApp, healthApp } from './http/app.ts';
 import { databaseSiteDirectory } from './ingest/directory.ts';
-import { startIngest } from './ingest/service.ts';
+import { type IngestService, startIngest } from './ingest/service.ts';
 import { connectionTransport } from './ingest/watermark.ts';
 import { type CloudSettings, cloudSettings } from './settings.ts';
 
@@ -23,46 +24,59 @@ export interface RunningCloud {
 }
 
 export async function startCloud(settings: CloudSettings, log: Logger): Promise<RunningCloud> {
+  const role = settings.role ?? 'all';
   const cp = await startControlPlane(settings, log);
-  if (settings.seedDemo) await seedDemo(cp.api, settings, log.child({ module: 'demo' }));
-  const app = cloudApp({ readiness: () => cp.readiness(), api: cp.api });
+  if (settings.seedDemo && role !== 'ingest') await seedDemo(cp.api, settings, log.child({ module: 'demo' }));
+  const app =
+    role === 'ingest'
+      ? healthApp('cloud', () => cp.readiness())
+      : cloudApp({ readiness: () => cp.readiness(), api: cp.api });
   // --- analytics (issue 7): ingest workers, watermarks back to the edges, reports and wallboard ---
   const sites = databaseSiteDirectory(cp.database.db);
-  const ingest = await startIngest(
-    {
-      database: cp.database,
+  let ingest: IngestService | undefined;
+  let live: LiveSnapshots | undefined;
+  if (role !== 'api') {
+    ingest = await startIngest(
+      {
+        database: cp.database,
+        nc: cp.nc,
+        sites,
+        // The cloud account exports hcc.wm.* and each site account imports its own subject: one
+        // connection reaches every site's leaf.
+        watermarks: connectionTransport(cp.nc),
+        log,
+      },
+      { workers: 2, retention: settings.retention },
+    );
+    // Queue snapshots for the wallboard arrive live on core NATS (hcc.live.<site>), not as events. A
+    // subscription: nothing to wait for (startIngest above has migrated the analytics store).
+    live = new LiveSnapshots({
+      db: cp.database.db,
       nc: cp.nc,
       sites,
-      // The cloud account exports hcc.wm.* and each site account imports its own subject: one
-      // connection reaches every site's leaf.
-      watermarks: connectionTransport(cp.nc),
-      log,
-    },
-    { workers: 2, retention: settings.retention },
-  );
-  // Queue snapshots for the wallboard arrive live on core NATS (hcc.live.<site>), not as events. A
-  // subscription: nothing to wait for (startIngest above has migrated the analytics store).
-  const live = new LiveSnapshots({
-    db: cp.database.db,
-    nc: cp.nc,
-    sites,
-    log: log.child({ module: 'live-snapshots' }),
-  });
-  live.start();
-  mountAnalytics(app, {
-    db: cp.database.db,
-    tenantOf: async (c) => (await principalOf(c, cp.api.identity))?.tenantId,
-  });
+      log: log.child({ module: 'live-snapshots' }),
+    });
+    live.start();
+  } else {
+    // Reports read the analytics store, which the ingest role migrates: an api-only process must not
+    // serve them from an unmigrated schema.
+    await migrateAnalytics(cp.database);
+  }
+  if (role !== 'ingest')
+    mountAnalytics(app, {
+      db: cp.database.db,
+      tenantOf: async (c) => (await principalOf(c, cp.api.identity))?.tenantId,
+    });
   // --- end analytics ---
   const server = serve({ fetch: app.fetch, hostname: settings.httpHost, port: settings.httpPort });
   const url = `http://${settings.httpHost}:${settings.httpPort}`;
-  log.info({ url }, 'cloud listening');
+  log.info({ url, role }, 'cloud listening');
   return {
     url,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await live.stop();
-      await ingest.stop();
+      await live?.stop();
+      await ingest?.stop();
       await cp.stop();
     },
   };

@@ -5,8 +5,18 @@ import { SecretBox } from './db/secret-box.ts';
 import { checkRetention, type RetentionOptions } from './ingest/retention.ts';
 import type { AuthoritySecrets } from './nats/authority.ts';
 
+/**
+ * What one cloud process runs: `all` (the default: one process does everything), `api` (API, console
+ * and reports: no ingest workers), `ingest` (ingest workers, watermarks, live snapshots and retention:
+ * only /healthz and /readyz over HTTP). Kubernetes runs the two roles as separate Deployments.
+ */
+export type CloudRole = 'all' | 'api' | 'ingest';
+const ROLES: readonly CloudRole[] = ['all', 'api', 'ingest'];
+
 /** Everything the cloud service reads from its environment, validated once at start. */
 export interface CloudSettings {
+  /** Default `all`. */
+  role?: CloudRole;
   httpHost: string;
   httpPort: number;
   natsUrl: string;
@@ -55,7 +65,10 @@ function retentionSettings(statusHours: number, eventsDays: number): RetentionOp
 export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettings {
   const e = envReader(env);
   const url = e.optional('CLOUD_DATABASE_URL');
+  const role = e.str('CLOUD_ROLE', 'all') as CloudRole;
+  if (!ROLES.includes(role)) throw new ConfigError(`CLOUD_ROLE: "${role}" is not one of ${ROLES.join(', ')}`);
   return {
+    role,
     httpHost: e.str('CLOUD_HTTP_HOST', '127.0.0.1'),
     httpPort: e.port('CLOUD_HTTP_PORT', 8080),
     natsUrl: e.str('CLOUD_NATS_URL', 'nats://127.0.0.1:14222'),

@@ -18,3 +18,11 @@ export function cloudApp(deps: CloudHttpDeps): Hono {
   app.onError((_err, c) => c.json({ error: 'internal', message: 'internal error' }, 500));
   return app;
 }
+
+/** Health only: what an ingest-role process serves (its probes). */
+export function healthApp(service: string, readiness: () => readonly ReadinessCheck[]): Hono {
+  const app = new Hono();
+  app.route('/', healthRoutes(service, readiness));
+  app.onError((_err, c) => c.json({ error: 'internal', message: 'internal error' }, 500));
+  return app;
+}
