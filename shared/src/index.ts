@@ -1,7 +1,7 @@
-export { type CliCommand, type CliSpec, runCli, UsageError, usageText } from './cli/commands.ts';
-export { productVersion } from './cli/version.ts';
 export { LoginThrottle, type LoginThrottleOptions, type ThrottleVerdict } from './auth/login-throttle.ts';
 export { hashPassword, SCRYPT_PARAMS, verifyPassword } from './auth/scrypt.ts';
+export { type CliCommand, type CliSpec, runCli, UsageError, usageText } from './cli/commands.ts';
+export { productVersion } from './cli/version.ts';
 export {
   generateSigningKeyPair,
   publicKeyOf,
@@ -22,11 +22,13 @@ export { createLogger, type Logger, type LoggerOptions, silentLogger } from './l
 export {
   type ConfValue,
   type HubConfOptions,
+  type HubLeafTlsOptions,
   type HubOperatorOptions,
   hubConf,
   type LeafConfOptions,
   leafConf,
   renderConf,
+  tlsLeafUrl,
 } from './nats/conf.ts';
 export { connectNats, natsReadiness } from './nats/connect.ts';
 export * as names from './nats/names.ts';
@@ -56,3 +58,14 @@ export { isEntrypoint, runService, type ServiceRun } from './process/service.ts'
 export { httpTracing } from './telemetry/http.ts';
 export { startTelemetry } from './telemetry/sdk.ts';
 export { type Clock, FakeClock, flush, systemClock, type TimerHandle } from './time/clock.ts';
+export {
+  type CaOptions,
+  type CertFiles,
+  checkServerCert,
+  createCa,
+  ensureCa,
+  issueServerCert,
+  type ServerCertOptions,
+  subjectAltNames,
+  TlsMaterialError,
+} from './tls/ca.ts';

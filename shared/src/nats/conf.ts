@@ -36,6 +36,22 @@ export interface HubConfOptions {
    * Omitted: an open hub with one global account (kept only for low-level topology tests).
    */
   operator?: HubOperatorOptions;
+  /**
+   * TLS on the leafnode port (the WAN link). Leaves pin the CA that signed `certFile`. Leaf
+   * authentication stays the site account's credentials; `clientCaFile` additionally demands a
+   * client certificate signed by that CA (mutual TLS, optional). Omitted: clear text, for tests
+   * that must read the link's bytes and low-level topology tests only.
+   */
+  leafTls?: HubLeafTlsOptions;
+}
+
+export interface HubLeafTlsOptions {
+  certFile: string;
+  keyFile: string;
+  /** Require and verify client certificates signed by this CA (mutual TLS). */
+  clientCaFile?: string;
+  /** TLS handshake timeout in seconds (nats-server's default of 0.5 s is short on a slow WAN). */
+  timeoutSeconds?: number;
 }
 
 export interface HubOperatorOptions {
@@ -66,9 +82,27 @@ export function hubConf(o: HubConfOptions): string {
       max_memory_store: 268435456,
       max_file_store: 8589934592,
     },
-    leafnodes: { host: o.host, port: o.leafPort, advertise: o.advertise ?? `${o.host}:${o.leafPort}` },
+    leafnodes: {
+      host: o.host,
+      port: o.leafPort,
+      advertise: o.advertise ?? `${o.host}:${o.leafPort}`,
+      tls: o.leafTls && hubLeafTls(o.leafTls),
+    },
   });
 }
+
+function hubLeafTls(t: HubLeafTlsOptions): ConfValue {
+  return {
+    cert_file: t.certFile,
+    key_file: t.keyFile,
+    ca_file: t.clientCaFile,
+    verify: t.clientCaFile ? true : undefined,
+    timeout: t.timeoutSeconds ?? DEFAULT_TLS_TIMEOUT_S,
+  };
+}
+
+/** Seconds for the leafnode TLS handshake on both ends. */
+const DEFAULT_TLS_TIMEOUT_S = 5;
 
 export interface LeafConfOptions {
   serverName: string;
@@ -77,8 +111,16 @@ export interface LeafConfOptions {
   host: string;
   port: number;
   storeDir: string;
-  /** nats-leaf URLs of the hub, e.g. `nats-leaf://127.0.0.1:17422`. */
+  /**
+   * Leafnode URLs of the hub, e.g. `tls://hub.example.com:7422`. With `hubCaFile` every URL is
+   * rendered with the `tls://` scheme; without it they are used as given (clear text).
+   */
   hubUrls: string[];
+  /**
+   * The CA that signed the hub's leafnode certificate (`hub-ca.pem` of the enrollment): the leaf
+   * verifies the hub against this CA only, not the system store.
+   */
+  hubCaFile?: string;
   httpPort?: number;
   /** Credentials file for the leaf connection (operator mode); omitted in the open dev topology. */
   credentials?: string;
@@ -99,7 +141,19 @@ export function leafConf(o: LeafConfOptions): string {
     },
     leafnodes: {
       reconnect: 1,
-      remotes: [{ urls: o.hubUrls, credentials: o.credentials }],
+      remotes: [
+        {
+          urls: o.hubCaFile ? o.hubUrls.map(tlsLeafUrl) : o.hubUrls,
+          credentials: o.credentials,
+          tls: o.hubCaFile ? { ca_file: o.hubCaFile, timeout: DEFAULT_TLS_TIMEOUT_S } : undefined,
+        },
+      ],
     },
   });
+}
+
+/** `nats-leaf://h:p`, `nats://h:p` or `h:p` -> `tls://h:p` (the scheme nats-server reads as "TLS required"). */
+export function tlsLeafUrl(url: string): string {
+  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(.+)$/i.exec(url.trim());
+  return `tls://${m?.[1] ?? url}`;
 }
