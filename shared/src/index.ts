@@ -69,3 +69,4 @@ export {
   subjectAltNames,
   TlsMaterialError,
 } from './tls/ca.ts';
+export { ClearTextListenerError, checkListener, isLoopbackHost } from './tls/cleartext.ts';

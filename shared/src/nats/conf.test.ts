@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CertFiles, createCa, issueServerCert } from '../tls/ca.ts';
+import { ClearTextListenerError } from '../tls/cleartext.ts';
 import { hubConf, leafConf, tlsLeafUrl } from './conf.ts';
 
 const run = promisify(execFile);
@@ -114,5 +115,33 @@ describe('nats-server config rendering', () => {
     expect(tlsLeafUrl('nats://h:1')).toBe('tls://h:1');
     expect(tlsLeafUrl(' h:1 ')).toBe('tls://h:1');
     expect(tlsLeafUrl('tls://[::1]:7422')).toBe('tls://[::1]:7422');
+  });
+});
+
+describe('no clear-text NATS listener beyond loopback', () => {
+  const base = { serverName: 'hub', port: 4222, leafPort: 7422, storeDir: '/x' };
+  const tls = { certFile: '/c.pem', keyFile: '/c.key' };
+
+  it('refuses a hub client port or a clear-text leafnode port off loopback', () => {
+    expect(() => hubConf({ ...base, host: '0.0.0.0' })).toThrow(ClearTextListenerError);
+    expect(() => hubConf({ ...base, host: '127.0.0.1', leafHost: '0.0.0.0' })).toThrow(
+      /hub leafnode port.*0\.0\.0\.0/,
+    );
+    expect(() =>
+      leafConf({ serverName: 'l', domain: 'hq', host: '10.0.0.1', port: 1, storeDir: '/x', hubUrls: [] }),
+    ).toThrow(ClearTextListenerError);
+  });
+
+  it('accepts a TLS leafnode port on any address, and clear text only when allowed', () => {
+    const conf = hubConf({
+      ...base,
+      host: '127.0.0.1',
+      leafHost: '0.0.0.0',
+      advertise: 'hub.example.com:7422',
+      leafTls: tls,
+    });
+    expect(conf).toContain('"host": "0.0.0.0"');
+    expect(conf).toContain('"advertise": "hub.example.com:7422"');
+    expect(hubConf({ ...base, host: '0.0.0.0', allowClearText: true })).toContain('host: "0.0.0.0"');
   });
 });

@@ -3,6 +3,8 @@
  * from these builders (by the dev stack, the tests and later the control plane); nobody hand-edits one.
  */
 
+import { checkListener } from '../tls/cleartext.ts';
+
 export type ConfValue = string | number | boolean | ConfValue[] | { [key: string]: ConfValue | undefined };
 
 /** Serializes a value in nats-server's config syntax (a superset of JSON; we emit strict JSON-like form). */
@@ -23,11 +25,19 @@ function renderValue(v: ConfValue, indent: string): string {
 
 export interface HubConfOptions {
   serverName: string;
+  /** Client (and monitoring) listen address: loopback unless `allowClearText`. */
   host: string;
   port: number;
+  /** Leafnode listen address (defaults to `host`); beyond loopback only with `leafTls`. */
+  leafHost?: string;
   leafPort: number;
   storeDir: string;
-  /** Address the hub advertises to leaves (defaults to host:leafPort). */
+  /**
+   * Allow clear-text listeners beyond loopback (client port without TLS, leafnode port without
+   * `leafTls`). Off: such a configuration throws ClearTextListenerError.
+   */
+  allowClearText?: boolean;
+  /** Address the hub advertises to leaves (defaults to leafHost:leafPort). */
   advertise?: string;
   httpPort?: number;
   /**
@@ -65,6 +75,11 @@ export interface HubOperatorOptions {
 /** The cloud hub: JetStream domain `cloud`, accepting leaf connections. */
 export function hubConf(o: HubConfOptions): string {
   const op = o.operator;
+  const leafHost = o.leafHost ?? o.host;
+  const allowed = o.allowClearText === true;
+  const allowSetting = 'allowClearText';
+  checkListener({ what: 'the hub client port', host: o.host, tls: false, allowed, allowSetting });
+  checkListener({ what: 'the hub leafnode port', host: leafHost, tls: !!o.leafTls, allowed, allowSetting });
   return renderConf({
     server_name: o.serverName,
     host: o.host,
@@ -83,9 +98,9 @@ export function hubConf(o: HubConfOptions): string {
       max_file_store: 8589934592,
     },
     leafnodes: {
-      host: o.host,
+      host: leafHost,
       port: o.leafPort,
-      advertise: o.advertise ?? `${o.host}:${o.leafPort}`,
+      advertise: o.advertise ?? `${leafHost}:${o.leafPort}`,
       tls: o.leafTls && hubLeafTls(o.leafTls),
     },
   });
@@ -121,6 +136,8 @@ export interface LeafConfOptions {
    * verifies the hub against this CA only, not the system store.
    */
   hubCaFile?: string;
+  /** Allow a client listen address beyond loopback (the leaf serves its edge on 127.0.0.1). */
+  allowClearText?: boolean;
   httpPort?: number;
   /** Credentials file for the leaf connection (operator mode); omitted in the open dev topology. */
   credentials?: string;
@@ -128,6 +145,13 @@ export interface LeafConfOptions {
 
 /** An edge's leaf server: its own JetStream domain and store, one remote to the hub. */
 export function leafConf(o: LeafConfOptions): string {
+  checkListener({
+    what: 'the leaf client port',
+    host: o.host,
+    tls: false,
+    allowed: o.allowClearText === true,
+    allowSetting: 'allowClearText',
+  });
   return renderConf({
     server_name: o.serverName,
     host: o.host,
