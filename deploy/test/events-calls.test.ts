@@ -28,10 +28,7 @@ describe('real SIP calls: exact reports in the cloud, no PII on the leaf link', 
   const tap = new LinkTap();
   const world = new EventsWorld(['hq'], inject('pgUrl'), {
     workers: 1,
-    leafHubUrl: async (hub) => {
-      const port = Number(new URL(hub.leafUrl.replace('nats-leaf', 'http')).port);
-      return `nats-leaf://127.0.0.1:${await tap.start('127.0.0.1', port)}`;
-    },
+    leafHubUrl: (hub) => tap.start(hub),
   });
   let h: Harness;
   let salesPort: number;
