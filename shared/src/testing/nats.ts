@@ -12,6 +12,8 @@ export interface TestNatsServer {
   readonly url: string;
   readonly port: number;
   readonly storeDir: string;
+  /** nats-server's log (appended across restarts). */
+  readonly logFile: string;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Stops the process and deletes its directory. */
@@ -49,18 +51,20 @@ function serverFromConf(name: string, dir: string, port: number, conf: string): 
   const confFile = join(dir, `${name}.conf`);
   writeFileSync(confFile, conf);
   let child: ManagedChild | undefined;
+  const logFile = join(dir, `${name}.log`);
   return {
     name,
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir: join(dir, 'js'),
+    logFile,
     async start() {
       if (child && child.process.exitCode === null) return;
       child = startChild({
         name,
         command: NATS_BIN,
         args: ['-c', confFile],
-        logFile: join(dir, `${name}.log`),
+        logFile,
       });
       await waitForTcp('127.0.0.1', port, 15_000, child);
     },
