@@ -17,6 +17,7 @@ export { Observer } from './events/emitter.ts';
 export { type ReadinessCheck, type ReadinessReport, runReadiness } from './health/readiness.ts';
 export { healthRoutes } from './http/health.ts';
 export { sameOriginWrites } from './http/same-origin.ts';
+export { readTlsPair, serveHttp, type TlsPair } from './http/serve.ts';
 export { uuid7 } from './ids/uuid7.ts';
 export { createLogger, type Logger, type LoggerOptions, silentLogger } from './log/logger.ts';
 export {
@@ -61,6 +62,7 @@ export { type Clock, FakeClock, flush, systemClock, type TimerHandle } from './t
 export {
   type CaOptions,
   type CertFiles,
+  checkCertKeyPair,
   checkServerCert,
   createCa,
   ensureCa,

@@ -243,3 +243,30 @@ export function checkServerCert(
   }
   return { validTo };
 }
+
+/**
+ * Checks that a PEM certificate (the first of a chain) parses, is valid now, and that `keyPem` is
+ * its private key (an operator-provided certificate of a public CA: no issuer to check here).
+ */
+export function checkCertKeyPair(
+  certPem: string,
+  keyPem: string,
+): { validTo: Date; subjectAltName?: string } {
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(certPem);
+  } catch (err) {
+    throw new TlsMaterialError(`not a PEM certificate: ${(err as Error).message}`, { cause: err });
+  }
+  let matches: boolean;
+  try {
+    matches = leaf.checkPrivateKey(createPrivateKey(keyPem));
+  } catch (err) {
+    throw new TlsMaterialError('not a PEM private key', { cause: err });
+  }
+  if (!matches) throw new TlsMaterialError('the key does not belong to the certificate');
+  const validTo = new Date(leaf.validTo);
+  if (new Date(leaf.validFrom).getTime() > Date.now() || validTo.getTime() < Date.now())
+    throw new TlsMaterialError(`the certificate is not valid now (${leaf.validFrom} - ${leaf.validTo})`);
+  return { validTo, subjectAltName: leaf.subjectAltName };
+}
