@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SecretBox } from '../src/db/secret-box.ts';
 import { startCloud } from '../src/main.ts';
 import { cloudSettings } from '../src/settings.ts';
+import { hubLeafTlsSettings } from '../src/tls/hub-tls.ts';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -148,7 +149,24 @@ describe('cloud HTTPS and TLS settings', () => {
     expect(first.out).toContain('made a new hub CA');
     expect(first.out).toContain(`CLOUD_HUB_CA_FILE=${join(out, 'hub-ca.pem')}`);
     expect(first.out).toContain('CLOUD_HUB_LEAF_URLS=tls://hub.example.com:7422,tls://203.0.113.7:7422');
+    expect(first.out).toContain(`CLOUD_HUB_TLS_CERT=${join(out, 'hub-leaf.pem')}`);
     expect(statSync(join(out, 'hub-leaf.key')).mode & 0o777).toBe(0o600);
+    // What the installed hub's config renderer reads: the files as printed, checked.
+    const leafTls = hubLeafTlsSettings({
+      CLOUD_HUB_TLS_CERT: join(out, 'hub-leaf.pem'),
+      CLOUD_HUB_TLS_KEY: join(out, 'hub-leaf.key'),
+    });
+    expect(leafTls).toEqual({ certFile: join(out, 'hub-leaf.pem'), keyFile: join(out, 'hub-leaf.key') });
+    expect(() =>
+      hubLeafTlsSettings({
+        CLOUD_HUB_TLS_CERT: join(out, 'hub-leaf.pem'),
+        CLOUD_HUB_TLS_KEY: join(out, 'hub-ca.key'),
+      }),
+    ).toThrow(/the key does not belong/);
+    expect(() => hubLeafTlsSettings({ CLOUD_HUB_TLS_CERT: join(out, 'hub-leaf.pem') })).toThrow(
+      /go together/,
+    );
+    expect(hubLeafTlsSettings({})).toBeUndefined();
     expect(statSync(join(out, 'hub-ca.key')).mode & 0o777).toBe(0o600);
     const ca = readFileSync(join(out, 'hub-ca.pem'), 'utf8');
     const again = await cli(['tls-init', '--hub-name', 'hub2.example.com', '--dir', out]);

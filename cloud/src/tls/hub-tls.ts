@@ -5,7 +5,15 @@
  */
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkServerCert, ensureCa, issueServerCert, TlsMaterialError } from '@hcc/shared';
+import {
+  ConfigError,
+  checkCertKeyPair,
+  checkServerCert,
+  ensureCa,
+  type HubLeafTlsOptions,
+  issueServerCert,
+  TlsMaterialError,
+} from '@hcc/shared';
 
 export interface HubTlsFiles {
   caFile: string;
@@ -76,18 +84,38 @@ export function localUser(name: string, passwd = '/etc/passwd'): { uid: number; 
   return undefined;
 }
 
-/** The nats-server settings and cloud environment lines that use the files. */
+/**
+ * The hub's leafnode TLS from CLOUD_HUB_TLS_CERT / CLOUD_HUB_TLS_KEY (both or neither; the key must
+ * be the certificate's), for whatever renders the installed hub's config with `hubConf({ leafTls })`.
+ */
+export function hubLeafTlsSettings(env: NodeJS.ProcessEnv = process.env): HubLeafTlsOptions | undefined {
+  const certFile = env.CLOUD_HUB_TLS_CERT || undefined;
+  const keyFile = env.CLOUD_HUB_TLS_KEY || undefined;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile)
+    throw new ConfigError('CLOUD_HUB_TLS_CERT and CLOUD_HUB_TLS_KEY go together: set both or neither');
+  try {
+    checkCertKeyPair(readFileSync(certFile, 'utf8'), readFileSync(keyFile, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`CLOUD_HUB_TLS_CERT/CLOUD_HUB_TLS_KEY: ${(err as Error).message}`);
+  }
+  return { certFile, keyFile };
+}
+
+/** The cloud environment lines and the nats-server settings that use the files. */
 export function hubTlsInstructions(f: HubTlsFiles, hubNames: string[], leafPort: number): string {
   return [
-    'hub nats-server config (leafnodes block):',
+    'cloud environment (/etc/hcc/cloud.env):',
+    `  CLOUD_HUB_TLS_CERT=${f.certFile}`,
+    `  CLOUD_HUB_TLS_KEY=${f.keyFile}`,
+    `  CLOUD_HUB_CA_FILE=${f.caFile}`,
+    `  CLOUD_HUB_LEAF_URLS=${hubNames.map((n) => `tls://${n.includes(':') ? `[${n}]` : n}:${leafPort}`).join(',')}`,
+    'a hub nats-server configured by hand (leafnodes block):',
     '  leafnodes {',
     `    port: ${leafPort}`,
     `    advertise: "${hubNames[0]}:${leafPort}"`,
     `    tls { cert_file: "${f.certFile}", key_file: "${f.keyFile}", timeout: 5 }`,
     '  }',
-    'cloud environment (/etc/hcc/cloud.env):',
-    `  CLOUD_HUB_CA_FILE=${f.caFile}`,
-    `  CLOUD_HUB_LEAF_URLS=${hubNames.map((n) => `tls://${n.includes(':') ? `[${n}]` : n}:${leafPort}`).join(',')}`,
     '',
   ].join('\n');
 }
