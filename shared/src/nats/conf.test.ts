@@ -38,24 +38,13 @@ describe('nats-server config rendering', () => {
       leafTls,
     });
 
-  it('hub: leafnode TLS with the certificate, a handshake timeout, no client verification by default', async () => {
+  it('hub: leafnode TLS with the certificate and a handshake timeout, no client certificates', async () => {
     const conf = hub({ certFile: cert.certFile, keyFile: cert.keyFile });
     expect(conf).toContain(
       `"tls": {\n    "cert_file": ${JSON.stringify(cert.certFile)}\n    "key_file": ${JSON.stringify(cert.keyFile)}\n    "timeout": 5\n  }`,
     );
     expect(conf).not.toContain('verify');
     await natsAccepts(dir, 'hub.conf', conf);
-  });
-
-  it('hub: mutual TLS when a client CA is given', async () => {
-    const conf = hub({
-      certFile: cert.certFile,
-      keyFile: cert.keyFile,
-      clientCaFile: ca.certFile,
-      timeoutSeconds: 3,
-    });
-    expect(conf).toContain(`"ca_file": ${JSON.stringify(ca.certFile)}\n    "verify": true\n    "timeout": 3`);
-    await natsAccepts(dir, 'hub-mtls.conf', conf);
   });
 
   it('hub without TLS renders no tls block', () => {

@@ -47,10 +47,9 @@ export interface HubConfOptions {
    */
   operator?: HubOperatorOptions;
   /**
-   * TLS on the leafnode port (the WAN link). Leaves pin the CA that signed `certFile`. Leaf
-   * authentication stays the site account's credentials; `clientCaFile` additionally demands a
-   * client certificate signed by that CA (mutual TLS, optional). Omitted: clear text, for tests
-   * that must read the link's bytes and low-level topology tests only.
+   * TLS on the leafnode port (the WAN link). Leaves pin the CA that signed `certFile`; they
+   * authenticate with their site account's credentials (no client certificates). Omitted: clear
+   * text, for low-level topology tests and the captures that prove the check can fail.
    */
   leafTls?: HubLeafTlsOptions;
 }
@@ -58,8 +57,6 @@ export interface HubConfOptions {
 export interface HubLeafTlsOptions {
   certFile: string;
   keyFile: string;
-  /** Require and verify client certificates signed by this CA (mutual TLS). */
-  clientCaFile?: string;
   /** TLS handshake timeout in seconds (nats-server's default of 0.5 s is short on a slow WAN). */
   timeoutSeconds?: number;
 }
@@ -110,8 +107,6 @@ function hubLeafTls(t: HubLeafTlsOptions): ConfValue {
   return {
     cert_file: t.certFile,
     key_file: t.keyFile,
-    ca_file: t.clientCaFile,
-    verify: t.clientCaFile ? true : undefined,
     timeout: t.timeoutSeconds ?? DEFAULT_TLS_TIMEOUT_S,
   };
 }
