@@ -148,7 +148,7 @@ describe('cloud HTTPS and TLS settings', () => {
     expect(first.code).toBe(0);
     expect(first.out).toContain('made a new hub CA');
     expect(first.out).toContain(`CLOUD_HUB_CA_FILE=${join(out, 'hub-ca.pem')}`);
-    expect(first.out).toContain('CLOUD_HUB_LEAF_URLS=tls://hub.example.com:7422,tls://203.0.113.7:7422');
+    expect(first.out).toContain('CLOUD_HUB_LEAF_URLS=tls://hub.example.com:17422,tls://203.0.113.7:17422');
     expect(first.out).toContain(`CLOUD_HUB_TLS_CERT=${join(out, 'hub-leaf.pem')}`);
     expect(statSync(join(out, 'hub-leaf.key')).mode & 0o777).toBe(0o600);
     // What the installed hub's config renderer reads: the files as printed, checked.

@@ -21,7 +21,7 @@ export async function tlsInitCommand(args: string[]): Promise<number> {
     throw new UsageError(
       '--cert, --key and --ca go together (an operator-provided certificate, its key and its CA)',
     );
-  const leafPort = Number(values['leaf-port'] ?? '7422');
+  const leafPort = Number(values['leaf-port'] ?? '17422');
   if (!Number.isInteger(leafPort) || leafPort < 1 || leafPort > 65535)
     throw new UsageError(`--leaf-port ${values['leaf-port']}: expected a port number`);
   const dir = values.dir ?? DEFAULT_DIR;
