@@ -18,6 +18,8 @@ const PACKAGES = {
   demo: [
     ['nats-server', 'nats-server'],
     ['rtpengine-daemon', 'rtpengine'],
+    // The dev stack's CA for the hub's leafnode TLS.
+    ['openssl', 'openssl'],
   ],
   test: [
     ['nats-server', 'nats-server'],
@@ -30,6 +32,8 @@ const PACKAGES = {
     ['sox', 'sox'],
     ['openssl', 'openssl'],
     ['iproute2', 'ip'],
+    // Captures of the leaf link (deploy/test/leaf-link-tls.test.ts).
+    ['tcpdump', 'tcpdump'],
   ],
   bench: [['kamailio', 'kamailio']],
 };

@@ -18,6 +18,16 @@ export const cloudCli: CliSpec = {
         return new Promise<number>(() => {});
       },
     },
+    'tls-init': {
+      summary:
+        "make the hub's leafnode TLS material (a private CA kept across runs + the hub certificate), or check and take an operator-provided one",
+      usage:
+        '--hub-name NAME [--hub-name NAME ...] [--dir DIR] [--leaf-port PORT] [--cert PEM --key PEM --ca PEM]',
+      async run(args) {
+        const { tlsInitCommand } = await import('./tls/cli.ts');
+        return tlsInitCommand(args);
+      },
+    },
   },
 };
 

@@ -2,8 +2,7 @@
  * Composition root of the cloud service: builds the object graph from settings, starts it, and
  * stops it on SIGINT/SIGTERM. Nothing else creates loggers, connections or servers.
  */
-import { createLogger, isEntrypoint, type Logger, runService } from '@hcc/shared';
-import { serve } from '@hono/node-server';
+import { createLogger, isEntrypoint, type Logger, runService, serveHttp } from '@hcc/shared';
 // --- analytics (issue 7) ---
 import { mountAnalytics } from './analytics/http.ts';
 import { LiveSnapshots } from './analytics/live.ts';
@@ -68,8 +67,12 @@ export async function startCloud(settings: CloudSettings, log: Logger): Promise<
       tenantOf: async (c) => (await principalOf(c, cp.api.identity))?.tenantId,
     });
   // --- end analytics ---
-  const server = serve({ fetch: app.fetch, hostname: settings.httpHost, port: settings.httpPort });
-  const url = `http://${settings.httpHost}:${settings.httpPort}`;
+  const { server, url } = serveHttp({
+    fetch: app.fetch,
+    hostname: settings.httpHost,
+    port: settings.httpPort,
+    tls: settings.tls,
+  });
   log.info({ url, role }, 'cloud listening');
   return {
     url,

@@ -1,6 +1,14 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, type DatabaseTarget, envReader } from '@hcc/shared';
+import {
+  ConfigError,
+  checkListener,
+  type DatabaseTarget,
+  envReader,
+  readTlsPair,
+  type TlsPair,
+} from '@hcc/shared';
 import { SecretBox } from './db/secret-box.ts';
 import { checkRetention, type RetentionOptions } from './ingest/retention.ts';
 import type { AuthoritySecrets } from './nats/authority.ts';
@@ -19,6 +27,8 @@ export interface CloudSettings {
   role?: CloudRole;
   httpHost: string;
   httpPort: number;
+  /** HTTPS with this certificate and key (CLOUD_TLS_CERT / CLOUD_TLS_KEY); plain HTTP when absent. */
+  tls?: TlsPair;
   natsUrl: string;
   database: DatabaseTarget;
   signingKeyPem: string;
@@ -28,6 +38,11 @@ export interface CloudSettings {
   secrets: SecretBox;
   /** nats-leaf URLs of the hub that enrollment hands to edges. */
   hubLeafUrls: string[];
+  /**
+   * The CA that signed the hub's leafnode TLS certificate (PEM, from CLOUD_HUB_CA_FILE): enrollment
+   * hands it to edges as `hubCaPem`, and their leaves pin it.
+   */
+  hubCaPem?: string;
   /** A site is online when its last heartbeat is younger than this. */
   onlineAfterMs: number;
   seedDemo: boolean;
@@ -62,6 +77,48 @@ function retentionSettings(statusHours: number, eventsDays: number): RetentionOp
   return { statusHours, eventsDays };
 }
 
+/** CLOUD_HUB_CA_FILE: a PEM CA certificate, read once at start. */
+function readHubCa(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      `CLOUD_HUB_CA_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
+  }
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch {
+    throw new ConfigError(`CLOUD_HUB_CA_FILE: ${file} is not a PEM certificate`);
+  }
+  if (!cert.ca) throw new ConfigError(`CLOUD_HUB_CA_FILE: ${file} is not a CA certificate (${cert.subject})`);
+  return pem;
+}
+
+/**
+ * The HTTP listener: HTTPS when CLOUD_TLS_CERT/KEY are set; clear text only on loopback (a TLS proxy
+ * on the same host) unless CLOUD_ALLOW_CLEARTEXT_HTTP=1 (a TLS proxy or ingress elsewhere).
+ */
+function httpListener(e: ReturnType<typeof envReader>, env: NodeJS.ProcessEnv) {
+  const httpHost = e.str('CLOUD_HTTP_HOST', '127.0.0.1');
+  const tls = readTlsPair('CLOUD_TLS_CERT', 'CLOUD_TLS_KEY', env);
+  try {
+    checkListener({
+      what: 'the cloud HTTP server',
+      host: httpHost,
+      tls: tls !== undefined,
+      allowed: e.str('CLOUD_ALLOW_CLEARTEXT_HTTP', '0') === '1',
+      allowSetting: 'CLOUD_ALLOW_CLEARTEXT_HTTP=1 (behind a TLS proxy)',
+    });
+  } catch (err) {
+    throw new ConfigError(`CLOUD_HTTP_HOST=${httpHost}: ${(err as Error).message}`);
+  }
+  return { httpHost, tls };
+}
+
 export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettings {
   const e = envReader(env);
   const url = e.optional('CLOUD_DATABASE_URL');
@@ -69,7 +126,7 @@ export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettin
   if (!ROLES.includes(role)) throw new ConfigError(`CLOUD_ROLE: "${role}" is not one of ${ROLES.join(', ')}`);
   return {
     role,
-    httpHost: e.str('CLOUD_HTTP_HOST', '127.0.0.1'),
+    ...httpListener(e, env),
     httpPort: e.port('CLOUD_HTTP_PORT', 8080),
     natsUrl: e.str('CLOUD_NATS_URL', 'nats://127.0.0.1:14222'),
     database: url ? { url } : { dataDir: resolve(e.str('CLOUD_DATA_DIR', '.data/cloud'), 'pglite') },
@@ -77,6 +134,7 @@ export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettin
     nats: readAuthority(e.str('CLOUD_NATS_AUTHORITY_FILE')),
     secrets: SecretBox.fromFile(e.str('CLOUD_SECRETS_KEY_FILE')),
     hubLeafUrls: e.list('CLOUD_HUB_LEAF_URLS', ['nats-leaf://127.0.0.1:17422']),
+    hubCaPem: readHubCa(e.optional('CLOUD_HUB_CA_FILE')),
     onlineAfterMs: Number(e.str('CLOUD_ONLINE_AFTER_MS', '30000')),
     seedDemo: e.str('CLOUD_SEED_DEMO', '0') === '1',
     retention: retentionSettings(

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,7 @@ export async function startCloudHarness(pgUrl: string): Promise<CloudHarness> {
     nats: { ...material, cloudAccountSeed: newAccountKey().seed },
     secrets: SecretBox.generate(),
     hubLeafUrls: [hub.leafUrl],
+    hubCaPem: hub.caFile && readFileSync(hub.caFile, 'utf8'),
     onlineAfterMs: 5000,
     seedDemo: false,
   };

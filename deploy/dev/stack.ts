@@ -2,7 +2,9 @@
  * The dev stack: one command starts, as child processes it owns, a NATS hub (JetStream domain
  * `cloud`, operator mode: one account per site, created by the cloud at enrollment), the cloud
  * service, then a leaf nats-server (with the credentials enrollment issued) and an rtpengine per edge
- * site, and the two edge services (hq and branch). Every nats-server config is generated. Ctrl-C stops all of it; a start after a crash first stops what the
+ * site, and the two edge services (hq and branch). The leaf -> hub link is TLS: a dev CA made on
+ * the first start (kept under the state dir) signs the hub's leafnode certificate and every leaf
+ * pins it. Every nats-server config is generated. Ctrl-C stops all of it; a start after a crash first stops what the
  * previous run left. Every child logs to .data/dev/logs/<name>.log; warnings and errors also
  * reach this console.
  */
@@ -11,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { hubConf, leafConf, type ManagedChild, startChild, waitFor, waitForTcp } from '@hcc/shared';
+import { type DevTls, ensureDevTls } from './dev-ca.ts';
 import { type DevOperator, ensureDevOperator } from './operator.ts';
 import { cmdlineOf, PidFile } from './pidfile.ts';
 import { type EdgeSitePorts, stackPorts } from './ports.ts';
@@ -61,7 +64,10 @@ function own(name: string, command: string, args: string[], env: NodeJS.ProcessE
   return child;
 }
 
-function startHub(op: DevOperator): ManagedChild {
+/** The hub's leafnode URL: TLS, verified by every leaf against the dev CA. */
+const HUB_LEAF_URL = `tls://${HOST}:${ports.hubLeaf}`;
+
+function startHub(op: DevOperator, tls: DevTls): ManagedChild {
   const dir = join(STATE, 'nats-hub');
   mkdirSync(join(dir, 'js'), { recursive: true });
   const conf = join(dir, 'hub.conf');
@@ -79,13 +85,14 @@ function startHub(op: DevOperator): ManagedChild {
         systemAccountJwt: op.material.systemAccountJwt,
         resolverDir: join(dir, 'resolver'),
       },
+      leafTls: { certFile: tls.hubCert.certFile, keyFile: tls.hubCert.keyFile },
     }),
     { mode: 0o600 },
   );
   return own('nats-hub', 'nats-server', ['-c', conf]);
 }
 
-function startLeaf(e: EdgeSitePorts): ManagedChild {
+function startLeaf(e: EdgeSitePorts, tls: DevTls): ManagedChild {
   const dir = join(STATE, `nats-${e.site}`);
   mkdirSync(join(dir, 'js'), { recursive: true });
   const conf = join(dir, 'leaf.conf');
@@ -97,8 +104,9 @@ function startLeaf(e: EdgeSitePorts): ManagedChild {
       host: HOST,
       port: e.nats,
       storeDir: join(dir, 'js'),
-      hubUrls: [`nats-leaf://${HOST}:${ports.hubLeaf}`],
+      hubUrls: [HUB_LEAF_URL],
       credentials: join(ENROLL, `${e.site}.creds`),
+      hubCaFile: tls.caFile,
     }),
   );
   return own(`nats-${e.site}`, 'nats-server', ['-c', conf]);
@@ -127,7 +135,7 @@ function startRtpengine(e: EdgeSitePorts): ManagedChild {
 
 const node = (entry: string) => [process.execPath, ['--import', 'tsx', entry]] as const;
 
-function startCloud(secrets: DemoSecrets, op: DevOperator, demo: boolean): ManagedChild {
+function startCloud(secrets: DemoSecrets, op: DevOperator, tls: DevTls, demo: boolean): ManagedChild {
   const [cmd, args] = node('cloud/src/main.ts');
   return own('cloud', cmd, [...args], {
     CLOUD_HTTP_HOST: HOST,
@@ -137,7 +145,8 @@ function startCloud(secrets: DemoSecrets, op: DevOperator, demo: boolean): Manag
     CLOUD_CONFIG_SIGNING_KEY_FILE: secrets.signingKeyFile,
     CLOUD_NATS_AUTHORITY_FILE: op.authorityFile,
     CLOUD_SECRETS_KEY_FILE: secrets.secretsKeyFile,
-    CLOUD_HUB_LEAF_URLS: `nats-leaf://${HOST}:${ports.hubLeaf}`,
+    CLOUD_HUB_LEAF_URLS: HUB_LEAF_URL,
+    CLOUD_HUB_CA_FILE: tls.caFile,
     CLOUD_DEMO_ENROLL_DIR: ENROLL,
     CLOUD_SEED_DEMO: demo ? '1' : '0',
     CLOUD_DEMO_CREDENTIALS_FILE: secrets.credentialsFile,
@@ -200,18 +209,19 @@ async function main(): Promise<void> {
   const secrets = ensureDemoSecrets(STATE);
 
   const op = await ensureDevOperator(STATE);
+  const tls = await ensureDevTls(STATE);
 
-  const hub = startHub(op);
+  const hub = startHub(op, tls);
   for (const e of ports.edges) startRtpengine(e);
   await waitForTcp(HOST, ports.hubNats, 15_000, hub);
 
   // The cloud enrolls the sites (creating their hub accounts at runtime) before the leaves can
   // connect: each leaf needs its site's credentials. Without --demo, enroll through the API.
-  const cloud = startCloud(secrets, op, demo);
+  const cloud = startCloud(secrets, op, tls, demo);
   out('waiting for the cloud to be ready...');
   await waitReady('cloud', ports.cloudHttp, cloud, 60_000);
   const enrolled = ports.edges.filter((e) => existsSync(join(ENROLL, `${e.site}.creds`)));
-  const leaves = enrolled.map((e) => [e, startLeaf(e)] as const);
+  const leaves = enrolled.map((e) => [e, startLeaf(e, tls)] as const);
   for (const [e, leaf] of leaves) await waitForTcp(HOST, e.nats, 15_000, leaf);
   const edges = enrolled.map((e) => [e, startEdge(e, secrets)] as const);
   out('waiting for the edges to be ready...');

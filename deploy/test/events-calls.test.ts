@@ -2,7 +2,8 @@
  * Issue 7 over REAL SIP calls: a SIPp caller per call -> edge call layer (IVR, queues, agent phones,
  * rtpengine) -> CDR + events in one journal transaction -> publisher -> leaf -> (recorded TCP link)
  * -> hub -> cloud ingest -> rollups -> Reports. Four calls with known outcomes give exact report
- * numbers, and no caller number (any spelling) or customer name appears on the leaf -> hub link.
+ * numbers, and no caller number (any spelling) or customer name appears on the leaf -> hub link
+ * (decrypted by the tap); a tcpdump capture of the leaf's side shows the link was TLS throughout.
  */
 import { createHash } from 'node:crypto';
 import { Reports } from '@hcc/cloud';
@@ -14,6 +15,8 @@ import { type Harness, startHarness } from '../../edge/test/call/harness.ts';
 import { agentScenario, callerScenario, writeScenario } from '../../edge/test/call/scenarios.ts';
 import { LinkTap } from './events/tap.ts';
 import { EventsWorld, pseudonymizer, TENANT } from './events/world.ts';
+import { LoopbackCapture } from './leaf-link/capture.ts';
+import { clearTextNeedles, judgeLink } from './leaf-link/clear-text.ts';
 
 const SL_S = 3;
 /** The callers: E.164 number, how the trunk presents it, the customer's name in the edge directory. */
@@ -26,11 +29,17 @@ const CALLERS = {
 
 describe('real SIP calls: exact reports in the cloud, no PII on the leaf link', () => {
   const tap = new LinkTap();
+  let capture: LoopbackCapture | undefined;
+  let tapPort = 0;
   const world = new EventsWorld(['hq'], inject('pgUrl'), {
     workers: 1,
+    // tcpdump records the leaf's own TLS session (leaf -> tap); the tap decrypts it for the PII check.
     leafHubUrl: async (hub) => {
-      const port = Number(new URL(hub.leafUrl.replace('nats-leaf', 'http')).port);
-      return `nats-leaf://127.0.0.1:${await tap.start('127.0.0.1', port)}`;
+      const url = await tap.start(hub);
+      tapPort = Number(new URL(url).port);
+      capture = new LoopbackCapture(tapPort);
+      await capture.start();
+      return url;
     },
   });
   let h: Harness;
@@ -63,6 +72,7 @@ describe('real SIP calls: exact reports in the cloud, no PII on the leaf link', 
     await h?.close();
     await world.stop();
     await tap.stop();
+    capture?.dispose();
   });
 
   const call = async (c: (typeof CALLERS)[keyof typeof CALLERS], digit: string, holdOnMs: number) => {
@@ -183,5 +193,17 @@ describe('real SIP calls: exact reports in the cloud, no PII on the leaf link', 
     }
     const found = needles.filter(([, b]) => wire.includes(b)).map(([label]) => label);
     expect(found).toEqual([]);
+
+    // On the wire itself the leaf spoke TLS during the calls: after the hub's INFO, TLS records
+    // only, and none of the protocol, subjects or caller data in clear.
+    const flows = await capture!.stop();
+    expect(flows.reduce((n, f) => n + f.bytes.length, 0)).toBeGreaterThan(wire.length / 2);
+    const verdict = judgeLink(
+      flows,
+      tapPort,
+      clearTextNeedles(['hcc.', ...Object.values(CALLERS).flatMap((c) => [c.e164.slice(1), c.name])]),
+    );
+    expect(verdict.found).toEqual([]);
+    expect(verdict.notTls).toEqual([]);
   });
 });

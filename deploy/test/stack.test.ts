@@ -80,6 +80,17 @@ describe('dev stack', () => {
         20_000,
       );
     }
+    // The config crossed a TLS leaf link: the hub's leafnode port has the dev CA's certificate and
+    // each leaf pins that CA (made on first start under the state dir).
+    const tlsDir = join(state, 'tls');
+    expect(readFileSync(join(state, 'nats-hub', 'hub.conf'), 'utf8')).toContain(
+      `"cert_file": ${JSON.stringify(join(tlsDir, 'hub-leaf.pem'))}`,
+    );
+    for (const site of ['hq', 'branch']) {
+      const leafConf = readFileSync(join(state, `nats-${site}`, 'leaf.conf'), 'utf8');
+      expect(leafConf).toContain(`"tls://127.0.0.1:${env.HUB_LEAF_PORT}"`);
+      expect(leafConf).toContain(`"ca_file": ${JSON.stringify(join(tlsDir, 'ca.pem'))}`);
+    }
     // Events go up and the cloud's watermark comes back down to each edge (the cloud account's
     // export of hcc.wm.*, each site account's import of its own subject), and the outbox drains.
     for (const port of [env.HQ_HTTP_PORT, env.BRANCH_HTTP_PORT]) {

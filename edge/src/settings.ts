@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, type DatabaseTarget, envReader, names } from '@hcc/shared';
+import { ConfigError, type DatabaseTarget, envReader, isLoopbackHost, names } from '@hcc/shared';
 
 /** Everything the edge service reads from its environment, validated once at start. */
 export interface EdgeSettings {
@@ -54,7 +54,13 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
       const port = Number(hp.slice(i + 1));
       if (i < 1 || !Number.isInteger(port))
         throw new ConfigError(`EDGE_RTPENGINE_NG: "${hp}" is not host:port`);
-      return { host: hp.slice(0, i).replace(/^\[|\]$/g, ''), port };
+      const host = hp.slice(0, i).replace(/^\[|\]$/g, '');
+      // The ng protocol is clear text with no authentication: whoever reaches it controls media.
+      if (!isLoopbackHost(host) && e.str('EDGE_ALLOW_REMOTE_RTPENGINE', '0') !== '1')
+        throw new ConfigError(
+          `EDGE_RTPENGINE_NG: ${hp} is not loopback; rtpengine's ng control is clear text without authentication: run rtpengine on the edge's host with --listen-ng=127.0.0.1:PORT, or set EDGE_ALLOW_REMOTE_RTPENGINE=1 on a private network`,
+        );
+      return { host, port };
     }),
     dtmfPort: e.port('EDGE_DTMF_PORT', 22232),
     mediaHost: e.str('EDGE_MEDIA_HOST', '127.0.0.1'),

@@ -17,16 +17,19 @@ export { Observer } from './events/emitter.ts';
 export { type ReadinessCheck, type ReadinessReport, runReadiness } from './health/readiness.ts';
 export { healthRoutes } from './http/health.ts';
 export { sameOriginWrites } from './http/same-origin.ts';
+export { readTlsPair, serveHttp, type TlsPair } from './http/serve.ts';
 export { uuid7 } from './ids/uuid7.ts';
 export { createLogger, type Logger, type LoggerOptions, silentLogger } from './log/logger.ts';
 export {
   type ConfValue,
   type HubConfOptions,
+  type HubLeafTlsOptions,
   type HubOperatorOptions,
   hubConf,
   type LeafConfOptions,
   leafConf,
   renderConf,
+  tlsLeafUrl,
 } from './nats/conf.ts';
 export { connectNats, natsReadiness } from './nats/connect.ts';
 export * as names from './nats/names.ts';
@@ -56,3 +59,16 @@ export { isEntrypoint, runService, type ServiceRun } from './process/service.ts'
 export { httpTracing } from './telemetry/http.ts';
 export { startTelemetry } from './telemetry/sdk.ts';
 export { type Clock, FakeClock, flush, systemClock, type TimerHandle } from './time/clock.ts';
+export {
+  type CaOptions,
+  type CertFiles,
+  checkCertKeyPair,
+  checkServerCert,
+  createCa,
+  ensureCa,
+  issueServerCert,
+  type ServerCertOptions,
+  subjectAltNames,
+  TlsMaterialError,
+} from './tls/ca.ts';
+export { ClearTextListenerError, checkListener, isLoopbackHost } from './tls/cleartext.ts';

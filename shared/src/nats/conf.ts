@@ -3,6 +3,8 @@
  * from these builders (by the dev stack, the tests and later the control plane); nobody hand-edits one.
  */
 
+import { checkListener } from '../tls/cleartext.ts';
+
 export type ConfValue = string | number | boolean | ConfValue[] | { [key: string]: ConfValue | undefined };
 
 /** Serializes a value in nats-server's config syntax (a superset of JSON; we emit strict JSON-like form). */
@@ -23,11 +25,19 @@ function renderValue(v: ConfValue, indent: string): string {
 
 export interface HubConfOptions {
   serverName: string;
+  /** Client (and monitoring) listen address: loopback unless `allowClearText`. */
   host: string;
   port: number;
+  /** Leafnode listen address (defaults to `host`); beyond loopback only with `leafTls`. */
+  leafHost?: string;
   leafPort: number;
   storeDir: string;
-  /** Address the hub advertises to leaves (defaults to host:leafPort). */
+  /**
+   * Allow clear-text listeners beyond loopback (client port without TLS, leafnode port without
+   * `leafTls`). Off: such a configuration throws ClearTextListenerError.
+   */
+  allowClearText?: boolean;
+  /** Address the hub advertises to leaves (defaults to leafHost:leafPort). */
   advertise?: string;
   httpPort?: number;
   /**
@@ -36,6 +46,19 @@ export interface HubConfOptions {
    * Omitted: an open hub with one global account (kept only for low-level topology tests).
    */
   operator?: HubOperatorOptions;
+  /**
+   * TLS on the leafnode port (the WAN link). Leaves pin the CA that signed `certFile`; they
+   * authenticate with their site account's credentials (no client certificates). Omitted: clear
+   * text, for low-level topology tests and the captures that prove the check can fail.
+   */
+  leafTls?: HubLeafTlsOptions;
+}
+
+export interface HubLeafTlsOptions {
+  certFile: string;
+  keyFile: string;
+  /** TLS handshake timeout in seconds (nats-server's default of 0.5 s is short on a slow WAN). */
+  timeoutSeconds?: number;
 }
 
 export interface HubOperatorOptions {
@@ -49,6 +72,11 @@ export interface HubOperatorOptions {
 /** The cloud hub: JetStream domain `cloud`, accepting leaf connections. */
 export function hubConf(o: HubConfOptions): string {
   const op = o.operator;
+  const leafHost = o.leafHost ?? o.host;
+  const allowed = o.allowClearText === true;
+  const allowSetting = 'allowClearText';
+  checkListener({ what: 'the hub client port', host: o.host, tls: false, allowed, allowSetting });
+  checkListener({ what: 'the hub leafnode port', host: leafHost, tls: !!o.leafTls, allowed, allowSetting });
   return renderConf({
     server_name: o.serverName,
     host: o.host,
@@ -66,9 +94,25 @@ export function hubConf(o: HubConfOptions): string {
       max_memory_store: 268435456,
       max_file_store: 8589934592,
     },
-    leafnodes: { host: o.host, port: o.leafPort, advertise: o.advertise ?? `${o.host}:${o.leafPort}` },
+    leafnodes: {
+      host: leafHost,
+      port: o.leafPort,
+      advertise: o.advertise ?? `${leafHost}:${o.leafPort}`,
+      tls: o.leafTls && hubLeafTls(o.leafTls),
+    },
   });
 }
+
+function hubLeafTls(t: HubLeafTlsOptions): ConfValue {
+  return {
+    cert_file: t.certFile,
+    key_file: t.keyFile,
+    timeout: t.timeoutSeconds ?? DEFAULT_TLS_TIMEOUT_S,
+  };
+}
+
+/** Seconds for the leafnode TLS handshake on both ends. */
+const DEFAULT_TLS_TIMEOUT_S = 5;
 
 export interface LeafConfOptions {
   serverName: string;
@@ -77,8 +121,18 @@ export interface LeafConfOptions {
   host: string;
   port: number;
   storeDir: string;
-  /** nats-leaf URLs of the hub, e.g. `nats-leaf://127.0.0.1:17422`. */
+  /**
+   * Leafnode URLs of the hub, e.g. `tls://hub.example.com:7422`. With `hubCaFile` every URL is
+   * rendered with the `tls://` scheme; without it they are used as given (clear text).
+   */
   hubUrls: string[];
+  /**
+   * The CA that signed the hub's leafnode certificate (`hub-ca.pem` of the enrollment): the leaf
+   * verifies the hub against this CA only, not the system store.
+   */
+  hubCaFile?: string;
+  /** Allow a client listen address beyond loopback (the leaf serves its edge on 127.0.0.1). */
+  allowClearText?: boolean;
   httpPort?: number;
   /** Credentials file for the leaf connection (operator mode); omitted in the open dev topology. */
   credentials?: string;
@@ -86,6 +140,13 @@ export interface LeafConfOptions {
 
 /** An edge's leaf server: its own JetStream domain and store, one remote to the hub. */
 export function leafConf(o: LeafConfOptions): string {
+  checkListener({
+    what: 'the leaf client port',
+    host: o.host,
+    tls: false,
+    allowed: o.allowClearText === true,
+    allowSetting: 'allowClearText',
+  });
   return renderConf({
     server_name: o.serverName,
     host: o.host,
@@ -99,7 +160,19 @@ export function leafConf(o: LeafConfOptions): string {
     },
     leafnodes: {
       reconnect: 1,
-      remotes: [{ urls: o.hubUrls, credentials: o.credentials }],
+      remotes: [
+        {
+          urls: o.hubCaFile ? o.hubUrls.map(tlsLeafUrl) : o.hubUrls,
+          credentials: o.credentials,
+          tls: o.hubCaFile ? { ca_file: o.hubCaFile, timeout: DEFAULT_TLS_TIMEOUT_S } : undefined,
+        },
+      ],
     },
   });
+}
+
+/** `nats-leaf://h:p`, `nats://h:p` or `h:p` -> `tls://h:p` (the scheme nats-server reads as "TLS required"). */
+export function tlsLeafUrl(url: string): string {
+  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(.+)$/i.exec(url.trim());
+  return `tls://${m?.[1] ?? url}`;
 }

@@ -1,0 +1,34 @@
+/**
+ * The dev stack's CA: made on the first start under the state directory and kept across restarts
+ * (like a real install's hub CA, which enrolled edges pin). It signs the hub's leafnode certificate
+ * (127.0.0.1, localhost); every leaf pins the CA, and the cloud hands it out as `hubCaPem`.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CertFiles, checkServerCert, ensureCa, issueServerCert } from '@hcc/shared';
+
+export interface DevTls {
+  /** The dev CA certificate (CLOUD_HUB_CA_FILE, the leaves' pin). */
+  caFile: string;
+  /** The hub's leafnode certificate and key. */
+  hubCert: CertFiles;
+}
+
+export async function ensureDevTls(state: string): Promise<DevTls> {
+  const dir = join(state, 'tls');
+  const ca = await ensureCa(dir, { commonName: 'hcc dev CA' });
+  const hubCert = { certFile: join(dir, 'hub-leaf.pem'), keyFile: join(dir, 'hub-leaf.key') };
+  if (!existsSync(hubCert.certFile) || !stillGood(hubCert, ca.certFile))
+    await issueServerCert(ca, dir, { commonName: 'hcc dev hub' }, 'hub-leaf');
+  return { caFile: ca.certFile, hubCert };
+}
+
+/** The kept certificate still fits the CA and has a month to go (else it is re-issued). */
+function stillGood(cert: CertFiles, caFile: string): boolean {
+  try {
+    checkServerCert(cert, caFile, ['127.0.0.1'], 30);
+    return true;
+  } catch {
+    return false;
+  }
+}
