@@ -18,14 +18,17 @@ export interface CloudSettings {
   secrets: SecretBox;
   /** nats-leaf URLs of the hub that enrollment hands to edges. */
   hubLeafUrls: string[];
+  /** The CA (PEM) of the hub's leafnode TLS certificate, handed to enrolling edges (CLOUD_HUB_CA_FILE). */
+  hubCaPem?: string;
+  /** The URL sites reach the cloud at (`hcc-edge enroll --cloud`); default: the request's origin. */
+  publicUrl?: string;
   /** A site is online when its last heartbeat is younger than this. */
   onlineAfterMs: number;
   seedDemo: boolean;
   /** analytics.events retention (status rows after `statusHours`; other events after `eventsDays`, 0 = keep). */
   retention?: RetentionOptions;
-  /** Demo: the console admin's password comes from this file; leaf credentials go to `demoEnrollDir`. */
+  /** Demo: the console admin's password comes from this file. */
   demoCredentialsFile?: string;
-  demoEnrollDir?: string;
 }
 
 function readAuthority(file: string): AuthoritySecrets {
@@ -52,6 +55,28 @@ function retentionSettings(statusHours: number, eventsDays: number): RetentionOp
   return { statusHours, eventsDays };
 }
 
+function optionalFile(file: string | undefined, name: string): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${name}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+}
+
+function publicUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`CLOUD_PUBLIC_URL: "${raw}" is not a URL`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new ConfigError(`CLOUD_PUBLIC_URL: "${raw}" is not an http(s) URL`);
+  return u.origin + u.pathname.replace(/\/+$/, '');
+}
+
 export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettings {
   const e = envReader(env);
   const url = e.optional('CLOUD_DATABASE_URL');
@@ -64,6 +89,8 @@ export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettin
     nats: readAuthority(e.str('CLOUD_NATS_AUTHORITY_FILE')),
     secrets: SecretBox.fromFile(e.str('CLOUD_SECRETS_KEY_FILE')),
     hubLeafUrls: e.list('CLOUD_HUB_LEAF_URLS', ['nats-leaf://127.0.0.1:17422']),
+    hubCaPem: optionalFile(e.optional('CLOUD_HUB_CA_FILE'), 'CLOUD_HUB_CA_FILE'),
+    publicUrl: publicUrl(e.optional('CLOUD_PUBLIC_URL')),
     onlineAfterMs: Number(e.str('CLOUD_ONLINE_AFTER_MS', '30000')),
     seedDemo: e.str('CLOUD_SEED_DEMO', '0') === '1',
     retention: retentionSettings(
@@ -71,6 +98,5 @@ export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettin
       Number(e.str('CLOUD_EVENTS_RETENTION_DAYS', '0')),
     ),
     demoCredentialsFile: e.optional('CLOUD_DEMO_CREDENTIALS_FILE'),
-    demoEnrollDir: e.optional('CLOUD_DEMO_ENROLL_DIR'),
   };
 }
