@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import {
+  chownSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { leafConf } from '@hcc/shared';
+import type { Grant } from './client.ts';
+
+/** The files of an enrollment directory (see the README: EDGE_ENROLL_DIR). */
+export const ENROLL_FILES = {
+  enrollment: 'enrollment.json',
+  creds: 'leaf.creds',
+  hubCa: 'hub-ca.pem',
+  signing: 'config-signing.pem',
+  leafConf: 'leaf.conf',
+} as const;
+
+/** `enrollment.json`: who this site is and where its cloud is. */
+export interface EnrollmentRecord {
+  siteId: string;
+  tenantId: string;
+  cloudUrl: string;
+  hubLeafUrls: string[];
+  account: string;
+  enrolledAt: string;
+}
+
+export interface LeafOptions {
+  /** Leaf nats-server client port on 127.0.0.1 (EDGE_LEAF_PORT, default 14223). */
+  port: number;
+  /** JetStream store of the leaf (EDGE_LEAF_STORE_DIR, default /var/lib/hcc-edge/nats). */
+  storeDir: string;
+}
+
+/** Reads `enrollment.json` of a directory, or undefined when it has none. */
+export function readEnrollment(dir: string): EnrollmentRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, ENROLL_FILES.enrollment), 'utf8')) as EnrollmentRecord;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** The leaf's nats-server config for the grant: domain = site, one remote to every hub URL. */
+export function renderLeafConf(dir: string, grant: Grant, leaf: LeafOptions): string {
+  return leafConf({
+    serverName: `leaf-${grant.siteId}`,
+    domain: grant.siteId,
+    host: '127.0.0.1',
+    port: leaf.port,
+    storeDir: resolve(leaf.storeDir),
+    hubUrls: grant.hubLeafUrls,
+    credentials: join(resolve(dir), ENROLL_FILES.creds),
+    // HAND-OFF(wt-tls): once leafConf takes a TLS option, pin the hub's CA here when grant.hubCaPem is
+    // set: tls: { caFile: join(resolve(dir), ENROLL_FILES.hubCa) }.
+  });
+}
+
+/** The uid/gid of the `hcc` system user (the package creates it), when it exists and we may chown. */
+function hccOwner(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [name, , uid, gid] = line.split(':');
+      if (name === 'hcc') return { uid: Number(uid), gid: Number(gid) };
+    }
+  } catch {
+    // no passwd file: leave the owner as is
+  }
+  return undefined;
+}
+
+function writeDurable(path: string, text: string): void {
+  const fd = openSync(path, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes the enrollment into `dir` (created 0700 if missing): every file first into a private temp
+ * directory inside `dir`, then renamed into place, so a failure while writing leaves the previous
+ * enrollment whole. Each file is mode 0600, owned by `hcc` when that user exists and we run as root.
+ */
+export function writeEnrollment(
+  dir: string,
+  grant: Grant,
+  o: { cloudUrl: string; leaf: LeafOptions; now?: Date },
+): string[] {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const record: EnrollmentRecord = {
+    siteId: grant.siteId,
+    tenantId: grant.tenantId,
+    cloudUrl: o.cloudUrl,
+    hubLeafUrls: grant.hubLeafUrls,
+    account: grant.account,
+    enrolledAt: (o.now ?? new Date()).toISOString(),
+  };
+  const files: [string, string][] = [
+    [ENROLL_FILES.creds, grant.leafCredentials],
+    [ENROLL_FILES.signing, grant.configSigningPublicKeys.map((k) => `${k.trim()}\n`).join('')],
+    [ENROLL_FILES.leafConf, renderLeafConf(dir, grant, o.leaf)],
+  ];
+  if (grant.hubCaPem.trim()) files.push([ENROLL_FILES.hubCa, `${grant.hubCaPem.trim()}\n`]);
+  // enrollment.json last: a reader that sees it sees the rest.
+  files.push([ENROLL_FILES.enrollment, `${JSON.stringify(record, null, 2)}\n`]);
+  const tmp = join(dir, `.enroll-${randomBytes(6).toString('hex')}`);
+  mkdirSync(tmp, { mode: 0o700 });
+  const owner = hccOwner();
+  try {
+    for (const [name, text] of files) {
+      const p = join(tmp, name);
+      writeDurable(p, text);
+      if (owner) chownSync(p, owner.uid, owner.gid);
+    }
+    for (const [name] of files) renameSync(join(tmp, name), join(dir, name));
+    // No CA in this grant: a pinned CA of an earlier enrollment would no longer match the hub.
+    if (!grant.hubCaPem.trim()) rmSync(join(dir, ENROLL_FILES.hubCa), { force: true });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return files.map(([name]) => join(dir, name));
+}
