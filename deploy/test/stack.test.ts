@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,15 @@ describe('dev stack', () => {
     const readyMs = Date.now() - started;
     expect(readyMs).toBeLessThan(60_000);
     expect(stack.tail()).toContain('sipp -sn uac');
+    // Both edges enrolled as a real site does: a one-time token, then `hcc-edge enroll` wrote the
+    // site's files (0600) that its leaf and edge run from.
+    for (const site of ['hq', 'branch']) {
+      expect(stack.tail()).toContain(`${site} enrolled with a one-time token`);
+      const dir = join(state, 'enroll', site);
+      expect(JSON.parse(readFileSync(join(dir, 'enrollment.json'), 'utf8')).siteId).toBe(site);
+      for (const f of ['enrollment.json', 'leaf.creds', 'config-signing.pem', 'leaf.conf'])
+        expect((statSync(join(dir, f)).mode & 0o777).toString(8)).toBe('600');
+    }
 
     for (const port of [env.CLOUD_HTTP_PORT, env.HQ_HTTP_PORT, env.BRANCH_HTTP_PORT]) {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
