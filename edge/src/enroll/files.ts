@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import {
   chownSync,
   closeSync,
+  existsSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -90,9 +92,38 @@ function writeDurable(path: string, text: string): void {
 }
 
 /**
+ * Renames the new files from `tmp` over `dir`'s; when one rename fails, the files already replaced
+ * get their previous versions back (kept as hard links in `tmp/prev`), so `dir` is left as it was.
+ */
+function placeAll(dir: string, tmp: string, names: string[]): void {
+  const prev = join(tmp, 'prev');
+  mkdirSync(prev);
+  for (const name of names) {
+    try {
+      linkSync(join(dir, name), join(prev, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  const placed: string[] = [];
+  try {
+    for (const name of names) {
+      renameSync(join(tmp, name), join(dir, name));
+      placed.push(name);
+    }
+  } catch (err) {
+    for (const name of placed) {
+      if (existsSync(join(prev, name))) renameSync(join(prev, name), join(dir, name));
+      else rmSync(join(dir, name), { force: true });
+    }
+    throw err;
+  }
+}
+
+/**
  * Writes the enrollment into `dir` (created 0700 if missing): every file first into a private temp
- * directory inside `dir`, then renamed into place, so a failure while writing leaves the previous
- * enrollment whole. Each file is mode 0600, owned by `hcc` when that user exists and we run as root.
+ * directory inside `dir`, then renamed into place (rolled back if a rename fails), so a failure
+ * leaves the previous enrollment whole. Each file is mode 0600, owned by `hcc` when that user exists and we run as root.
  */
 export function writeEnrollment(
   dir: string,
@@ -125,7 +156,11 @@ export function writeEnrollment(
       writeDurable(p, text);
       if (owner) chownSync(p, owner.uid, owner.gid);
     }
-    for (const [name] of files) renameSync(join(tmp, name), join(dir, name));
+    placeAll(
+      dir,
+      tmp,
+      files.map(([name]) => name),
+    );
     // No CA in this grant: a pinned CA of an earlier enrollment would no longer match the hub.
     if (!grant.hubCaPem.trim()) rmSync(join(dir, ENROLL_FILES.hubCa), { force: true });
   } finally {
