@@ -130,7 +130,10 @@ export function writeEnrollment(
   grant: Grant,
   o: { cloudUrl: string; leaf: LeafOptions; now?: Date },
 ): string[] {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const owner = hccOwner();
+  // A directory made here belongs to the service's user too (it must read the files inside).
+  if (created && owner) chownSync(dir, owner.uid, owner.gid);
   const record: EnrollmentRecord = {
     siteId: grant.siteId,
     tenantId: grant.tenantId,
@@ -149,7 +152,6 @@ export function writeEnrollment(
   files.push([ENROLL_FILES.enrollment, `${JSON.stringify(record, null, 2)}\n`]);
   const tmp = join(dir, `.enroll-${randomBytes(6).toString('hex')}`);
   mkdirSync(tmp, { mode: 0o700 });
-  const owner = hccOwner();
   try {
     for (const [name, text] of files) {
       const p = join(tmp, name);
