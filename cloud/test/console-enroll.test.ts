@@ -105,6 +105,7 @@ describe('console: Add site and enroll it with the shown command', () => {
       },
       silentLogger,
     );
+    const agentMs = performance.now() - started;
     await expect
       .poll(
         async () => {
@@ -116,7 +117,7 @@ describe('console: Add site and enroll it with the shown command', () => {
       .toBe('online');
     const onlineMs = performance.now() - started;
     process.stdout.write(
-      `hcc-edge enroll -> site online in the console: ${(onlineMs / 1000).toFixed(1)} s (the command itself ${(enrolledMs / 1000).toFixed(1)} s)\n`,
+      `hcc-edge enroll -> site online in the console: ${(onlineMs / 1000).toFixed(1)} s (the command itself ${(enrolledMs / 1000).toFixed(1)} s, leaf and edge config path up at ${(agentMs / 1000).toFixed(1)} s)\n`,
     );
     expect(onlineMs).toBeLessThan(30_000);
     await page.screenshot({ path: join(ARTIFACTS, 'console-add-site-online.png'), fullPage: true });
