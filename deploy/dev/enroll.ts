@@ -46,7 +46,8 @@ export async function enrollDemoSites(o: EnrollOptions, edges: readonly EdgeSite
   if (pending.length === 0) return;
   const { user, password } = o.secrets.credentials.console;
   const session = (await api(o, 'POST', '/api/v1/auth/login', { email: user, password })).token as string;
-  for (const e of pending) {
+  // In parallel: each is mostly the CLI's start-up; the cloud serialises the account changes itself.
+  const enrollOne = async (e: EdgeSitePorts) => {
     const started = performance.now();
     const t = await api(o, 'POST', `/api/v1/sites/${e.site}/enrollment-tokens`, {}, session);
     const { stdout } = await run(
@@ -78,6 +79,7 @@ export async function enrollDemoSites(o: EnrollOptions, edges: readonly EdgeSite
     o.log(
       `${e.site} enrolled with a one-time token in ${Math.round(performance.now() - started)} ms (${stdout.split('\n')[0]?.split(';')[0]})`,
     );
-  }
+  };
+  await Promise.all(pending.map(enrollOne));
   await api(o, 'POST', '/api/v1/rollouts', { targets: pending.map((e) => ({ siteId: e.site })) }, session);
 }
