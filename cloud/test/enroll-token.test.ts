@@ -296,6 +296,30 @@ describe('enrollment by one-time token', () => {
     expect(await leafCount(account)).toBe(1);
   });
 
+  it('gives the token back when the enrollment fails (hub down), so the site can retry with it', async () => {
+    const r = await admin('POST', '/api/v1/sites', { id: 'lab', name: 'Lab', timeZone: 'UTC' });
+    expect(r.status).toBe(201);
+    const t = await newToken(ops, 'lab');
+    const dir = join(tmp, 'lab');
+    await h.hub.stop();
+    try {
+      await expect(enrollInto(dir, t.token)).rejects.toThrow(/^cloud answered 500/);
+      expect(existsSync(dir)).toBe(false);
+      const [view] = (await ops('GET', '/api/v1/sites/lab/enrollment-tokens')).json.tokens;
+      expect(view).toMatchObject({ id: t.id, state: 'pending', usedAt: null, usedFrom: null });
+    } finally {
+      await h.hub.start();
+    }
+    // The cloud's own connection reconnects within a second or so; then the same token works.
+    await waitFor(
+      'enrollment with the released token',
+      async () => (await enrollInto(dir, t.token).catch(() => 1)) === 0,
+      30_000,
+      500,
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'enrollment.json'), 'utf8')).siteId).toBe('lab');
+  });
+
   it('refuses plain http to a non-loopback cloud and brakes token guessing per address', async () => {
     await expect(
       enrollCommand([
