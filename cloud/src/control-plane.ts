@@ -18,6 +18,7 @@ import { HubAuthority } from './nats/authority.ts';
 import { ConfigBus } from './nats/config-bus.ts';
 import type { CloudSettings } from './settings.ts';
 import { Enrollment } from './sites/enrollment.ts';
+import { EnrollmentTokens } from './sites/enrollment-tokens.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 
@@ -53,7 +54,7 @@ export async function startControlPlane(settings: CloudSettings, log: Logger): P
       if (!nc) throw new Error('cloud NATS connection not ready');
       return nc;
     },
-    { hubLeafUrls: settings.hubLeafUrls, signingPublicKey: signer.publicKeyPem },
+    { hubLeafUrls: settings.hubLeafUrls, signingPublicKey: signer.publicKeyPem, hubCaPem: settings.hubCaPem },
     log.child({ module: 'enrollment' }),
   );
   // The hub may still be starting: retry until it takes the account claims.
@@ -69,6 +70,10 @@ export async function startControlPlane(settings: CloudSettings, log: Logger): P
     loginThrottle: new LoginThrottle({ clock: systemClock }),
     config: new ConfigService(db, signer, bus, log.child({ module: 'config' })),
     enrollment,
+    enrollmentTokens: new EnrollmentTokens(db, log.child({ module: 'enrollment' })),
+    // Brakes token guessing on POST /api/v1/enroll: 10 refused tokens a minute lock the address for 60 s.
+    enrollThrottle: new LoginThrottle({ clock: systemClock, perAccount: 10, perAddress: 10 }),
+    publicUrl: settings.publicUrl,
     onlineAfterMs: settings.onlineAfterMs,
     log,
   };

@@ -43,14 +43,15 @@ export interface CloudSettings {
    * hands it to edges as `hubCaPem`, and their leaves pin it.
    */
   hubCaPem?: string;
+  /** The URL sites reach the cloud at (`hcc-edge enroll --cloud`); default: the request's origin. */
+  publicUrl?: string;
   /** A site is online when its last heartbeat is younger than this. */
   onlineAfterMs: number;
   seedDemo: boolean;
   /** analytics.events retention (status rows after `statusHours`; other events after `eventsDays`, 0 = keep). */
   retention?: RetentionOptions;
-  /** Demo: the console admin's password comes from this file; leaf credentials go to `demoEnrollDir`. */
+  /** Demo: the console admin's password comes from this file. */
   demoCredentialsFile?: string;
-  demoEnrollDir?: string;
 }
 
 function readAuthority(file: string): AuthoritySecrets {
@@ -119,6 +120,19 @@ function httpListener(e: ReturnType<typeof envReader>, env: NodeJS.ProcessEnv) {
   return { httpHost, tls };
 }
 
+function publicUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`CLOUD_PUBLIC_URL: "${raw}" is not a URL`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new ConfigError(`CLOUD_PUBLIC_URL: "${raw}" is not an http(s) URL`);
+  return u.origin + u.pathname.replace(/\/+$/, '');
+}
+
 export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettings {
   const e = envReader(env);
   const url = e.optional('CLOUD_DATABASE_URL');
@@ -135,6 +149,7 @@ export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettin
     secrets: SecretBox.fromFile(e.str('CLOUD_SECRETS_KEY_FILE')),
     hubLeafUrls: e.list('CLOUD_HUB_LEAF_URLS', ['nats-leaf://127.0.0.1:17422']),
     hubCaPem: readHubCa(e.optional('CLOUD_HUB_CA_FILE')),
+    publicUrl: publicUrl(e.optional('CLOUD_PUBLIC_URL')),
     onlineAfterMs: Number(e.str('CLOUD_ONLINE_AFTER_MS', '30000')),
     seedDemo: e.str('CLOUD_SEED_DEMO', '0') === '1',
     retention: retentionSettings(
@@ -142,6 +157,5 @@ export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettin
       Number(e.str('CLOUD_EVENTS_RETENTION_DAYS', '0')),
     ),
     demoCredentialsFile: e.optional('CLOUD_DEMO_CREDENTIALS_FILE'),
-    demoEnrollDir: e.optional('CLOUD_DEMO_ENROLL_DIR'),
   };
 }

@@ -15,6 +15,7 @@ const TENANT_TABLES = [
   'draft_entities',
   'config_versions',
   'deployments',
+  'enrollment_tokens',
 ];
 
 // Tenant isolation, both through every API route (another tenant's ids are simply not found) and

@@ -1,19 +1,21 @@
 /**
  * The dev stack: one command starts, as child processes it owns, a NATS hub (JetStream domain
  * `cloud`, operator mode: one account per site, created by the cloud at enrollment), the cloud
- * service, then a leaf nats-server (with the credentials enrollment issued) and an rtpengine per edge
- * site, and the two edge services (hq and branch). The leaf -> hub link is TLS: a dev CA made on
- * the first start (kept under the state dir) signs the hub's leafnode certificate and every leaf
- * pins it. Every nats-server config is generated. Ctrl-C stops all of it; a start after a crash first stops what the
+ * service, then enrolls each edge site with a one-time token (`hcc-edge enroll`, as a real site does),
+ * a leaf nats-server (with the leaf.conf enrollment wrote) and an rtpengine per edge site, and the two
+ * edge services (hq and branch). The leaf -> hub link is TLS: a dev CA made on the first start (kept
+ * under the state dir) signs the hub's leafnode certificate and every leaf pins it (the CA reaches the
+ * leaf through enrollment, as at a real site). Every nats-server config is generated. Ctrl-C stops all of it; a start after a crash first stops what the
  * previous run left. Every child logs to .data/dev/logs/<name>.log; warnings and errors also
  * reach this console.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { hubConf, leafConf, type ManagedChild, startChild, waitFor, waitForTcp } from '@hcc/shared';
+import { hubConf, type ManagedChild, startChild, waitFor, waitForTcp } from '@hcc/shared';
 import { type DevTls, ensureDevTls } from './dev-ca.ts';
+import { enrollDemoSites, enrollDirOf, isEnrolled, leafStoreOf } from './enroll.ts';
 import { type DevOperator, ensureDevOperator } from './operator.ts';
 import { cmdlineOf, PidFile } from './pidfile.ts';
 import { type EdgeSitePorts, stackPorts } from './ports.ts';
@@ -23,8 +25,6 @@ import { printWelcome } from './welcome.ts';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const STATE = resolve(process.env.HCC_DEV_DIR ?? join(ROOT, '.data/dev'));
 const LOGS = join(STATE, 'logs');
-/** Where the cloud's demo seed writes each site's leaf credentials (from enrollment). */
-const ENROLL = join(STATE, 'enroll');
 const HOST = '127.0.0.1';
 
 const ports = stackPorts();
@@ -92,24 +92,15 @@ function startHub(op: DevOperator, tls: DevTls): ManagedChild {
   return own('nats-hub', 'nats-server', ['-c', conf]);
 }
 
-function startLeaf(e: EdgeSitePorts, tls: DevTls): ManagedChild {
-  const dir = join(STATE, `nats-${e.site}`);
-  mkdirSync(join(dir, 'js'), { recursive: true });
-  const conf = join(dir, 'leaf.conf');
-  writeFileSync(
-    conf,
-    leafConf({
-      serverName: `leaf-${e.site}`,
-      domain: e.site,
-      host: HOST,
-      port: e.nats,
-      storeDir: join(dir, 'js'),
-      hubUrls: [HUB_LEAF_URL],
-      credentials: join(ENROLL, `${e.site}.creds`),
-      hubCaFile: tls.caFile,
-    }),
-  );
-  return own(`nats-${e.site}`, 'nats-server', ['-c', conf]);
+/** The site's leaf, from the leaf.conf `hcc-edge enroll` wrote (its port as this run's ports say). */
+function startLeaf(e: EdgeSitePorts): ManagedChild {
+  mkdirSync(leafStoreOf(STATE, e.site), { recursive: true });
+  return own(`nats-${e.site}`, 'nats-server', [
+    '-c',
+    join(enrollDirOf(STATE, e.site), 'leaf.conf'),
+    '-p',
+    String(e.nats),
+  ]);
 }
 
 function startRtpengine(e: EdgeSitePorts): ManagedChild {
@@ -147,7 +138,6 @@ function startCloud(secrets: DemoSecrets, op: DevOperator, tls: DevTls, demo: bo
     CLOUD_SECRETS_KEY_FILE: secrets.secretsKeyFile,
     CLOUD_HUB_LEAF_URLS: HUB_LEAF_URL,
     CLOUD_HUB_CA_FILE: tls.caFile,
-    CLOUD_DEMO_ENROLL_DIR: ENROLL,
     CLOUD_SEED_DEMO: demo ? '1' : '0',
     CLOUD_DEMO_CREDENTIALS_FILE: secrets.credentialsFile,
   });
@@ -156,7 +146,8 @@ function startCloud(secrets: DemoSecrets, op: DevOperator, tls: DevTls, demo: bo
 function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
   const [cmd, args] = node('edge/src/main.ts');
   return own(`edge-${e.site}`, cmd, [...args], {
-    EDGE_SITE: e.site,
+    // The site id and the config-signing keys come from the enrollment.
+    EDGE_ENROLL_DIR: enrollDirOf(STATE, e.site),
     EDGE_HTTP_HOST: HOST,
     EDGE_HTTP_PORT: String(e.http),
     EDGE_SIP_HOST: HOST,
@@ -166,7 +157,6 @@ function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
     EDGE_RTPENGINE_NG: `${HOST}:${e.ng}`,
     EDGE_DTMF_PORT: String(e.dtmf),
     EDGE_DATA_DIR: join(STATE, `edge-${e.site}`),
-    EDGE_CONFIG_PUBLIC_KEY_FILE: secrets.publicKeyFile,
     // Demo agents' SIP phone passwords -> HA1 in the edge's local secret store (call layer).
     EDGE_DEMO_CREDENTIALS_FILE: secrets.credentialsFile,
   });
@@ -215,13 +205,18 @@ async function main(): Promise<void> {
   for (const e of ports.edges) startRtpengine(e);
   await waitForTcp(HOST, ports.hubNats, 15_000, hub);
 
-  // The cloud enrolls the sites (creating their hub accounts at runtime) before the leaves can
-  // connect: each leaf needs its site's credentials. Without --demo, enroll through the API.
+  // Each site enrolls with a one-time token (the cloud creates its hub account at runtime) before
+  // its leaf can connect. Without --demo there are no demo sites: only sites enrolled earlier start.
   const cloud = startCloud(secrets, op, tls, demo);
   out('waiting for the cloud to be ready...');
   await waitReady('cloud', ports.cloudHttp, cloud, 60_000);
-  const enrolled = ports.edges.filter((e) => existsSync(join(ENROLL, `${e.site}.creds`)));
-  const leaves = enrolled.map((e) => [e, startLeaf(e, tls)] as const);
+  if (demo)
+    await enrollDemoSites(
+      { root: ROOT, state: STATE, host: HOST, cloudHttp: ports.cloudHttp, secrets, log: out },
+      ports.edges,
+    );
+  const enrolled = ports.edges.filter((e) => isEnrolled(STATE, e.site));
+  const leaves = enrolled.map((e) => [e, startLeaf(e)] as const);
   for (const [e, leaf] of leaves) await waitForTcp(HOST, e.nats, 15_000, leaf);
   const edges = enrolled.map((e) => [e, startEdge(e, secrets)] as const);
   out('waiting for the edges to be ready...');

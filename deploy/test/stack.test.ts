@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,15 @@ describe('dev stack', () => {
     const readyMs = Date.now() - started;
     expect(readyMs).toBeLessThan(60_000);
     expect(stack.tail()).toContain('sipp -sn uac');
+    // Both edges enrolled as a real site does: a one-time token, then `hcc-edge enroll` wrote the
+    // site's files (0600) that its leaf and edge run from.
+    for (const site of ['hq', 'branch']) {
+      expect(stack.tail()).toContain(`${site} enrolled with a one-time token`);
+      const dir = join(state, 'enroll', site);
+      expect(JSON.parse(readFileSync(join(dir, 'enrollment.json'), 'utf8')).siteId).toBe(site);
+      for (const f of ['enrollment.json', 'leaf.creds', 'config-signing.pem', 'hub-ca.pem', 'leaf.conf'])
+        expect((statSync(join(dir, f)).mode & 0o777).toString(8)).toBe('600');
+    }
 
     for (const port of [env.CLOUD_HTTP_PORT, env.HQ_HTTP_PORT, env.BRANCH_HTTP_PORT]) {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
@@ -81,15 +90,20 @@ describe('dev stack', () => {
       );
     }
     // The config crossed a TLS leaf link: the hub's leafnode port has the dev CA's certificate and
-    // each leaf pins that CA (made on first start under the state dir).
+    // each leaf pins that CA (made on first start under the state dir; handed to the site by
+    // enrollment, as at a real site).
     const tlsDir = join(state, 'tls');
     expect(readFileSync(join(state, 'nats-hub', 'hub.conf'), 'utf8')).toContain(
       `"cert_file": ${JSON.stringify(join(tlsDir, 'hub-leaf.pem'))}`,
     );
     for (const site of ['hq', 'branch']) {
-      const leafConf = readFileSync(join(state, `nats-${site}`, 'leaf.conf'), 'utf8');
+      const dir = join(state, 'enroll', site);
+      const leafConf = readFileSync(join(dir, 'leaf.conf'), 'utf8');
       expect(leafConf).toContain(`"tls://127.0.0.1:${env.HUB_LEAF_PORT}"`);
-      expect(leafConf).toContain(`"ca_file": ${JSON.stringify(join(tlsDir, 'ca.pem'))}`);
+      expect(leafConf).toContain(`"ca_file": ${JSON.stringify(join(dir, 'hub-ca.pem'))}`);
+      expect(readFileSync(join(dir, 'hub-ca.pem'), 'utf8')).toBe(
+        readFileSync(join(tlsDir, 'ca.pem'), 'utf8'),
+      );
     }
     // Events go up and the cloud's watermark comes back down to each edge (the cloud account's
     // export of hcc.wm.*, each site account's import of its own subject), and the outbox drains.
@@ -126,5 +140,7 @@ describe('dev stack', () => {
     const { code } = await stack.exited;
     expect(code).toBe(0);
     expect(pids.filter(alive)).toEqual([]);
-  });
+    // Up to 90 s to become ready on a loaded machine (the assertion above wants it under 60 s), then
+    // the checks and the stop.
+  }, 180_000);
 });

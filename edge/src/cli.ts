@@ -20,6 +20,15 @@ export const edgeCli: CliSpec = {
         return new Promise<number>(() => {});
       },
     },
+    enroll: {
+      summary:
+        "enroll this site with a one-time token from the cloud's console; restarts the leaf and the edge",
+      usage: '--cloud URL --token TOKEN [--enroll-dir DIR] [--ca-file PEM] [--no-restart]',
+      async run(args) {
+        const { enrollCommand } = await import('./enroll/cli.ts');
+        return enrollCommand(args);
+      },
+    },
   },
 };
 

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DatabaseTarget, envReader, isLoopbackHost, names } from '@hcc/shared';
 
@@ -33,13 +33,40 @@ export interface EdgeSettings {
 
 const DEFAULT_PROMPTS = fileURLToPath(new URL('../prompts', import.meta.url));
 
+/** PEM blocks of a file (a key file may hold several keys, e.g. during a signing-key rotation). */
+function pemBlocks(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const blocks = text.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+  if (blocks.length === 0) throw new ConfigError(`EDGE_CONFIG_PUBLIC_KEY_FILE: ${file} holds no PEM key`);
+  return blocks.map((b) => `${b}\n`);
+}
+
+/**
+ * The enrollment `hcc-edge enroll` wrote (EDGE_ENROLL_DIR): it gives the site id and the
+ * config-signing keys their defaults.
+ */
+function enrollmentDefaults(dir: string | undefined): { site?: string; keyFile?: string } {
+  if (!dir) return {};
+  const file = join(dir, 'enrollment.json');
+  if (!existsSync(file)) return {};
+  let site: unknown;
+  try {
+    site = (JSON.parse(readFileSync(file, 'utf8')) as { siteId?: unknown }).siteId;
+  } catch (err) {
+    throw new ConfigError(`EDGE_ENROLL_DIR: ${file} is not readable JSON (${(err as Error).message})`);
+  }
+  if (typeof site !== 'string') throw new ConfigError(`EDGE_ENROLL_DIR: ${file} has no siteId`);
+  return { site, keyFile: join(dir, 'config-signing.pem') };
+}
+
 export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings {
   const e = envReader(env);
-  const site = e.str('EDGE_SITE', 'hq');
+  const enrolled = enrollmentDefaults(e.optional('EDGE_ENROLL_DIR'));
+  const site = e.str('EDGE_SITE', enrolled.site ?? 'hq');
   names.assertSiteId(site);
   const dataDir = resolve(e.str('EDGE_DATA_DIR', `.data/edge-${site}`));
   const url = e.optional('EDGE_DATABASE_URL');
-  const keyFiles = e.list('EDGE_CONFIG_PUBLIC_KEY_FILE', []);
+  const keyFiles = e.list('EDGE_CONFIG_PUBLIC_KEY_FILE', enrolled.keyFile ? [enrolled.keyFile] : []);
   for (const f of keyFiles)
     if (!existsSync(f)) throw new ConfigError(`EDGE_CONFIG_PUBLIC_KEY_FILE: ${f} does not exist`);
   return {
@@ -48,7 +75,8 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     httpPort: e.port('EDGE_HTTP_PORT', 8081),
     sipHost: e.str('EDGE_SIP_HOST', '127.0.0.1'),
     sipPort: e.port('EDGE_SIP_PORT', 5060),
-    natsUrl: e.str('EDGE_NATS_URL', 'nats://127.0.0.1:14223'),
+    // The leaf that `hcc-edge enroll` configured listens on EDGE_LEAF_PORT.
+    natsUrl: e.str('EDGE_NATS_URL', `nats://127.0.0.1:${e.port('EDGE_LEAF_PORT', 14223)}`),
     rtpengines: e.list('EDGE_RTPENGINE_NG', ['127.0.0.1:22222']).map((hp) => {
       const i = hp.lastIndexOf(':');
       const port = Number(hp.slice(i + 1));
@@ -66,7 +94,7 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     mediaHost: e.str('EDGE_MEDIA_HOST', '127.0.0.1'),
     dataDir,
     database: url ? { url } : { dataDir: resolve(dataDir, 'pglite') },
-    configPublicKeys: keyFiles.map((f) => readFileSync(f, 'utf8')),
+    configPublicKeys: keyFiles.flatMap(pemBlocks),
     promptsDir: resolve(e.str('EDGE_PROMPTS_DIR', DEFAULT_PROMPTS)),
     heartbeatMs: Number(e.str('EDGE_HEARTBEAT_MS', '10000')),
     demoCredentialsFile: e.optional('EDGE_DEMO_CREDENTIALS_FILE'),

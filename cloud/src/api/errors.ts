@@ -3,6 +3,7 @@ import type { Logger } from '@hcc/shared';
 import type { Context } from 'hono';
 import { InvalidDraftError } from '../config/publish.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { EnrollmentTokenError } from '../sites/enrollment-tokens.ts';
 
 /**
  * Maps domain errors to responses, the way Hono maps an HTTPException: 404 for anything not found in
@@ -22,6 +23,10 @@ export function httpError(c: Context, err: unknown, log?: Logger): Response {
       },
       422,
     );
+  if (err instanceof EnrollmentTokenError) {
+    const status = err.reason === 'malformed' ? 400 : err.reason === 'unknown' ? 401 : 410;
+    return c.json({ error: `token_${err.reason}`, message: err.message }, status);
+  }
   if (err instanceof ConflictError) return c.json({ error: 'conflict', message: err.message }, 409);
   if (err instanceof ForbiddenError) return c.json({ error: 'forbidden', message: err.message }, 403);
   // Only the error's name and code: drizzle puts SQL parameters (possibly personal data) in messages.

@@ -3,13 +3,20 @@ import type { ApiDeps } from './deps.ts';
 import { openApiDocument } from './openapi.ts';
 import { mountRoutes, type RouteSpec } from './router.ts';
 import { authRoutes } from './routes/auth.ts';
+import { enrollmentRoutes } from './routes/enrollment.ts';
 import { entityRoutes } from './routes/entities.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { versionRoutes } from './routes/versions.ts';
 
 /** Every API route; the OpenAPI document is generated from this table. */
 export function apiRoutes(d: ApiDeps): RouteSpec[] {
-  return [...authRoutes(d), ...siteRoutes(d), ...entityRoutes(d), ...versionRoutes(d)];
+  return [
+    ...authRoutes(d),
+    ...siteRoutes(d),
+    ...enrollmentRoutes(d),
+    ...entityRoutes(d),
+    ...versionRoutes(d),
+  ];
 }
 
 /** Mounts the API and its OpenAPI document (`/api/v1/openapi.json`). */

@@ -33,7 +33,12 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
       ...(r.action === 'public' ? { security: [] } : { 'x-required-permission': r.action }),
       parameters: [...params, ...query],
       ...(r.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: r.body.schema } } } }
+        ? {
+            requestBody: {
+              required: !r.optionalBody,
+              content: { 'application/json': { schema: r.body.schema } },
+            },
+          }
         : {}),
       responses: {
         [status]:

@@ -31,6 +31,8 @@ export interface RouteSpec<B = unknown> {
   /** Permission needed; `public` routes run without a principal (login, the document itself). */
   action: Action | 'public';
   body?: BodySpec<B>;
+  /** The body may be left out (empty request body): it is then parsed as `{}`. */
+  optionalBody?: boolean;
   query?: string[];
   response?: JsonSchema;
   status?: 200 | 201 | 204;
@@ -85,8 +87,9 @@ export function mountRoutes(
         let body: unknown;
         if (r.body) {
           let raw: unknown;
+          const text = await c.req.text();
           try {
-            raw = await c.req.json();
+            raw = text.trim() === '' && r.optionalBody ? {} : JSON.parse(text);
           } catch {
             throw new ValidationError([{ field: '(body)', problem: 'expected a JSON body' }]);
           }

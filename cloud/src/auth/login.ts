@@ -38,7 +38,7 @@ export function setSessionCookie(c: Context, name: string, token: string): void 
 }
 
 /** The peer's address as the socket sees it (a reverse proxy's own address when behind one). */
-function clientAddress(c: Context): string {
+export function clientAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {

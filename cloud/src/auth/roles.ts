@@ -4,14 +4,14 @@ export type Role = (typeof ROLES)[number];
 
 /**
  * What a role may do. analyst: read everything; supervisor: also edit agents, queues, skills and
- * not-ready reasons; ops: edit every config entity, publish, roll out and roll back; tenant_admin:
- * also sites, enrollment, users and API keys.
+ * not-ready reasons; ops: edit every config entity, publish, roll out and roll back, and make
+ * enrollment tokens for sites; tenant_admin: also create sites, users and API keys.
  */
-export type Action = 'read' | 'edit_people' | 'edit_config' | 'deploy' | 'admin';
+export type Action = 'read' | 'edit_people' | 'edit_config' | 'deploy' | 'enroll' | 'admin';
 
 const GRANTS: Record<Role, readonly Action[]> = {
-  tenant_admin: ['read', 'edit_people', 'edit_config', 'deploy', 'admin'],
-  ops: ['read', 'edit_people', 'edit_config', 'deploy'],
+  tenant_admin: ['read', 'edit_people', 'edit_config', 'deploy', 'enroll', 'admin'],
+  ops: ['read', 'edit_people', 'edit_config', 'deploy', 'enroll'],
   supervisor: ['read', 'edit_people'],
   analyst: ['read'],
 };

@@ -7,6 +7,7 @@ import { attemptLogin, setSessionCookie } from '../auth/login.ts';
 import { type Action, can, type Principal } from '../auth/roles.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { entityEditor, flowEditor, saveEntity, saveFlow } from './editors.ts';
+import { addSite, addSitePage, makeToken } from './enroll.ts';
 import { page } from './layout.ts';
 import { dashboard, diffPage, sitePage } from './pages.ts';
 
@@ -78,6 +79,18 @@ export function mountConsole(app: Hono, d: ApiDeps): void {
   app.post(
     '/console/publish',
     guard('deploy', (x, f) => publishSelected(x, f)),
+  );
+  app.get(
+    '/console/add-site',
+    guard('enroll', (x) => addSitePage(x)),
+  );
+  app.post(
+    '/console/add-site',
+    guard('admin', (x, f) => addSite(x, f)),
+  );
+  app.post(
+    '/console/enrollment-token',
+    guard('enroll', (x, f) => makeToken(x, f)),
   );
   app.get(
     '/sites/:site',

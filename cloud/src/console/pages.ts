@@ -3,6 +3,7 @@ import { validateBundle } from '@hcc/shared';
 import { desc, eq } from 'drizzle-orm';
 import { html } from 'hono/html';
 import { addIngestFigures, requireSite, type SiteView, siteViews } from '../api/site-view.ts';
+import { can } from '../auth/roles.ts';
 import { diffBundles } from '../config/diff.ts';
 import { compileDraft, listEntities } from '../config/drafts.ts';
 import { ENTITY_KINDS } from '../config/entities.ts';
@@ -50,7 +51,8 @@ export async function dashboard(x: ConsoleCtx): Promise<Response> {
 <table id="sites"><tr><th>Deploy</th><th>Site</th><th>Status</th><th>Last heartbeat (UTC)</th><th>Applied</th><th>Deployed</th><th>Latest</th><th>Active calls</th><th>Last rejection</th><th>Events (edge backlog, ingested seq, parked)</th></tr>
 ${sites.map((s) => html`<tr data-site="${s.id}"><td><input type="checkbox" name="siteId" value="${s.id}" ${s.enrolled ? '' : 'disabled'}></td><td><a href="/sites/${enc(s.id)}">${s.name}</a> <span class="muted">${s.id}</span></td>${statusCells(s)}</tr>`)}
 </table><button id="publish">Publish the drafts of the selected sites and deploy</button>
-<p class="muted">Staged rollout: tick a few sites first, watch them apply, then the rest. Every site keeps its own immutable versions.</p></form>`;
+<p class="muted">Staged rollout: tick a few sites first, watch them apply, then the rest. Every site keeps its own immutable versions.</p></form>
+${can(x.p.role, 'enroll') ? html`<p><a id="add-site" href="/console/add-site">Add site or make an enrollment token</a></p>` : ''}`;
   return x.c.html(page('Sites', body, flashes(x)));
 }
 

@@ -194,3 +194,32 @@ export const deployments = pgTable(
   },
   (t) => [index('deployments_site_idx').on(t.siteId, t.requestedAt)],
 );
+
+/**
+ * One-time enrollment tokens (`hcce_<secret>`): only the SHA-256 of the token is stored. A token names
+ * its site; it is consumed atomically by the first `POST /api/v1/enroll` that presents it.
+ */
+export const enrollmentTokens = pgTable(
+  'enrollment_tokens',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id),
+    tokenHash: text('token_hash').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    /** The client address that used it (the socket's peer: a TLS proxy's address when behind one). */
+    usedFrom: text('used_from'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('enrollment_tokens_hash_idx').on(t.tokenHash),
+    index('enrollment_tokens_site_idx').on(t.siteId, t.createdAt),
+  ],
+);

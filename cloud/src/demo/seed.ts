@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Logger } from '@hcc/shared';
 import { eq } from 'drizzle-orm';
 import type { ApiDeps } from '../api/index.ts';
 import { replaceDraft } from '../config/drafts.ts';
 import { getVersion, latestVersionNumber } from '../config/publish.ts';
+import { siteAccountOf } from '../config/rollout.ts';
 import { draftEntities, sites, users } from '../db/schema.ts';
 import { asSystem, withTenant } from '../db/tenant.ts';
 import type { CloudSettings } from '../settings.ts';
@@ -15,8 +15,8 @@ const TENANT = 'acme';
 /**
  * Seeds the demo tenant through the control plane's own services (idempotent): tenant `acme`, its
  * console admin (password from the stack's demo-credentials file), sites hq and branch with their
- * drafts, enrollment (leaf credentials written for the dev stack), a first version per site, and a
- * deployment of each site's latest version.
+ * drafts, a first version per site, and a deployment of each site's latest version. The sites are
+ * not enrolled here: the dev stack enrolls each edge with a one-time token, as a real site does.
  */
 export async function seedDemo(api: ApiDeps, settings: CloudSettings, log: Logger): Promise<void> {
   await api.identity.createTenant(TENANT, 'Acme Corp');
@@ -61,12 +61,11 @@ export async function seedDemo(api: ApiDeps, settings: CloudSettings, log: Logge
       if (v) await replaceDraft(tx, v.bundle, 'demo-seed');
       return false;
     });
-    const grant = await api.enrollment.enroll(TENANT, siteId);
-    if (settings.demoEnrollDir) {
-      mkdirSync(settings.demoEnrollDir, { recursive: true, mode: 0o700 });
-      writeFileSync(join(settings.demoEnrollDir, `${siteId}.creds`), grant.leafCredentials, { mode: 0o600 });
-    }
     if (fresh) await api.config.publishDraft(TENANT, siteId, 'demo-seed');
+    // A site not enrolled yet has no hub account to deploy to: the dev stack rolls the version out
+    // once the site's edge has enrolled with its token.
+    const enrolled = await withTenant(api.db, TENANT, (tx) => siteAccountOf(tx, siteId));
+    if (!enrolled) continue;
     const [r] = await api.config.deploy(TENANT, [{ siteId }], 'demo-seed');
     log.info({ site: siteId, version: r?.version, ok: r?.ok }, 'demo config deployed');
   }

@@ -11,10 +11,13 @@ import { ensureHubEventsStream, ensureSiteHubEventsStream, openSiteConfigBucket 
 /** What an edge needs to join: its leaf's hub credentials, where the hub is, and whom to trust. */
 export interface EnrollmentGrant {
   siteId: string;
+  tenantId: string;
   account: string;
   /** `.creds` text for the leaf remote (a LEAFNODE-only user of the site account). */
   leafCredentials: string;
   hubLeafUrls: string[];
+  /** The CA (PEM) that signed the hub's leafnode TLS certificate; empty when the hub has no TLS. */
+  hubCaPem: string;
   /** Ed25519 public key (PEM) that signs the site's config bundles. */
   configSigningPublicKey: string;
 }
@@ -32,7 +35,7 @@ export class Enrollment {
     private readonly db: Db,
     private readonly authority: HubAuthority,
     private readonly cloudNc: () => NatsConnection,
-    private readonly opts: { hubLeafUrls: string[]; signingPublicKey: string },
+    private readonly opts: { hubLeafUrls: string[]; signingPublicKey: string; hubCaPem?: string },
     private readonly log: Logger,
   ) {}
 
@@ -143,9 +146,11 @@ export class Enrollment {
       this.log.info({ site: siteId }, 'site enrolled');
       return {
         siteId,
+        tenantId,
         account: account.publicKey,
         leafCredentials: leaf.creds,
         hubLeafUrls: this.opts.hubLeafUrls,
+        hubCaPem: this.opts.hubCaPem ?? '',
         configSigningPublicKey: this.opts.signingPublicKey,
       };
     });

@@ -2,8 +2,9 @@ import { fromJson, type JsonValue, toJson } from '@bufbuild/protobuf';
 import { RecordingPolicySchema, RetentionPolicySchema } from '@hcc/proto';
 import { eq } from 'drizzle-orm';
 import { sites } from '../../db/schema.ts';
-import { asSystem, withTenant } from '../../db/tenant.ts';
-import { ConflictError, ValidationError } from '../../errors.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { ValidationError } from '../../errors.ts';
+import { createSite } from '../../sites/create.ts';
 import type { ApiDeps } from '../deps.ts';
 import { checkProtoJson } from '../proto-json.ts';
 import { type BodySpec, type RouteSpec, route } from '../router.ts';
@@ -73,15 +74,10 @@ export function siteRoutes(d: ApiDeps): RouteSpec[] {
       body: createSiteBody,
       response: siteViewRef,
       async handler({ p, body }) {
-        // Site ids are global (NATS domains): a taken id is a conflict whichever tenant holds it.
-        const taken = await asSystem(d.db, (tx) =>
-          tx.select({ id: sites.id }).from(sites).where(eq(sites.id, body.id)),
+        await createSite(d.db, p.tenantId, body);
+        const views = await withTenant(d.db, p.tenantId, (tx) =>
+          siteViews(tx, p.tenantId, d.onlineAfterMs, body.id),
         );
-        if (taken.length) throw new ConflictError(`site id ${body.id} is taken`);
-        const views = await withTenant(d.db, p.tenantId, async (tx) => {
-          await tx.insert(sites).values({ ...body, tenantId: p.tenantId });
-          return siteViews(tx, p.tenantId, d.onlineAfterMs, body.id);
-        });
         const [view] = await addIngestFigures(d.db, p.tenantId, views);
         return view;
       },
