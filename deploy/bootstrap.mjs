@@ -18,6 +18,8 @@ const PACKAGES = {
   demo: [
     ['nats-server', 'nats-server'],
     ['rtpengine-daemon', 'rtpengine'],
+    // The demo prints SIPp commands to place calls: install what they need.
+    ['sip-tester', 'sipp'],
   ],
   test: [
     ['nats-server', 'nats-server'],

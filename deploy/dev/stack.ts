@@ -10,10 +10,18 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { hubConf, leafConf, type ManagedChild, startChild, waitFor, waitForTcp } from '@hcc/shared';
+import { hubConf, leafConf, type ManagedChild, rtpengineArgs, startChild, waitFor } from '@hcc/shared';
 import { type DevOperator, ensureDevOperator } from './operator.ts';
+import { ownsListener } from './own-listener.ts';
 import { cmdlineOf, PidFile } from './pidfile.ts';
 import { type EdgeSitePorts, stackPorts } from './ports.ts';
+import {
+  checkNoRunningStack,
+  checkPortsFree,
+  PreflightError,
+  STACK_ENTRY,
+  stackPortNeeds,
+} from './preflight.ts';
 import { type DemoSecrets, ensureDemoSecrets } from './secrets.ts';
 import { printWelcome } from './welcome.ts';
 
@@ -25,7 +33,8 @@ const ENROLL = join(STATE, 'enroll');
 const HOST = '127.0.0.1';
 
 const ports = stackPorts();
-const pidFile = new PidFile(join(STATE, 'pids.json'));
+const PIDS = join(STATE, 'pids.json');
+const pidFile = new PidFile(PIDS);
 const children: ManagedChild[] = [];
 let stopping = false;
 
@@ -107,22 +116,19 @@ function startLeaf(e: EdgeSitePorts): ManagedChild {
 function startRtpengine(e: EdgeSitePorts): ManagedChild {
   const rec = join(STATE, `edge-${e.site}`, 'recordings-spool');
   mkdirSync(rec, { recursive: true });
-  return own(`rtpengine-${e.site}`, 'rtpengine', [
-    '--config-file=none',
-    '--foreground',
-    '--table=-1',
-    `--interface=${HOST}`,
-    `--listen-ng=${HOST}:${e.ng}`,
-    `--port-min=${e.mediaMin}`,
-    `--port-max=${e.mediaMax}`,
-    `--dtmf-log-dest=${HOST}:${e.dtmf}`,
-    `--recording-dir=${rec}`,
-    '--recording-method=pcap',
-    '--delete-delay=0',
-    '--media-num-threads=1',
-    '--log-stderr',
-    '--log-level=5',
-  ]);
+  return own(
+    `rtpengine-${e.site}`,
+    'rtpengine',
+    rtpengineArgs({
+      rtpHost: e.rtpHost,
+      advertisedAddress: e.publicAddress,
+      ng: { host: HOST, port: e.ng },
+      portMin: e.mediaMin,
+      portMax: e.mediaMax,
+      dtmf: { host: HOST, port: e.dtmf },
+      recordingDir: rec,
+    }),
+  );
 }
 
 const node = (entry: string) => [process.execPath, ['--import', 'tsx', entry]] as const;
@@ -150,7 +156,9 @@ function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
     EDGE_SITE: e.site,
     EDGE_HTTP_HOST: HOST,
     EDGE_HTTP_PORT: String(e.http),
-    EDGE_SIP_HOST: HOST,
+    EDGE_SIP_HOST: e.sipHost,
+    EDGE_RTP_HOST: e.rtpHost,
+    ...(e.publicAddress ? { EDGE_PUBLIC_ADDRESS: e.publicAddress } : {}),
     EDGE_SIP_PORT: String(e.sip),
     EDGE_SIP_WS_PORT: String(e.sipWs),
     EDGE_NATS_URL: `nats://${HOST}:${e.nats}`,
@@ -163,13 +171,41 @@ function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
   });
 }
 
-async function waitReady(name: string, port: number, child: ManagedChild, timeoutMs: number): Promise<void> {
+/** Fails as soon as the child has exited: its output says why. */
+function assertAlive(child: ManagedChild): void {
+  if (child.process.exitCode !== null || child.process.signalCode !== null)
+    throw new Error(
+      `${child.name} exited (${child.process.exitCode ?? child.process.signalCode}):\n${child.tail()}`,
+    );
+}
+
+/** Until the child itself listens on the port (never another process answering there). */
+async function waitOwnListener(
+  child: ManagedChild,
+  port: number,
+  timeoutMs: number,
+  proto: 'tcp' | 'udp' = 'tcp',
+): Promise<void> {
   await waitFor(
-    `${name} /readyz`,
+    `${child.name} listening on ${port}/${proto}`,
     async () => {
-      if (child.process.exitCode !== null) throw new Error(`${name} exited:\n${child.tail()}`);
+      assertAlive(child);
+      return ownsListener(child.pid, port, proto);
+    },
+    timeoutMs,
+    100,
+  );
+}
+
+/** Until the child holds its HTTP port and answers /readyz with 200 there. */
+async function waitReady(port: number, child: ManagedChild, timeoutMs: number): Promise<void> {
+  await waitOwnListener(child, port, timeoutMs);
+  await waitFor(
+    `${child.name} /readyz`,
+    async () => {
+      assertAlive(child);
       const res = await fetch(`http://${HOST}:${port}/readyz`);
-      return res.status === 200;
+      return res.status === 200 && ownsListener(child.pid, port);
     },
     timeoutMs,
     250,
@@ -189,8 +225,12 @@ async function stopAll(reason: string): Promise<void> {
 async function main(): Promise<void> {
   const demo = process.argv.includes('--demo');
   mkdirSync(LOGS, { recursive: true });
+  // Nothing starts while a demo runs from this state dir or a port the stack needs is taken.
+  checkNoRunningStack(PIDS);
   const reaped = await pidFile.reapLeftovers();
   if (reaped.length) out(`stopped leftovers of a previous run: ${reaped.join(', ')}`);
+  await checkPortsFree(stackPortNeeds(ports, HOST));
+  pidFile.add({ name: STACK_ENTRY, pid: process.pid, cmd: (cmdlineOf(process.pid) ?? '').slice(0, 40) });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(sig, () => {
       void stopAll(sig).then(() => process.exit(0));
@@ -202,20 +242,24 @@ async function main(): Promise<void> {
   const op = await ensureDevOperator(STATE);
 
   const hub = startHub(op);
-  for (const e of ports.edges) startRtpengine(e);
-  await waitForTcp(HOST, ports.hubNats, 15_000, hub);
+  const rtpengines = ports.edges.map((e) => [e, startRtpengine(e)] as const);
+  await waitOwnListener(hub, ports.hubNats, 15_000);
+  await waitOwnListener(hub, ports.hubLeaf, 15_000);
+  for (const [e, rtp] of rtpengines) await waitOwnListener(rtp, e.ng, 15_000, 'udp');
 
   // The cloud enrolls the sites (creating their hub accounts at runtime) before the leaves can
   // connect: each leaf needs its site's credentials. Without --demo, enroll through the API.
   const cloud = startCloud(secrets, op, demo);
   out('waiting for the cloud to be ready...');
-  await waitReady('cloud', ports.cloudHttp, cloud, 60_000);
+  await waitReady(ports.cloudHttp, cloud, 60_000);
   const enrolled = ports.edges.filter((e) => existsSync(join(ENROLL, `${e.site}.creds`)));
   const leaves = enrolled.map((e) => [e, startLeaf(e)] as const);
-  for (const [e, leaf] of leaves) await waitForTcp(HOST, e.nats, 15_000, leaf);
+  for (const [e, leaf] of leaves) await waitOwnListener(leaf, e.nats, 15_000);
   const edges = enrolled.map((e) => [e, startEdge(e, secrets)] as const);
   out('waiting for the edges to be ready...');
-  for (const [e, child] of edges) await waitReady(`edge-${e.site}`, e.http, child, 60_000);
+  for (const [e, child] of edges) await waitReady(e.http, child, 60_000);
+  // Every child the stack started still runs (one that died after its port check fails the start).
+  for (const child of children) assertAlive(child);
   out(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${LOGS}`);
   if (demo) printWelcome({ ports, host: HOST, secrets });
   out('Ctrl-C stops everything.');
@@ -225,6 +269,8 @@ async function main(): Promise<void> {
 
 main().catch(async (err: unknown) => {
   process.stderr.write(`\x1b[31m[stack] ${err instanceof Error ? err.message : String(err)}\x1b[0m\n`);
+  // Nothing was started (and the pid file may be another running demo's): leave everything as it is.
+  if (err instanceof PreflightError) process.exit(1);
   await stopAll('start failed');
   process.exit(1);
 });

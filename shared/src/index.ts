@@ -1,7 +1,7 @@
-export { type CliCommand, type CliSpec, runCli, UsageError, usageText } from './cli/commands.ts';
-export { productVersion } from './cli/version.ts';
 export { LoginThrottle, type LoginThrottleOptions, type ThrottleVerdict } from './auth/login-throttle.ts';
 export { hashPassword, SCRYPT_PARAMS, verifyPassword } from './auth/scrypt.ts';
+export { type CliCommand, type CliSpec, runCli, UsageError, usageText } from './cli/commands.ts';
+export { productVersion } from './cli/version.ts';
 export {
   generateSigningKeyPair,
   publicKeyOf,
@@ -19,6 +19,7 @@ export { healthRoutes } from './http/health.ts';
 export { sameOriginWrites } from './http/same-origin.ts';
 export { uuid7 } from './ids/uuid7.ts';
 export { createLogger, type Logger, type LoggerOptions, silentLogger } from './log/logger.ts';
+export { type RtpengineLaunch, rtpengineArgs, rtpengineInterface } from './media/rtpengine-args.ts';
 export {
   type ConfValue,
   type HubConfOptions,
