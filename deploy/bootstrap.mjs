@@ -52,6 +52,22 @@ function run(cmd, args, opts = {}) {
   if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
 }
 
+/**
+ * The stack process of a demo that runs from this state dir (its pid file, `.data/dev/pids.json`), so a
+ * second `npm run demo` says so at once instead of reinstalling first. The stack checks again, with
+ * every port it needs, before it starts anything (deploy/dev/preflight.ts).
+ */
+function runningDemo() {
+  const file = join(process.env.HCC_DEV_DIR ?? join(ROOT, '.data/dev'), 'pids.json');
+  try {
+    const stack = JSON.parse(readFileSync(file, 'utf8')).find((e) => e.name === 'stack');
+    const cmd = readFileSync(`/proc/${stack.pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    return cmd.startsWith(stack.cmd) ? { pid: stack.pid, file } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 19))
@@ -122,6 +138,12 @@ const mode = process.argv[2];
 checkNode();
 switch (mode) {
   case 'demo': {
+    const other = runningDemo();
+    if (other)
+      fail(
+        `a demo stack is already running (pid ${other.pid}, recorded in ${other.file}): ` +
+          `use it, or stop it first (Ctrl-C in its terminal, or kill ${other.pid})`,
+      );
     ensurePackages(['demo']);
     const pn = pnpm();
     install(pn);

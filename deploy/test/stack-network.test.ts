@@ -224,6 +224,17 @@ describe('dev stack on a real address, and a second start', () => {
     // The running demo is untouched: its pid file and its services.
     expect(JSON.parse(readFileSync(join(state, 'pids.json'), 'utf8'))).toEqual(pids);
     expect((await fetch(`http://127.0.0.1:${env.HQ_HTTP_PORT}/readyz`)).status).toBe(200);
+    // `npm run demo` says so before it reinstalls anything.
+    const npm = startChild({
+      name: 'npm-run-demo',
+      command: process.execPath,
+      args: ['deploy/bootstrap.mjs', 'demo'],
+      cwd: ROOT,
+      env: { ...process.env, ...env, HCC_DEV_DIR: state },
+    });
+    expect((await npm.exited).code).toBe(1);
+    expect(npm.tail()).toContain(`a demo stack is already running (pid ${stack!.pid}`);
+    expect(npm.tail()).not.toContain('installing');
   }, 60_000);
 
   it('a second start from another state dir fails, naming each taken port', async () => {
