@@ -78,6 +78,12 @@ describe('dev stack preflight', () => {
     expect(msg).toContain(`port ${udp}/udp on 127.0.0.1 (hq DTMF events) is taken`);
     expect(msg).not.toContain(String(free));
     await expect(checkPortsFree([needs[2]!])).resolves.toBeUndefined();
+    // Two settings on one port are named too (both would pass a bind check alone).
+    await expect(
+      checkPortsFree([needs[2]!, { ...needs[2]!, what: 'hq SIP WebSocket', env: 'HQ_SIP_WS_PORT' }]),
+    ).rejects.toThrow(
+      `port ${free}/tcp is set for both cloud HTTP (CLOUD_HTTP_PORT) and hq SIP WebSocket (HQ_SIP_WS_PORT): move one`,
+    );
     // An address this host does not have is named as such.
     await expect(
       checkPortsFree([{ host: '192.0.2.1', port: free, proto: 'udp', what: 'hq SIP', env: 'HQ_SIP_PORT' }]),

@@ -69,6 +69,8 @@ function tryBind(n: PortNeed): Promise<string | undefined> {
   });
 }
 
+const isAny = (host: string) => host === '0.0.0.0' || host === '::';
+
 /** `nats-server (pid 123)` for a port's holder when `ss` can tell (best effort, for the message). */
 function holderOf(n: PortNeed): string | undefined {
   try {
@@ -87,6 +89,17 @@ function holderOf(n: PortNeed): string | undefined {
 /** Throws PreflightError naming every port that cannot be bound, what needs it and how to move it. */
 export async function checkPortsFree(needs: readonly PortNeed[]): Promise<void> {
   const taken: string[] = [];
+  // Two needs on one port: the stack's own settings collide (e.g. HQ_SIP_WS_PORT = HQ_HTTP_PORT).
+  const seen = new Map<string, PortNeed>();
+  for (const n of needs) {
+    const key = `${n.port}/${n.proto}`;
+    const first = seen.get(key);
+    if (first && (first.host === n.host || isAny(first.host) || isAny(n.host)))
+      taken.push(
+        `  port ${key} is set for both ${first.what} (${first.env}) and ${n.what} (${n.env}): move one`,
+      );
+    else seen.set(key, n);
+  }
   for (const n of needs) {
     const code = await tryBind(n);
     if (!code) continue;

@@ -10,9 +10,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { hubConf, leafConf, type ManagedChild, rtpengineArgs, startChild, waitFor } from '@hcc/shared';
+import { hubConf, leafConf, type ManagedChild, rtpengineArgs, startChild } from '@hcc/shared';
 import { type DevOperator, ensureDevOperator } from './operator.ts';
-import { ownsListener } from './own-listener.ts';
 import { cmdlineOf, PidFile } from './pidfile.ts';
 import { type EdgeSitePorts, stackPorts } from './ports.ts';
 import {
@@ -22,6 +21,7 @@ import {
   STACK_ENTRY,
   stackPortNeeds,
 } from './preflight.ts';
+import { ChildReadiness } from './readiness.ts';
 import { type DemoSecrets, ensureDemoSecrets } from './secrets.ts';
 import { printWelcome } from './welcome.ts';
 
@@ -36,6 +36,7 @@ const ports = stackPorts();
 const PIDS = join(STATE, 'pids.json');
 const pidFile = new PidFile(PIDS);
 const children: ManagedChild[] = [];
+const readiness = new ChildReadiness(children, HOST);
 let stopping = false;
 
 const out = (msg: string) => process.stdout.write(`\x1b[36m[stack]\x1b[0m ${msg}\n`);
@@ -171,47 +172,6 @@ function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
   });
 }
 
-/** Fails as soon as the child has exited: its output says why. */
-function assertAlive(child: ManagedChild): void {
-  if (child.process.exitCode !== null || child.process.signalCode !== null)
-    throw new Error(
-      `${child.name} exited (${child.process.exitCode ?? child.process.signalCode}):\n${child.tail()}`,
-    );
-}
-
-/** Until the child itself listens on the port (never another process answering there). */
-async function waitOwnListener(
-  child: ManagedChild,
-  port: number,
-  timeoutMs: number,
-  proto: 'tcp' | 'udp' = 'tcp',
-): Promise<void> {
-  await waitFor(
-    `${child.name} listening on ${port}/${proto}`,
-    async () => {
-      assertAlive(child);
-      return ownsListener(child.pid, port, proto);
-    },
-    timeoutMs,
-    100,
-  );
-}
-
-/** Until the child holds its HTTP port and answers /readyz with 200 there. */
-async function waitReady(port: number, child: ManagedChild, timeoutMs: number): Promise<void> {
-  await waitOwnListener(child, port, timeoutMs);
-  await waitFor(
-    `${child.name} /readyz`,
-    async () => {
-      assertAlive(child);
-      const res = await fetch(`http://${HOST}:${port}/readyz`);
-      return res.status === 200 && ownsListener(child.pid, port);
-    },
-    timeoutMs,
-    250,
-  );
-}
-
 async function stopAll(reason: string): Promise<void> {
   if (stopping) return;
   stopping = true;
@@ -243,23 +203,23 @@ async function main(): Promise<void> {
 
   const hub = startHub(op);
   const rtpengines = ports.edges.map((e) => [e, startRtpengine(e)] as const);
-  await waitOwnListener(hub, ports.hubNats, 15_000);
-  await waitOwnListener(hub, ports.hubLeaf, 15_000);
-  for (const [e, rtp] of rtpengines) await waitOwnListener(rtp, e.ng, 15_000, 'udp');
+  await readiness.listening(hub, ports.hubNats, 15_000);
+  await readiness.listening(hub, ports.hubLeaf, 15_000);
+  for (const [e, rtp] of rtpengines) await readiness.listening(rtp, e.ng, 15_000, 'udp');
 
   // The cloud enrolls the sites (creating their hub accounts at runtime) before the leaves can
   // connect: each leaf needs its site's credentials. Without --demo, enroll through the API.
   const cloud = startCloud(secrets, op, demo);
   out('waiting for the cloud to be ready...');
-  await waitReady(ports.cloudHttp, cloud, 60_000);
+  await readiness.ready(cloud, ports.cloudHttp, 60_000);
   const enrolled = ports.edges.filter((e) => existsSync(join(ENROLL, `${e.site}.creds`)));
   const leaves = enrolled.map((e) => [e, startLeaf(e)] as const);
-  for (const [e, leaf] of leaves) await waitOwnListener(leaf, e.nats, 15_000);
+  for (const [e, leaf] of leaves) await readiness.listening(leaf, e.nats, 15_000);
   const edges = enrolled.map((e) => [e, startEdge(e, secrets)] as const);
   out('waiting for the edges to be ready...');
-  for (const [e, child] of edges) await waitReady(e.http, child, 60_000);
+  for (const [e, child] of edges) await readiness.ready(child, e.http, 60_000);
   // Every child the stack started still runs (one that died after its port check fails the start).
-  for (const child of children) assertAlive(child);
+  readiness.assertAllAlive();
   out(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${LOGS}`);
   if (demo) printWelcome({ ports, host: HOST, secrets });
   out('Ctrl-C stops everything.');

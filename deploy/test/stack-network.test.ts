@@ -255,3 +255,40 @@ describe('dev stack on a real address, and a second start', () => {
     expect((await fetch(`http://127.0.0.1:${env.CLOUD_HTTP_PORT}/readyz`)).status).toBe(200);
   }, 60_000);
 });
+
+// A child of the stack that exits during the start (here hq's rtpengine, given a public address that
+// is not an IP address) fails the start at once: exit 1, the child named with its output, nothing left.
+describe('dev stack whose child exits during the start', () => {
+  const state = mkdtempSync(join(tmpdir(), 'hcc-stack-bad-'));
+  afterAll(() => rmSync(state, { recursive: true, force: true }));
+
+  it('exits non-zero naming the child and its error, and stops the others', async () => {
+    const env: Record<string, string> = {};
+    const names = ['CLOUD_HTTP_PORT', 'HUB_NATS_PORT', 'HUB_LEAF_PORT'];
+    for (const site of ['HQ', 'BRANCH'])
+      for (const p of ['HTTP_PORT', 'SIP_PORT', 'SIP_WS_PORT', 'NATS_PORT', 'RTPENGINE_NG_PORT', 'DTMF_PORT'])
+        names.push(`${site}_${p}`);
+    for (const n of names) env[n] = String(await freePort());
+    const base = 35000 + Math.floor(Math.random() * 60) * 40;
+    Object.assign(env, {
+      HQ_MEDIA_PORT_MIN: String(base),
+      HQ_MEDIA_PORT_MAX: String(base + 19),
+      BRANCH_MEDIA_PORT_MIN: String(base + 20),
+      BRANCH_MEDIA_PORT_MAX: String(base + 39),
+      HQ_PUBLIC_ADDRESS: 'nat.example',
+    });
+    const started = Date.now();
+    const stack = startStack(env, state, 'stack-bad');
+    const { code } = await stack.exited;
+    const out = stack.tail();
+    expect(code, out).toBe(1);
+    expect(out).toMatch(
+      /rtpengine-hq exited \(\d+\) during the start:\n.*DNS lookup for 'nat\.example' failed/,
+    );
+    expect(out).not.toContain('demo stack is up');
+    expect(out).toContain('stopped everything it started');
+    // At once, not after a readiness wait's timeout.
+    expect(Date.now() - started).toBeLessThan(14_000);
+    expect(existsSync(join(state, 'pids.json'))).toBe(false);
+  }, 90_000);
+});
