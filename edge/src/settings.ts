@@ -34,6 +34,13 @@ export interface EdgeSettings {
   demoCredentialsFile: string | undefined;
 }
 
+/** A 0/1 switch; anything else is a mistake worth stopping for. */
+function flag(raw: string | undefined, name: string): boolean {
+  if (raw === undefined || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new ConfigError(`${name}=${raw}: expected 1 or 0`);
+}
+
 const DEFAULT_PROMPTS = fileURLToPath(new URL('../prompts', import.meta.url));
 
 export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings {
@@ -54,7 +61,7 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     rtpHost: e.optional('EDGE_RTP_HOST'),
     tlsCert: e.optional('EDGE_TLS_CERT'),
     tlsKey: e.optional('EDGE_TLS_KEY'),
-    insecureDesktop: e.optional('EDGE_INSECURE_DESKTOP') === '1',
+    insecureDesktop: flag(e.optional('EDGE_INSECURE_DESKTOP'), 'EDGE_INSECURE_DESKTOP'),
   });
   return {
     site,
