@@ -9,7 +9,7 @@ const base: NetworkInput = {
   rtpHost: undefined,
   tlsCert: undefined,
   tlsKey: undefined,
-  insecureDesktop: false,
+  allowClearTextHttp: false,
 };
 
 describe('edge network settings', () => {
@@ -60,12 +60,12 @@ describe('edge network settings', () => {
     const refuse = () => edgeNetwork({ ...base, httpHost: '0.0.0.0' });
     expect(refuse).toThrow(ConfigError);
     expect(refuse).toThrow(
-      /EDGE_HTTP_HOST=0\.0\.0\.0 .*EDGE_TLS_CERT and EDGE_TLS_KEY.*EDGE_INSECURE_DESKTOP=1/s,
+      /EDGE_HTTP_HOST=0\.0\.0\.0 .*EDGE_TLS_CERT and EDGE_TLS_KEY.*EDGE_ALLOW_CLEARTEXT_HTTP=1/s,
     );
     expect(() =>
       edgeNetwork({ ...base, httpHost: '10.0.0.5', tlsCert: 'c.pem', tlsKey: 'k.pem' }),
     ).not.toThrow();
-    expect(() => edgeNetwork({ ...base, httpHost: '10.0.0.5', insecureDesktop: true })).not.toThrow();
+    expect(() => edgeNetwork({ ...base, httpHost: '10.0.0.5', allowClearTextHttp: true })).not.toThrow();
     expect(() => edgeNetwork({ ...base, httpHost: '127.0.0.2' })).not.toThrow();
   });
 

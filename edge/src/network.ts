@@ -46,8 +46,8 @@ export interface NetworkInput {
   rtpHost: string | undefined;
   tlsCert: string | undefined;
   tlsKey: string | undefined;
-  /** EDGE_INSECURE_DESKTOP=1: serve a non-loopback desktop in clear text anyway (a TLS proxy in front). */
-  insecureDesktop: boolean;
+  /** EDGE_ALLOW_CLEARTEXT_HTTP=1: serve a non-loopback desktop in clear text anyway (a TLS proxy in front). */
+  allowClearTextHttp: boolean;
 }
 
 /**
@@ -62,12 +62,12 @@ export function edgeNetwork(
 ): EdgeNetwork {
   if (!!o.tlsCert !== !!o.tlsKey)
     throw new ConfigError('EDGE_TLS_CERT and EDGE_TLS_KEY go together: set both (PEM files) or neither');
-  if (!o.tlsCert && !o.insecureDesktop && !isLoopback(o.httpHost))
+  if (!o.tlsCert && !o.allowClearTextHttp && !isLoopback(o.httpHost))
     throw new ConfigError(
       `EDGE_HTTP_HOST=${o.httpHost} is not a loopback address, and the agent desktop (HTTP and SIP over ` +
         'WebSocket) would be served there in clear text: browsers give the microphone only to secure origins. ' +
         'Set EDGE_TLS_CERT and EDGE_TLS_KEY (PEM certificate and key) to serve it over HTTPS, or ' +
-        'EDGE_INSECURE_DESKTOP=1 when a TLS proxy in front of it terminates HTTPS.',
+        'EDGE_ALLOW_CLEARTEXT_HTTP=1 when a TLS proxy in front of it terminates HTTPS.',
     );
   if (o.publicAddress !== undefined && !isIP(o.publicAddress))
     throw new ConfigError(`EDGE_PUBLIC_ADDRESS=${o.publicAddress}: expected an IPv4 or IPv6 address`);

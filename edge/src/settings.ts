@@ -61,7 +61,7 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     rtpHost: e.optional('EDGE_RTP_HOST'),
     tlsCert: e.optional('EDGE_TLS_CERT'),
     tlsKey: e.optional('EDGE_TLS_KEY'),
-    insecureDesktop: flag(e.optional('EDGE_INSECURE_DESKTOP'), 'EDGE_INSECURE_DESKTOP'),
+    allowClearTextHttp: flag(e.optional('EDGE_ALLOW_CLEARTEXT_HTTP'), 'EDGE_ALLOW_CLEARTEXT_HTTP'),
   });
   return {
     site,
