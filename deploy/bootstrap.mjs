@@ -20,6 +20,8 @@ const PACKAGES = {
     ['rtpengine-daemon', 'rtpengine'],
     // The dev stack's CA for the hub's leafnode TLS.
     ['openssl', 'openssl'],
+    // The demo prints SIPp commands to place calls: install what they need.
+    ['sip-tester', 'sipp'],
   ],
   test: [
     ['nats-server', 'nats-server'],
@@ -52,6 +54,22 @@ function have(bin) {
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
   if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+}
+
+/**
+ * The stack process of a demo that runs from this state dir (its pid file, `.data/dev/pids.json`), so a
+ * second `npm run demo` says so at once instead of reinstalling first. The stack checks again, with
+ * every port it needs, before it starts anything (deploy/dev/preflight.ts).
+ */
+function runningDemo() {
+  const file = join(process.env.HCC_DEV_DIR ?? join(ROOT, '.data/dev'), 'pids.json');
+  try {
+    const stack = JSON.parse(readFileSync(file, 'utf8')).find((e) => e.name === 'stack');
+    const cmd = readFileSync(`/proc/${stack.pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    return cmd.startsWith(stack.cmd) ? { pid: stack.pid, file } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function checkNode() {
@@ -124,6 +142,12 @@ const mode = process.argv[2];
 checkNode();
 switch (mode) {
   case 'demo': {
+    const other = runningDemo();
+    if (other)
+      fail(
+        `a demo stack is already running (pid ${other.pid}, recorded in ${other.file}): ` +
+          `use it, or stop it first (Ctrl-C in its terminal, or kill ${other.pid})`,
+      );
     ensurePackages(['demo']);
     const pn = pnpm();
     install(pn);

@@ -44,6 +44,8 @@ describe('ops console in Chromium', () => {
     await page.fill('input[name=password]', login.password);
     await page.click('#login');
     await page.waitForSelector('#sites tr[data-site=hq]');
+    // The header names the signed-in user by e-mail, not by an id.
+    expect(await page.textContent('header #signed-in')).toBe(login.email);
     // The edge's ConfigApplied event may still be on its way up: the sites page shows it once it lands.
     await expect
       .poll(

@@ -12,6 +12,11 @@ export interface EdgeSitePorts {
   dtmf: number;
   mediaMin: number;
   mediaMax: number;
+  /** Where the edge's SIP (UDP+TCP) and its rtpengine's media listen (default 127.0.0.1). */
+  sipHost: string;
+  rtpHost: string;
+  /** EDGE_PUBLIC_ADDRESS of the edge: in Contact/Via and rtpengine's SDP (a NAT's public side). */
+  publicAddress: string | undefined;
 }
 
 export interface StackPorts {
@@ -21,11 +26,22 @@ export interface StackPorts {
   edges: EdgeSitePorts[];
 }
 
-/** Defaults are the ports of the architecture doc; `HQ_HTTP_PORT=9081` and the like override them. */
+/**
+ * Defaults are the ports of the architecture doc; `HQ_HTTP_PORT=9081` and the like override them.
+ * `HQ_SIP_HOST`, `HQ_RTP_HOST` and `HQ_PUBLIC_ADDRESS` (likewise BRANCH_) put a site's SIP and media
+ * on another address, as at a real site; HTTP stays on loopback (a desktop elsewhere needs HTTPS).
+ */
 export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
   const e = envReader(env);
-  const edge = (site: string, prefix: string, d: Omit<EdgeSitePorts, 'site'>): EdgeSitePorts => ({
+  const edge = (
+    site: string,
+    prefix: string,
+    d: Omit<EdgeSitePorts, 'site' | 'sipHost' | 'rtpHost' | 'publicAddress'>,
+  ): EdgeSitePorts => ({
     site,
+    sipHost: e.str(`${prefix}_SIP_HOST`, '127.0.0.1'),
+    rtpHost: e.str(`${prefix}_RTP_HOST`, e.str(`${prefix}_SIP_HOST`, '127.0.0.1')),
+    publicAddress: e.optional(`${prefix}_PUBLIC_ADDRESS`),
     http: e.port(`${prefix}_HTTP_PORT`, d.http),
     sip: e.port(`${prefix}_SIP_PORT`, d.sip),
     sipWs: e.port(`${prefix}_SIP_WS_PORT`, d.sipWs),

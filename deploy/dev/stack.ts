@@ -13,12 +13,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { hubConf, type ManagedChild, startChild, waitFor, waitForTcp } from '@hcc/shared';
+import { hubConf, type ManagedChild, rtpengineArgs, startChild } from '@hcc/shared';
 import { type DevTls, ensureDevTls } from './dev-ca.ts';
 import { enrollDemoSites, enrollDirOf, isEnrolled, leafStoreOf } from './enroll.ts';
 import { type DevOperator, ensureDevOperator } from './operator.ts';
 import { cmdlineOf, PidFile } from './pidfile.ts';
 import { type EdgeSitePorts, stackPorts } from './ports.ts';
+import {
+  checkNoRunningStack,
+  checkPortsFree,
+  PreflightError,
+  STACK_ENTRY,
+  stackPortNeeds,
+} from './preflight.ts';
+import { ChildReadiness } from './readiness.ts';
 import { type DemoSecrets, ensureDemoSecrets } from './secrets.ts';
 import { printWelcome } from './welcome.ts';
 
@@ -28,8 +36,10 @@ const LOGS = join(STATE, 'logs');
 const HOST = '127.0.0.1';
 
 const ports = stackPorts();
-const pidFile = new PidFile(join(STATE, 'pids.json'));
+const PIDS = join(STATE, 'pids.json');
+const pidFile = new PidFile(PIDS);
 const children: ManagedChild[] = [];
+const readiness = new ChildReadiness(children, HOST);
 let stopping = false;
 
 const out = (msg: string) => process.stdout.write(`\x1b[36m[stack]\x1b[0m ${msg}\n`);
@@ -106,22 +116,19 @@ function startLeaf(e: EdgeSitePorts): ManagedChild {
 function startRtpengine(e: EdgeSitePorts): ManagedChild {
   const rec = join(STATE, `edge-${e.site}`, 'recordings-spool');
   mkdirSync(rec, { recursive: true });
-  return own(`rtpengine-${e.site}`, 'rtpengine', [
-    '--config-file=none',
-    '--foreground',
-    '--table=-1',
-    `--interface=${HOST}`,
-    `--listen-ng=${HOST}:${e.ng}`,
-    `--port-min=${e.mediaMin}`,
-    `--port-max=${e.mediaMax}`,
-    `--dtmf-log-dest=${HOST}:${e.dtmf}`,
-    `--recording-dir=${rec}`,
-    '--recording-method=pcap',
-    '--delete-delay=0',
-    '--media-num-threads=1',
-    '--log-stderr',
-    '--log-level=5',
-  ]);
+  return own(
+    `rtpengine-${e.site}`,
+    'rtpengine',
+    rtpengineArgs({
+      rtpHost: e.rtpHost,
+      advertisedAddress: e.publicAddress,
+      ng: { host: HOST, port: e.ng },
+      portMin: e.mediaMin,
+      portMax: e.mediaMax,
+      dtmf: { host: HOST, port: e.dtmf },
+      recordingDir: rec,
+    }),
+  );
 }
 
 const node = (entry: string) => [process.execPath, ['--import', 'tsx', entry]] as const;
@@ -150,7 +157,9 @@ function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
     EDGE_ENROLL_DIR: enrollDirOf(STATE, e.site),
     EDGE_HTTP_HOST: HOST,
     EDGE_HTTP_PORT: String(e.http),
-    EDGE_SIP_HOST: HOST,
+    EDGE_SIP_HOST: e.sipHost,
+    EDGE_RTP_HOST: e.rtpHost,
+    ...(e.publicAddress ? { EDGE_PUBLIC_ADDRESS: e.publicAddress } : {}),
     EDGE_SIP_PORT: String(e.sip),
     EDGE_SIP_WS_PORT: String(e.sipWs),
     EDGE_NATS_URL: `nats://${HOST}:${e.nats}`,
@@ -160,19 +169,6 @@ function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
     // Demo agents' SIP phone passwords -> HA1 in the edge's local secret store (call layer).
     EDGE_DEMO_CREDENTIALS_FILE: secrets.credentialsFile,
   });
-}
-
-async function waitReady(name: string, port: number, child: ManagedChild, timeoutMs: number): Promise<void> {
-  await waitFor(
-    `${name} /readyz`,
-    async () => {
-      if (child.process.exitCode !== null) throw new Error(`${name} exited:\n${child.tail()}`);
-      const res = await fetch(`http://${HOST}:${port}/readyz`);
-      return res.status === 200;
-    },
-    timeoutMs,
-    250,
-  );
 }
 
 async function stopAll(reason: string): Promise<void> {
@@ -188,8 +184,12 @@ async function stopAll(reason: string): Promise<void> {
 async function main(): Promise<void> {
   const demo = process.argv.includes('--demo');
   mkdirSync(LOGS, { recursive: true });
+  // Nothing starts while a demo runs from this state dir or a port the stack needs is taken.
+  checkNoRunningStack(PIDS);
   const reaped = await pidFile.reapLeftovers();
   if (reaped.length) out(`stopped leftovers of a previous run: ${reaped.join(', ')}`);
+  await checkPortsFree(stackPortNeeds(ports, HOST));
+  pidFile.add({ name: STACK_ENTRY, pid: process.pid, cmd: (cmdlineOf(process.pid) ?? '').slice(0, 40) });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(sig, () => {
       void stopAll(sig).then(() => process.exit(0));
@@ -202,14 +202,16 @@ async function main(): Promise<void> {
   const tls = await ensureDevTls(STATE);
 
   const hub = startHub(op, tls);
-  for (const e of ports.edges) startRtpengine(e);
-  await waitForTcp(HOST, ports.hubNats, 15_000, hub);
+  const rtpengines = ports.edges.map((e) => [e, startRtpengine(e)] as const);
+  await readiness.listening(hub, ports.hubNats, 15_000);
+  await readiness.listening(hub, ports.hubLeaf, 15_000);
+  for (const [e, rtp] of rtpengines) await readiness.listening(rtp, e.ng, 15_000, 'udp');
 
   // Each site enrolls with a one-time token (the cloud creates its hub account at runtime) before
   // its leaf can connect. Without --demo there are no demo sites: only sites enrolled earlier start.
   const cloud = startCloud(secrets, op, tls, demo);
   out('waiting for the cloud to be ready...');
-  await waitReady('cloud', ports.cloudHttp, cloud, 60_000);
+  await readiness.ready(cloud, ports.cloudHttp, 60_000);
   if (demo)
     await enrollDemoSites(
       { root: ROOT, state: STATE, host: HOST, cloudHttp: ports.cloudHttp, secrets, log: out },
@@ -217,10 +219,12 @@ async function main(): Promise<void> {
     );
   const enrolled = ports.edges.filter((e) => isEnrolled(STATE, e.site));
   const leaves = enrolled.map((e) => [e, startLeaf(e)] as const);
-  for (const [e, leaf] of leaves) await waitForTcp(HOST, e.nats, 15_000, leaf);
+  for (const [e, leaf] of leaves) await readiness.listening(leaf, e.nats, 15_000);
   const edges = enrolled.map((e) => [e, startEdge(e, secrets)] as const);
   out('waiting for the edges to be ready...');
-  for (const [e, child] of edges) await waitReady(`edge-${e.site}`, e.http, child, 60_000);
+  for (const [e, child] of edges) await readiness.ready(child, e.http, 60_000);
+  // Every child the stack started still runs (one that died after its port check fails the start).
+  readiness.assertAllAlive();
   out(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${LOGS}`);
   if (demo) printWelcome({ ports, host: HOST, secrets });
   out('Ctrl-C stops everything.');
@@ -230,6 +234,8 @@ async function main(): Promise<void> {
 
 main().catch(async (err: unknown) => {
   process.stderr.write(`\x1b[31m[stack] ${err instanceof Error ? err.message : String(err)}\x1b[0m\n`);
+  // Nothing was started (and the pid file may be another running demo's): leave everything as it is.
+  if (err instanceof PreflightError) process.exit(1);
   await stopAll('start failed');
   process.exit(1);
 });

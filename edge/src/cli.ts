@@ -29,6 +29,15 @@ export const edgeCli: CliSpec = {
         return enrollCommand(args);
       },
     },
+    rtpengine: {
+      summary:
+        "run the site's rtpengine with the edge's media settings (EDGE_RTP_HOST, EDGE_PUBLIC_ADDRESS, ...)",
+      usage: '[--print] [-- more rtpengine options]',
+      async run(args) {
+        const { runRtpengine } = await import('./rtpengine/cli.ts');
+        return runRtpengine(args);
+      },
+    },
   },
 };
 

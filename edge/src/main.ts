@@ -175,8 +175,9 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   applyAcd();
   config.observer.on('applied', applyAcd);
   // --- agent desktop (issue 5): SIP over WebSocket listener for the browser softphone ---
+  // The browser reaches the page and its SIP WebSocket at the same host: both listen on EDGE_HTTP_HOST.
   const desktop = desktopDevice({
-    host: settings.sipHost,
+    host: settings.httpHost,
     sipPort: settings.sipPort,
     realm: sipRealm(settings.site),
   });
@@ -206,6 +207,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     site: settings.site,
     sipHost: settings.sipHost,
     sipPort: settings.sipPort,
+    advertisedHost: settings.network.sipAdvertisedHost,
     dtmfPort: settings.dtmfPort,
     mediaHost: settings.mediaHost,
     dataDir: settings.dataDir,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DatabaseTarget, envReader, isLoopbackHost, names } from '@hcc/shared';
+import { type EdgeNetwork, edgeNetwork } from './network.ts';
 
 /** Everything the edge service reads from its environment, validated once at start. */
 export interface EdgeSettings {
@@ -10,6 +11,8 @@ export interface EdgeSettings {
   httpPort: number;
   sipHost: string;
   sipPort: number;
+  /** Public and advertised addresses (EDGE_PUBLIC_ADDRESS, EDGE_RTP_HOST), checked with the listen addresses. */
+  network: EdgeNetwork;
   natsUrl: string;
   /** rtpengine ng control addresses (host:port), several for a pool. */
   rtpengines: { host: string; port: number }[];
@@ -29,6 +32,13 @@ export interface EdgeSettings {
   heartbeatMs: number;
   /** Demo only: JSON with agent SIP passwords, provisioned into the local secret store at start. */
   demoCredentialsFile: string | undefined;
+}
+
+/** A 0/1 switch; anything else is a mistake worth stopping for. */
+function flag(raw: string | undefined, name: string): boolean {
+  if (raw === undefined || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new ConfigError(`${name}=${raw}: expected 1 or 0`);
 }
 
 const DEFAULT_PROMPTS = fileURLToPath(new URL('../prompts', import.meta.url));
@@ -69,12 +79,24 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
   const keyFiles = e.list('EDGE_CONFIG_PUBLIC_KEY_FILE', enrolled.keyFile ? [enrolled.keyFile] : []);
   for (const f of keyFiles)
     if (!existsSync(f)) throw new ConfigError(`EDGE_CONFIG_PUBLIC_KEY_FILE: ${f} does not exist`);
+  const httpHost = e.str('EDGE_HTTP_HOST', '127.0.0.1');
+  const sipHost = e.str('EDGE_SIP_HOST', '127.0.0.1');
+  const network = edgeNetwork({
+    httpHost,
+    sipHost,
+    publicAddress: e.optional('EDGE_PUBLIC_ADDRESS'),
+    rtpHost: e.optional('EDGE_RTP_HOST'),
+    tlsCert: e.optional('EDGE_TLS_CERT'),
+    tlsKey: e.optional('EDGE_TLS_KEY'),
+    allowClearTextHttp: flag(e.optional('EDGE_ALLOW_CLEARTEXT_HTTP'), 'EDGE_ALLOW_CLEARTEXT_HTTP'),
+  });
   return {
     site,
-    httpHost: e.str('EDGE_HTTP_HOST', '127.0.0.1'),
+    httpHost,
     httpPort: e.port('EDGE_HTTP_PORT', 8081),
-    sipHost: e.str('EDGE_SIP_HOST', '127.0.0.1'),
+    sipHost,
     sipPort: e.port('EDGE_SIP_PORT', 5060),
+    network,
     // The leaf that `hcc-edge enroll` configured listens on EDGE_LEAF_PORT.
     natsUrl: e.str('EDGE_NATS_URL', `nats://127.0.0.1:${e.port('EDGE_LEAF_PORT', 14223)}`),
     rtpengines: e.list('EDGE_RTPENGINE_NG', ['127.0.0.1:22222']).map((hp) => {

@@ -93,14 +93,20 @@ export class IdentityService {
     );
     return {
       token,
-      principal: { tenantId: u.tenantId, role: u.role, subject: `user:${u.id}`, userId: u.id },
+      principal: {
+        tenantId: u.tenantId,
+        role: u.role,
+        subject: `user:${u.id}`,
+        userId: u.id,
+        email: u.email,
+      },
     };
   }
 
   async session(token: string): Promise<Principal | undefined> {
     const [row] = await asSystem(this.db, (tx) =>
       tx
-        .select({ tenantId: sessions.tenantId, userId: users.id, role: users.role })
+        .select({ tenantId: sessions.tenantId, userId: users.id, role: users.role, email: users.email })
         .from(sessions)
         .innerJoin(users, eq(users.id, sessions.userId))
         .where(
@@ -113,7 +119,13 @@ export class IdentityService {
         ),
     );
     if (!row || !isRole(row.role)) return undefined;
-    return { tenantId: row.tenantId, role: row.role, subject: `user:${row.userId}`, userId: row.userId };
+    return {
+      tenantId: row.tenantId,
+      role: row.role,
+      subject: `user:${row.userId}`,
+      userId: row.userId,
+      email: row.email,
+    };
   }
 
   async logout(token: string): Promise<void> {

@@ -27,4 +27,6 @@ export interface Principal {
   /** `user:<id>` or `key:<id>`: recorded as the author of drafts, versions and deployments. */
   subject: string;
   userId?: string;
+  /** The signed-in user's e-mail (console sessions), shown in the console header. */
+  email?: string;
 }

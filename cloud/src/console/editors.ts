@@ -14,7 +14,7 @@ import { FlowFormError, flowForm, parseFlowForm } from './flow-form.ts';
 import { flowGraph } from './graph.ts';
 import { hoursForm, parseHoursForm } from './hours-form.ts';
 import type { ConsoleCtx, FormBody } from './index.ts';
-import { type Html, page } from './layout.ts';
+import { type Html, page, signedIn } from './layout.ts';
 import { parseQueueForm, queueForm } from './queue-form.ts';
 
 /** Kinds with a structured form; the others (and `?raw=1`) use the proto JSON editor. */
@@ -55,7 +55,7 @@ function renderFlow(
   const body = html`<p><a href="/sites/${enc(site)}">Back to the site</a></p>
 <h2>Graph</h2>${flowGraph(flow as never)}<h2>Nodes</h2>${flowForm(`/sites/${enc(site)}/flows/${enc(id)}`, flow)}`;
   return x.c.html(
-    page(`IVR flow ${id} (${site})`, body, { user: x.p.subject, flash: x.c.req.query('msg'), error }),
+    page(`IVR flow ${id} (${site})`, body, { user: signedIn(x.p), flash: x.c.req.query('msg'), error }),
     status as 200,
   );
 }
@@ -63,7 +63,7 @@ function renderFlow(
 /** The IVR flow editor: the graph drawn from the draft, and a structured form of its nodes. */
 export async function flowEditor(x: ConsoleCtx): Promise<Response> {
   const { site, id, entity } = await load(x, 'flows').catch(() => ({ site: '', id: '', entity: undefined }));
-  if (!site) return x.c.html(page('Not found', '', { user: x.p.subject, error: 'No such site' }), 404);
+  if (!site) return x.c.html(page('Not found', '', { user: signedIn(x.p), error: 'No such site' }), 404);
   const flow = (entity?.body as Record<string, JsonValue> | undefined) ?? {
     id,
     name: id,
@@ -116,7 +116,7 @@ function renderEntity(
 <p class="muted">Proto JSON of ${k.schema.typeName}; the API's OpenAPI document (/api/v1/openapi.json) describes every field.</p>
 <form method="post"><textarea name="json" id="entity-json" rows="24" cols="100">${text}</textarea><br><button id="save-entity">Save draft</button></form>`;
   return x.c.html(
-    page(`${k.label} ${id} (${site})`, body, { user: x.p.subject, flash: x.c.req.query('msg'), error }),
+    page(`${k.label} ${id} (${site})`, body, { user: signedIn(x.p), flash: x.c.req.query('msg'), error }),
     status as 200,
   );
 }
@@ -137,7 +137,7 @@ function renderForm(
 <button type="submit" id="save-entity">Save draft</button></form>`;
   const error = errs.size ? `Not saved: ${[...errs].map(([f, p]) => `${f}: ${p}`).join('; ')}` : undefined;
   return x.c.html(
-    page(`${k.label} ${id} (${site})`, form, { user: x.p.subject, flash: x.c.req.query('msg'), error }),
+    page(`${k.label} ${id} (${site})`, form, { user: signedIn(x.p), flash: x.c.req.query('msg'), error }),
     status as 200,
   );
 }
@@ -146,9 +146,9 @@ function renderForm(
 export async function entityEditor(x: ConsoleCtx): Promise<Response> {
   const kind = x.c.req.param('kind') ?? '';
   if (!entityKind(kind))
-    return x.c.html(page('Not found', '', { user: x.p.subject, error: 'No such kind' }), 404);
+    return x.c.html(page('Not found', '', { user: signedIn(x.p), error: 'No such kind' }), 404);
   const { site, id, entity } = await load(x, kind).catch(() => ({ site: '', id: '', entity: undefined }));
-  if (!site) return x.c.html(page('Not found', '', { user: x.p.subject, error: 'No such site' }), 404);
+  if (!site) return x.c.html(page('Not found', '', { user: signedIn(x.p), error: 'No such site' }), 404);
   if (FORMS[kind] && x.c.req.query('raw') === undefined)
     return renderForm(x, site, kind, id, (entity?.body as Obj | undefined) ?? { id });
   return renderEntity(x, site, kind, id, JSON.stringify(entity?.body ?? { id }, null, 2));
@@ -159,11 +159,11 @@ export async function saveEntity(x: ConsoleCtx, f: FormBody): Promise<Response> 
   const kind = x.c.req.param('kind') ?? '';
   const id = x.c.req.param('id') ?? '';
   const k = entityKind(kind);
-  if (!k) return x.c.html(page('Not found', '', { user: x.p.subject, error: 'No such kind' }), 404);
+  if (!k) return x.c.html(page('Not found', '', { user: signedIn(x.p), error: 'No such kind' }), 404);
   if (!k.supervisorEditable && !can(x.p.role, 'edit_config'))
     return x.c.html(
       page('Forbidden', '', {
-        user: x.p.subject,
+        user: signedIn(x.p),
         error: `Your role (${x.p.role}) may not edit ${k.label}s.`,
       }),
       403,

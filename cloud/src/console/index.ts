@@ -8,7 +8,7 @@ import { type Action, can, type Principal } from '../auth/roles.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { entityEditor, flowEditor, saveEntity, saveFlow } from './editors.ts';
 import { addSite, addSitePage, makeToken } from './enroll.ts';
-import { page } from './layout.ts';
+import { page, signedIn } from './layout.ts';
 import { dashboard, diffPage, sitePage } from './pages.ts';
 
 export type FormBody = Record<string, string | string[]>;
@@ -66,7 +66,7 @@ export function mountConsole(app: Hono, d: ApiDeps): void {
       if (!p) return c.redirect('/login');
       if (!can(p.role, action))
         return c.html(
-          page('Forbidden', '', { user: p.subject, error: `Your role (${p.role}) may not do this.` }),
+          page('Forbidden', '', { user: signedIn(p), error: `Your role (${p.role}) may not do this.` }),
           403,
         );
       const form = c.req.method === 'POST' ? await formOf(c) : {};

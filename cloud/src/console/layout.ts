@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import type { Principal } from '../auth/roles.ts';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -23,6 +24,9 @@ input[type=number]{width:6em}.field{margin:6px 0}.field-err{color:#b3261e;font-w
 [aria-invalid=true]{border:2px solid #b3261e}
 `;
 
+/** Who the header names: the signed-in user's e-mail (an API key has none: its subject). */
+export const signedIn = (p: Principal): string => p.email ?? p.subject;
+
 /** The page shell: a header with navigation, flash messages, then the body. */
 export function page(
   title: string,
@@ -31,6 +35,6 @@ export function page(
 ): Html {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title} - Ops console</title><style>${CSS}</style></head>
-<body><header><b>Contact center ops console</b>${o.user ? html`<a href="/">Sites</a><span class="muted">${o.user}</span><form method="post" action="/logout" style="margin:0"><button>Log out</button></form>` : ''}</header>
+<body><header><b>Contact center ops console</b>${o.user ? html`<a href="/">Sites</a><span class="muted" id="signed-in">${o.user}</span><form method="post" action="/logout" style="margin:0"><button>Log out</button></form>` : ''}</header>
 <main><h1>${title}</h1>${o.flash ? html`<div class="note" id="flash">${o.flash}</div>` : ''}${o.error ? html`<div class="err" id="error">${o.error}</div>` : ''}${body}</main></body></html>`;
 }

@@ -12,11 +12,11 @@ import { deployments } from '../db/schema.ts';
 import { withTenant } from '../db/tenant.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ConsoleCtx } from './index.ts';
-import { page } from './layout.ts';
+import { page, signedIn } from './layout.ts';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 19) : '-');
 const flashes = (x: ConsoleCtx) => ({
-  user: x.p.subject,
+  user: signedIn(x.p),
   flash: x.c.req.query('msg'),
   error: x.c.req.query('error'),
 });
@@ -105,7 +105,7 @@ ${data.versions.map(
     return x.c.html(page(`Site ${s.name}`, body, flashes(x)));
   } catch (err) {
     if (err instanceof NotFoundError)
-      return x.c.html(page('Not found', '', { user: x.p.subject, error: err.message }), 404);
+      return x.c.html(page('Not found', '', { user: signedIn(x.p), error: err.message }), 404);
     throw err;
   }
 }
@@ -126,7 +126,8 @@ export async function diffPage(x: ConsoleCtx): Promise<Response> {
     const [a, b] = [await at(from), await at(to)];
     return a && b ? diffBundles(a, b) : undefined;
   }).catch(() => undefined);
-  if (!changes) return x.c.html(page('Not found', '', { user: x.p.subject, error: 'No such versions' }), 404);
+  if (!changes)
+    return x.c.html(page('Not found', '', { user: signedIn(x.p), error: 'No such versions' }), 404);
   const j = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
   const body = html`<p><a href="/sites/${enc(siteId)}">Back to the site</a></p>${changes.length === 0 ? html`<p id="no-changes">No differences.</p>` : ''}
 <table id="diff"><tr><th>Path</th><th>Change</th><th>Before</th><th>After</th></tr>${changes.map((c) => html`<tr><td>${c.path}</td><td>${c.op}</td><td><code>${j(c.before)}</code></td><td><code>${j(c.after)}</code></td></tr>`)}</table>`;

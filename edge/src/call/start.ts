@@ -39,6 +39,8 @@ export interface CallLayerOptions {
   site: string;
   sipHost: string;
   sipPort: number;
+  /** Host in Via, Contact and From (EDGE_PUBLIC_ADDRESS behind NAT); default sipHost. */
+  advertisedHost?: string;
   dtmfPort: number;
   /** Where rtpengine sends DTMF events and voicemail RTP to the edge (default 127.0.0.1). */
   mediaHost?: string;
@@ -85,6 +87,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       new TcpTransport({ host: o.sipHost, port: o.sipPort }),
       ...(o.browser ? [o.browser.transport] : []),
     ],
+    ...(o.advertisedHost ? { advertisedHost: o.advertisedHost } : {}),
   });
   const mediaHost = o.mediaHost ?? '127.0.0.1';
   const dtmf = await DtmfListener.bind({ host: mediaHost, port: o.dtmfPort, logger: log });
@@ -105,7 +108,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     svc: {
       site: o.site,
       stack,
-      sipHost: o.sipHost,
+      sipHost: o.advertisedHost ?? o.sipHost,
       media: o.media,
       dtmf,
       ivr,
@@ -163,7 +166,10 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     clock,
     log,
   });
-  log.info({ sip: `${o.sipHost}:${o.sipPort}`, pipeline: pipeline.join(' -> ') }, 'call layer listening');
+  log.info(
+    { sip: `${o.sipHost}:${o.sipPort}`, advertised: o.advertisedHost, pipeline: pipeline.join(' -> ') },
+    'call layer listening',
+  );
   return {
     stack,
     secrets,
