@@ -5,9 +5,10 @@
  * the service's own user (and root) can connect; nothing listens on the network.
  */
 import { createWriteStream, existsSync } from 'node:fs';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import { connect } from 'node:net';
+import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Database } from '../db/open.ts';
 import type { Logger } from '../log/logger.ts';
@@ -40,6 +41,7 @@ export async function serveAdminSocket(path: string, database: Database, log: Lo
   if (await adminSocketAlive(path))
     throw new Error(`another process serves ${path}: is the service running twice?`);
   await rm(path, { force: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== DUMP_PATH) {
       res.writeHead(404).end();

@@ -39,7 +39,9 @@ describe.each(['b.tar', 'b.tar.gz'])('backup archive %s', (name) => {
     const m = await verifyBackup(file);
     expect(m).toEqual(r.manifest);
     const out = join(dir, `out-${name}`);
-    await extractBackup(file, m, { target: (n) => (n.startsWith('data/') ? join(out, n) : undefined) });
+    await extractBackup(file, m, {
+      target: (n) => (n.startsWith('data/') ? { path: join(out, n) } : undefined),
+    });
     expect(readFileSync(join(out, 'data/big.bin')).equals(big)).toBe(true);
     expect(readFileSync(join(out, 'data/empty')).length).toBe(0);
     expect(existsSync(join(out, 'secrets'))).toBe(false);

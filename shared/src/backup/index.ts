@@ -6,6 +6,14 @@ export {
   serveAdminSocket,
 } from './admin-socket.ts';
 export {
+  databaseKind,
+  dumpDatabase,
+  existingDatabase,
+  loadDatabase,
+  PGLITE_ENTRY,
+  POSTGRES_ENTRY,
+} from './database.ts';
+export {
   BackupIntegrityError,
   type BackupManifest,
   type BackupService,
@@ -16,7 +24,8 @@ export { fileOwner, hccUser, type Owner } from './owner.ts';
 export { pgDump, pgExec, pgRestore, pgTableCount } from './pg-tools.ts';
 export { dumpPgliteDir, loadPgliteDir } from './pglite.ts';
 export { type Progress, stderrProgress } from './progress.ts';
-export { type ExtractOptions, extractBackup, verifyBackup } from './reader.ts';
+export { chownTree, type ExtractOptions, extractBackup, verifyBackup } from './reader.ts';
+export { filesUnder } from './walk.ts';
 export {
   type BackupResult,
   type BackupSource,

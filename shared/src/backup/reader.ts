@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chown, mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chown, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -18,6 +18,7 @@ import {
   MANIFEST_NAME,
   parseManifest,
 } from './manifest.ts';
+import type { Owner } from './owner.ts';
 import type { Progress } from './progress.ts';
 
 const MAX_MANIFEST = 64 * 1024 * 1024;
@@ -119,10 +120,11 @@ export async function verifyBackup(file: string, progress?: Progress): Promise<B
 }
 
 export interface ExtractOptions {
-  /** Absolute target path of an entry, or undefined to skip it. */
-  target(name: string): string | undefined;
-  /** Owner of written files and created directories (restore as root into a service's dirs). */
-  owner?: { uid: number; gid: number };
+  /**
+   * Where an entry goes (absolute path) and who owns it and the directories created for it (a
+   * restore as root into a service's dirs); undefined skips the entry.
+   */
+  target(name: string): { path: string; owner?: Owner | undefined } | undefined;
   progress?: Progress;
 }
 
@@ -138,19 +140,20 @@ export async function extractBackup(
   const expected = new Map(manifest.files.map((f) => [f.path, f.sha256]));
   const written: string[] = [];
   await eachEntry(file, async (name, _size, body) => {
-    const path = name === MANIFEST_NAME ? undefined : o.target(name);
-    if (!path) {
+    const t = name === MANIFEST_NAME ? undefined : o.target(name);
+    if (!t) {
       body.resume();
       return;
     }
-    await mkdirOwned(dirname(path), o.owner);
+    const { path, owner } = t;
+    await mkdirOwned(dirname(path), owner);
     const tmp = `${path}.restoring`;
     const sha = await hashOf(body, createWriteStream(tmp, { mode: 0o600 }), o.progress);
     if (sha !== expected.get(name)) {
       await rm(tmp, { force: true });
       throw new BackupIntegrityError(`"${name}" changed since it was verified: restore incomplete`);
     }
-    if (o.owner) await chown(tmp, o.owner.uid, o.owner.gid);
+    if (owner) await chown(tmp, owner.uid, owner.gid);
     await rename(tmp, path);
     written.push(path);
     o.progress?.entryDone(0, false);
@@ -158,7 +161,7 @@ export async function extractBackup(
   return written;
 }
 
-async function mkdirOwned(dir: string, owner?: { uid: number; gid: number }): Promise<void> {
+async function mkdirOwned(dir: string, owner: Owner | undefined): Promise<void> {
   const first = await mkdir(dir, { recursive: true, mode: 0o700 });
   if (!first || !owner) return;
   // chown every directory mkdir created, from the first one down.
@@ -170,4 +173,14 @@ async function mkdirOwned(dir: string, owner?: { uid: number; gid: number }): Pr
     d = dirname(d);
   }
   for (const m of made) await chown(m, owner.uid, owner.gid);
+}
+
+/** chown -R (a PGlite data dir restored as root for the service's user). */
+export async function chownTree(path: string, owner: Owner): Promise<void> {
+  await chown(path, owner.uid, owner.gid);
+  for (const e of await readdir(path, { withFileTypes: true })) {
+    const p = join(path, e.name);
+    if (e.isDirectory()) await chownTree(p, owner);
+    else await chown(p, owner.uid, owner.gid);
+  }
 }
