@@ -2,12 +2,13 @@
  * Composition root of the cloud service: builds the object graph from settings, starts it, and
  * stops it on SIGINT/SIGTERM. Nothing else creates loggers, connections or servers.
  */
-import { createLogger, isEntrypoint, type Logger, runService } from '@hcc/shared';
+import { createLogger, isEntrypoint, type Logger, runService, serveAdminSocket } from '@hcc/shared';
 import { serve } from '@hono/node-server';
 // --- analytics (issue 7) ---
 import { mountAnalytics } from './analytics/http.ts';
 import { LiveSnapshots } from './analytics/live.ts';
 import { principalOf } from './api/router.ts';
+import { cloudAdminSocket } from './backup/layout.ts';
 import { startControlPlane } from './control-plane.ts';
 // --- end analytics ---
 import { seedDemo } from './demo/seed.ts';
@@ -24,6 +25,11 @@ export interface RunningCloud {
 
 export async function startCloud(settings: CloudSettings, log: Logger): Promise<RunningCloud> {
   const cp = await startControlPlane(settings, log);
+  // `hcc-cloud backup` takes a consistent copy of PGlite through this process (local unix socket, 0600).
+  const adminPath = cloudAdminSocket(settings.database);
+  const admin = adminPath
+    ? await serveAdminSocket(adminPath, cp.database, log.child({ module: 'admin' }))
+    : undefined;
   if (settings.seedDemo) await seedDemo(cp.api, settings, log.child({ module: 'demo' }));
   const app = cloudApp({ readiness: () => cp.readiness(), api: cp.api });
   // --- analytics (issue 7): ingest workers, watermarks back to the edges, reports and wallboard ---
@@ -63,6 +69,7 @@ export async function startCloud(settings: CloudSettings, log: Logger): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await live.stop();
       await ingest.stop();
+      await admin?.close();
       await cp.stop();
     },
   };
