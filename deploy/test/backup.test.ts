@@ -17,13 +17,9 @@ import { type ManagedChild, openDatabase, verifyBackup } from '@hcc/shared';
 import { freePort, waitFor } from '@hcc/shared/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  agentScenario,
-  callerScenario,
-  registerScenario,
-  writeScenario,
-} from '../../edge/test/call/scenarios.ts';
+import { agentScenario, callerScenario, writeScenario } from '../../edge/test/call/scenarios.ts';
 import { offeredEvents } from './backup/events.ts';
+import { registerPhone } from './backup/register.ts';
 import {
   type CliRun,
   cli,
@@ -105,36 +101,40 @@ describe('backup and restore round trip (demo stack, calls running)', () => {
   afterAll(async () => {
     for (const c of services) await c.stop(15_000);
     await stack?.stop(30_000);
-    rmSync(state, { recursive: true, force: true });
+    if (!process.env.HCC_KEEP_DIR) rmSync(state, { recursive: true, force: true });
   });
 
   const hqSip = () => `127.0.0.1:${s.ports.HQ_SIP_PORT}`;
   const scenario = (name: string, text: string) => writeScenario(state, name, text);
 
   let phonePort = 0;
-  /** Agent 1001's desk phone registers (auto-ready) and answers one call with audio. */
-  async function agentPhone(): Promise<Promise<unknown>> {
-    const port = await freePort();
-    phonePort = port;
-    const reg = await sipp(
-      await scenario('register-1001', registerScenario('1001', creds.agents['1001']!, port)),
-      hqSip(),
-    );
-    expect((await reg.done).code).toBe(0);
+  const register = (contactPort: number, expires: number) =>
+    registerPhone({
+      server: { host: '127.0.0.1', port: Number(s.ports.HQ_SIP_PORT) },
+      user: '1001',
+      password: creds.agents['1001']!,
+      contactPort,
+      expires,
+    });
+  /** Agent 1001's desk phone (a SIPp UAS) answers one call with audio; registering makes it ready. */
+  async function agentPhone(): Promise<{ done: Promise<unknown> }> {
+    phonePort = await freePort();
     const phone = await sipp(
       await scenario(
         'agent-1001',
         agentScenario({ ringMs: 300, actions: [{ audio: true }, { waitBye: true }] }),
       ),
       hqSip(),
-      { port },
+      { port: phonePort },
     );
-    return phone.done;
+    expect(await register(phonePort, 300)).toBe(200);
+    // Wrapped: an async function returning a promise would wait for it.
+    return { done: phone.done };
   }
 
   it('edge: backup while calls run; a corrupted copy is refused; restored, the same caller gets the same pseudonym', async () => {
     // A recorded call answered by agent 1001, then two callers left waiting in the queue.
-    const phoneDone = await agentPhone();
+    const phone = await agentPhone();
     const answered = await sipp(
       await scenario(
         'caller-answered',
@@ -147,7 +147,7 @@ describe('backup and restore round trip (demo stack, calls running)', () => {
       hqSip(),
     );
     expect((await answered.done).code).toBe(0);
-    await phoneDone;
+    await phone.done;
     const wavs = () =>
       existsSync(join(hqData(), 'recordings'))
         ? readdirSync(join(hqData(), 'recordings'), { recursive: true }).filter((f) =>
@@ -156,14 +156,8 @@ describe('backup and restore round trip (demo stack, calls running)', () => {
         : [];
     await waitFor('the recording archived', () => wavs().length > 0, 30_000);
     // The phone unregisters: the next callers wait in the queue with nobody to ring.
-    const unreg = await sipp(
-      await scenario(
-        'unregister-1001',
-        registerScenario('1001', creds.agents['1001']!, phonePort).replaceAll('Expires: 300', 'Expires: 0'),
-      ),
-      hqSip(),
-    );
-    expect((await unreg.done).code).toBe(0);
+    expect(await register(phonePort, 0)).toBe(200);
+
     const waiting = await Promise.all(
       [1, 2].map(async (i) =>
         sipp(
@@ -256,11 +250,8 @@ describe('backup and restore round trip (demo stack, calls running)', () => {
     services.push(
       await startService('edge', hqEnv(s, restoredDir, join(state, 'enroll-r')), s.ports.HQ_HTTP_PORT!),
     );
-    const reg = await sipp(
-      await scenario('register-1001-r', registerScenario('1001', creds.agents['1001']!, await freePort())),
-      hqSip(),
-    );
-    expect((await reg.done).code).toBe(0);
+    expect(await register(await freePort(), 300)).toBe(200);
+
     const call = await sipp(
       await scenario(
         'caller-after',
