@@ -191,7 +191,7 @@ describe('backup and restore round trip (demo stack, calls running)', () => {
     expect(paths.some((p) => p.startsWith('data/recordings/') && p.endsWith('.wav'))).toBe(true);
     console.log(
       `figure: demo edge backup with 2 calls in progress: ${(backup.ms / 1000).toFixed(1)} s (CLI process), ` +
-        `archive ${(statSync(archive).size / 1024).toFixed(0)} KiB, ${paths.length} files`,
+        `archive ${(statSync(archive).size / 1024).toFixed(0)} KiB, ${paths.length} files\n${backup.stdout}${backup.stderr}`,
     );
 
     // One byte flipped: refused, nothing written.
