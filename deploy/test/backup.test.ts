@@ -207,8 +207,18 @@ describe('backup and restore round trip (demo stack, calls running)', () => {
     expect(existsSync(badDir)).toBe(false);
     expect(existsSync(badEnroll)).toBe(false);
 
+    // Restore refuses while the edge runs (it answers on its admin socket), even with --force.
+    const running = await cli('edge', ['restore', archive, '--force'], hqEnv(s, hqData(), enroll));
+    expect(running.code).toBe(1);
+    expect(running.stderr).toContain('the edge is running');
+
     for (const w of waiting) await w.done;
     await stopStackProcess(s, 'edge-hq');
+    // Stopped, the edge is backed up from its data dir.
+    const offline = await cli('edge', ['backup', join(state, 'hq-offline.tar')], hqEnv(s, hqData(), enroll));
+    ok(offline);
+    expect(offline.stderr).toContain('from the data dir (service stopped)');
+    expect((await verifyBackup(join(state, 'hq-offline.tar'))).files.length).toBe(paths.length);
     const restore = await cli(
       'edge',
       ['restore', archive],

@@ -30,8 +30,11 @@ export async function backupCloud(
   const stage = await mkdtemp(join(dirname(target), '.hcc-backup-'));
   try {
     // A socket path that no process answers on makes dumpDatabase open the data dir itself.
+    const started = Date.now();
     const db = await dumpDatabase(layout.database, layout.adminSocket ?? join(stage, 'none.sock'), stage);
-    o.note?.(`database dumped (${databaseKind(layout.database)}, from ${db.via})`);
+    o.note?.(
+      `database dumped (${databaseKind(layout.database)}, from ${db.via}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return await writeBackup({
       file: target,
       manifest: { service: 'cloud', version: productVersion(), database: databaseKind(layout.database) },

@@ -28,8 +28,11 @@ export async function backupEdge(
   if (existsSync(target)) throw new Error(`${target} exists: name a new archive`);
   const stage = await mkdtemp(join(dirname(target), '.hcc-backup-'));
   try {
+    const started = Date.now();
     const db = await dumpDatabase(layout.database, layout.adminSocket, stage);
-    o.note?.(`database dumped (${databaseKind(layout.database)}, from ${db.via})`);
+    o.note?.(
+      `database dumped (${databaseKind(layout.database)}, from ${db.via}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     const entries: BackupSource[] = [db.entry];
     const key = join(layout.dataDir, PSEUDONYM_KEY);
     if (existsSync(key)) entries.push({ name: `data/${PSEUDONYM_KEY}`, file: key });

@@ -38,6 +38,9 @@ export interface AdminSocket {
 
 /** Serves the admin socket for `database` at `path` (a stale socket file is replaced). */
 export async function serveAdminSocket(path: string, database: Database, log: Logger): Promise<AdminSocket> {
+  // sockaddr_un holds 108 bytes with the terminating NUL.
+  if (Buffer.byteLength(path) > 107)
+    throw new Error(`the admin socket path ${path} is longer than 107 bytes: use a shorter data dir`);
   if (await adminSocketAlive(path))
     throw new Error(`another process serves ${path}: is the service running twice?`);
   await rm(path, { force: true });
