@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import {
+  chownSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -35,6 +36,8 @@ import {
 } from './backup/stack.ts';
 
 const DID = '+15550100';
+/** `nobody`: stands for the `hcc` system user as owner of a service's data dir. */
+const SERVICE_UID = 65534;
 const CALLER = '+15557770001';
 const CUSTOMER = { phone: CALLER, name: 'Backup Round-Trip Customer', account: 'ACME-42' };
 
@@ -219,13 +222,17 @@ describe('backup and restore round trip (demo stack, calls running)', () => {
     ok(offline);
     expect(offline.stderr).toContain('from the data dir (service stopped)');
     expect((await verifyBackup(join(state, 'hq-offline.tar'))).files.length).toBe(paths.length);
-    const restore = await cli(
-      'edge',
-      ['restore', archive],
-      hqEnv(s, join(state, 'edge-r'), join(state, 'enroll-r')),
-    );
+    // The data dir exists (as the package makes it) and belongs to the service's user: run as root,
+    // restore hands every file it writes to that user.
     const restoredDir = join(state, 'edge-r');
+    mkdirSync(restoredDir);
+    chownSync(restoredDir, SERVICE_UID, SERVICE_UID);
+    const restore = await cli('edge', ['restore', archive], hqEnv(s, restoredDir, join(state, 'enroll-r')));
     ok(restore);
+    const owners = new Set(
+      readdirSync(restoredDir, { recursive: true }).map((f) => statSync(join(restoredDir, String(f))).uid),
+    );
+    expect(owners).toEqual(new Set([process.getuid?.() === 0 ? SERVICE_UID : process.getuid?.()]));
     const again = await cli('edge', ['restore', archive], hqEnv(s, restoredDir, join(state, 'enroll-r')));
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('not a fresh install');

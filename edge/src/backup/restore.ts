@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   adminSocketAlive,
   type BackupManifest,
+  chownTree,
   databaseKind,
   existingDatabase,
   extractBackup,
@@ -106,11 +107,10 @@ export async function restoreEdge(
       ...(o.progress ? { progress: o.progress } : {}),
     });
     const dump = manifest.database === 'pglite' ? 'pglite.tar' : 'postgres.dump';
-    await loadDatabase(layout.database, join(stage, dump), {
-      replace: o.force,
-      owner: dataOwner,
-    });
+    await loadDatabase(layout.database, join(stage, dump), { replace: o.force });
     const relocated = await relocateRecordings(layout, manifest.sourceDataDir);
+    // Last: opening PGlite (above) writes files, and the service's user must own all of them.
+    if (dataOwner && 'dataDir' in layout.database) await chownTree(layout.database.dataDir, dataOwner);
     return { manifest, files: written.length, relocatedRecordings: relocated };
   } finally {
     await rm(stage, { recursive: true, force: true });
