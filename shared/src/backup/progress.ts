@@ -28,10 +28,14 @@ export function stderrProgress(
     const now = Date.now();
     if (!force && now - last < 1000) return;
     last = now;
-    const pct = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 100;
-    out(
-      `${label}: ${mib(done)} of ${mib(total)} (${pct}%), ${doneEntries}/${entries} files, ${((now - started) / 1000).toFixed(1)} s\n`,
-    );
+    const secs = `${((now - started) / 1000).toFixed(1)} s`;
+    // Without a known total (a restore reading the archive), only what is done so far.
+    if (total === 0) {
+      out(`${label}: ${mib(done)}, ${doneEntries} files, ${secs}\n`);
+      return;
+    }
+    const pct = Math.min(100, Math.floor((done / total) * 100));
+    out(`${label}: ${mib(done)} of ${mib(total)} (${pct}%), ${doneEntries}/${entries} files, ${secs}\n`);
   };
   return {
     start(totalBytes, totalEntries) {
