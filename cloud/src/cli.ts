@@ -28,6 +28,22 @@ export const cloudCli: CliSpec = {
         return tlsInitCommand(args);
       },
     },
+    backup: {
+      summary:
+        'write an archive of the database, NATS authority, secrets key and config signing key (while running)',
+      usage: 'FILE   (FILE.tar, or FILE.tar.gz to compress; mode 0600)',
+      async run(args) {
+        return (await import('./backup/cli.ts')).runBackup(args);
+      },
+    },
+    restore: {
+      summary:
+        'restore an archive of `backup` into a fresh database (cloud stopped; checks every SHA-256 first)',
+      usage: 'FILE [--force]   (--force replaces an existing database and secret files)',
+      async run(args) {
+        return (await import('./backup/cli.ts')).runRestore(args);
+      },
+    },
   },
 };
 

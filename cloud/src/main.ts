@@ -2,12 +2,20 @@
  * Composition root of the cloud service: builds the object graph from settings, starts it, and
  * stops it on SIGINT/SIGTERM. Nothing else creates loggers, connections or servers.
  */
-import { createLogger, isEntrypoint, type Logger, runService, serveHttp } from '@hcc/shared';
+import {
+  createLogger,
+  isEntrypoint,
+  type Logger,
+  runService,
+  serveAdminSocket,
+  serveHttp,
+} from '@hcc/shared';
 // --- analytics (issue 7) ---
 import { mountAnalytics } from './analytics/http.ts';
 import { LiveSnapshots } from './analytics/live.ts';
 import { migrateAnalytics } from './analytics/migrate.ts';
 import { principalOf } from './api/router.ts';
+import { cloudAdminSocket } from './backup/layout.ts';
 import { startControlPlane } from './control-plane.ts';
 // --- end analytics ---
 import { seedDemo } from './demo/seed.ts';
@@ -25,6 +33,11 @@ export interface RunningCloud {
 export async function startCloud(settings: CloudSettings, log: Logger): Promise<RunningCloud> {
   const role = settings.role ?? 'all';
   const cp = await startControlPlane(settings, log);
+  // `hcc-cloud backup` takes a consistent copy of PGlite through this process (local unix socket, 0600).
+  const adminPath = cloudAdminSocket(settings.database);
+  const admin = adminPath
+    ? await serveAdminSocket(adminPath, cp.database, log.child({ module: 'admin' }))
+    : undefined;
   if (settings.seedDemo && role !== 'ingest') await seedDemo(cp.api, settings, log.child({ module: 'demo' }));
   const app =
     role === 'ingest'
@@ -80,6 +93,7 @@ export async function startCloud(settings: CloudSettings, log: Logger): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await live?.stop();
       await ingest?.stop();
+      await admin?.close();
       await cp.stop();
     },
   };

@@ -38,6 +38,21 @@ export const edgeCli: CliSpec = {
         return runRtpengine(args);
       },
     },
+    backup: {
+      summary:
+        'write an archive of the database, recordings, voicemail, pseudonym key and enrollment (while running)',
+      usage: 'FILE   (FILE.tar, or FILE.tar.gz to compress; mode 0600)',
+      async run(args) {
+        return (await import('./backup/cli.ts')).runBackup(args);
+      },
+    },
+    restore: {
+      summary: 'restore an archive of `backup` on a fresh install (edge stopped; checks every SHA-256 first)',
+      usage: 'FILE [--force]   (--force replaces an existing data dir, database and enrollment)',
+      async run(args) {
+        return (await import('./backup/cli.ts')).runRestore(args);
+      },
+    },
   },
 };
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConfigBundle } from '@hcc/proto';
 import {
+  ADMIN_SOCKET_NAME,
   connectNats,
   createLogger,
   isEntrypoint,
@@ -17,6 +18,7 @@ import {
   productVersion,
   type ReadinessCheck,
   runService,
+  serveAdminSocket,
   signingKeyId,
   systemClock,
   waitFor,
@@ -68,6 +70,12 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   const database = await openDatabase(settings.database);
   await database.migrate(MIGRATIONS);
   log.info({ db: database.kind }, 'database ready');
+  // `hcc-edge backup` takes a consistent copy of PGlite through this process (local unix socket, 0600).
+  const admin = await serveAdminSocket(
+    join(settings.dataDir, ADMIN_SOCKET_NAME),
+    database,
+    log.child({ module: 'admin' }),
+  );
 
   const config = new ConfigStore(
     database.db,
@@ -285,6 +293,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
       for (const e of engines) e.close();
       await nc.drain().catch(() => {});
       await natsSetup;
+      await admin.close();
       await database.close();
     },
   };

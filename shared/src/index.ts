@@ -1,5 +1,6 @@
 export { LoginThrottle, type LoginThrottleOptions, type ThrottleVerdict } from './auth/login-throttle.ts';
 export { hashPassword, SCRYPT_PARAMS, verifyPassword } from './auth/scrypt.ts';
+export * from './backup/index.ts';
 export { type CliCommand, type CliSpec, runCli, UsageError, usageText } from './cli/commands.ts';
 export { productVersion } from './cli/version.ts';
 export {

@@ -16,6 +16,11 @@ export interface Database {
    * with its own folder passes its own `table` so its history is tracked separately.
    */
   migrate(folder: string, opts?: MigrateOptions): Promise<void>;
+  /**
+   * PGlite only: a consistent tarball of the data dir, taken by this process between queries after
+   * a CHECKPOINT (what `backup` asks the running service for; PostgreSQL is dumped with pg_dump).
+   */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -82,6 +87,10 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     async migrate(folder, opts) {
       await migrate(drizzle(client), migrateConfig(folder, opts));
+    },
+    async dump() {
+      await client.exec('CHECKPOINT');
+      return client.dumpDataDir('none');
     },
     async close() {
       await client.close();

@@ -1,0 +1,48 @@
+/** `hcc-cloud backup FILE` and `hcc-cloud restore FILE [--force]` (see backup.ts, restore.ts). */
+import { parseArgs } from 'node:util';
+import { stderrProgress, UsageError } from '@hcc/shared';
+import { backupCloud } from './backup.ts';
+import { cloudLayout } from './layout.ts';
+import { restoreCloud } from './restore.ts';
+
+const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+const note = (line: string) => process.stderr.write(`${line}\n`);
+
+function oneFile(args: string[], options: { force?: { type: 'boolean' } } = {}) {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (parsed.positionals.length !== 1) throw new UsageError('name one archive file');
+  return { file: parsed.positionals[0]!, values: parsed.values as { force?: boolean } };
+}
+
+export async function runBackup(args: string[]): Promise<number> {
+  const { file } = oneFile(args);
+  const layout = cloudLayout();
+  const progress = stderrProgress('backup');
+  const started = Date.now();
+  const r = await backupCloud(file, layout, { progress, note });
+  progress.finish(`${r.manifest.files.length} files, ${mib(r.contentBytes)}`);
+  process.stdout.write(
+    `cloud backup written to ${file}: ${r.manifest.files.length} files, ${mib(r.contentBytes)} ` +
+      `(archive ${mib(r.archiveBytes)}) in ${((Date.now() - started) / 1000).toFixed(1)} s. ` +
+      "It holds the NATS operator seeds and the key unsealing every site's seeds: keep it like them.\n",
+  );
+  return 0;
+}
+
+export async function runRestore(args: string[]): Promise<number> {
+  const { file, values } = oneFile(args, { force: { type: 'boolean' } });
+  const layout = cloudLayout();
+  const progress = stderrProgress('restore');
+  const r = await restoreCloud(file, layout, { force: values.force === true, progress, note });
+  progress.finish(`${r.files} files written`);
+  process.stdout.write(
+    `restored the cloud (backed up ${r.manifest.createdAt} by version ${r.manifest.version}). ` +
+      'Start it (systemctl start hcc-cloud): it pushes every site account to the hub again.\n',
+  );
+  return 0;
+}
