@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DatabaseTarget, envReader, names } from '@hcc/shared';
+import { type SipProtectionSettings, sipProtectionSettings } from './settings-sip.ts';
 
 /** Everything the edge service reads from its environment, validated once at start. */
 export interface EdgeSettings {
@@ -29,6 +30,8 @@ export interface EdgeSettings {
   heartbeatMs: number;
   /** Demo only: JSON with agent SIP passwords, provisioned into the local secret store at start. */
   demoCredentialsFile: string | undefined;
+  /** The SIP front door: rate limit, auth bans, overload guard, registration cap, digest policy. */
+  sipProtection: SipProtectionSettings;
 }
 
 const DEFAULT_PROMPTS = fileURLToPath(new URL('../prompts', import.meta.url));
@@ -64,5 +67,6 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     promptsDir: resolve(e.str('EDGE_PROMPTS_DIR', DEFAULT_PROMPTS)),
     heartbeatMs: Number(e.str('EDGE_HEARTBEAT_MS', '10000')),
     demoCredentialsFile: e.optional('EDGE_DEMO_CREDENTIALS_FILE'),
+    sipProtection: sipProtectionSettings(env),
   };
 }

@@ -20,7 +20,7 @@ import {
 } from './message/validate.ts';
 import type { Via } from './message/via.ts';
 import type { OverloadGuard } from './protect/overload.ts';
-import type { RateLimiter } from './protect/rate-limit.ts';
+import type { SourceAdmission } from './protect/rate-limit.ts';
 import { Router } from './router.ts';
 import { type NextHop, responseDestination, stampVia } from './routing.ts';
 import { type ReplySink, ServerRequest } from './server-request.ts';
@@ -37,7 +37,8 @@ export interface SipStackOptions {
   limits?: ParseLimits;
   /** Host written in Via and Contact (default: each transport's bound address). */
   advertisedHost?: string;
-  rateLimiter?: RateLimiter;
+  /** Asked with the source address before a message is parsed; false drops it (bans, rate limit). */
+  rateLimiter?: SourceAdmission;
   overload?: OverloadGuard;
 }
 
