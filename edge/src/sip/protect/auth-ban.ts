@@ -69,10 +69,9 @@ export class AuthBan {
     return false;
   }
 
-  bannedCount(): number {
+  /** Sources banned right now. */
+  *banned(): Generator<string> {
     const now = this.clock.now();
-    let n = 0;
-    for (const e of this.sources.values()) if (e.bannedUntil > now) n++;
-    return n;
+    for (const [address, e] of this.sources) if (e.bannedUntil > now) yield address;
   }
 }

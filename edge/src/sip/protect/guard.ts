@@ -69,7 +69,7 @@ export class SourceGuard implements SourceAdmission {
 
   counters(): ProtectionCounters {
     return {
-      bannedAddresses: this.rate.bannedCount() + this.auth.bannedCount(),
+      bannedAddresses: new Set([...this.rate.banned(), ...this.auth.banned()]).size,
       dropped: this.dropped,
       rateLimited: this.rateLimited,
       authFailures: this.auth.failures,

@@ -86,10 +86,8 @@ export class RateLimiter implements SourceAdmission {
   }
 
   /** Sources banned right now. */
-  bannedCount(): number {
+  *banned(): Generator<string> {
     const now = this.clock.now();
-    let n = 0;
-    for (const e of this.sources.values()) if (e.bannedUntil > now) n++;
-    return n;
+    for (const [address, e] of this.sources) if (e.bannedUntil > now) yield address;
   }
 }
