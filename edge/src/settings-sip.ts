@@ -56,7 +56,7 @@ export function sipProtectionSettings(env: NodeJS.ProcessEnv = process.env): Sip
     maxRegistrations: e.int('EDGE_SIP_MAX_REGISTRATIONS', 5, 1),
     digest: {
       algorithms: algorithms as DigestAlgorithm[],
-      md5FirstUserAgents: e.list('EDGE_SIP_DIGEST_MD5_FIRST_UA', ['baresip']),
+      md5OnlyUserAgents: e.list('EDGE_SIP_DIGEST_MD5_ONLY_UA', ['baresip']),
     },
   };
 }

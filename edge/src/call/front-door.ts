@@ -2,7 +2,7 @@
  * The SIP front door of the running edge, built from settings and the applied config: the source guard
  * (per-source rate limit with a ban, failed-authentication ban per address) with the trunks of the applied
  * config and the trusted networks exempt, the overload guard (503 + Retry-After), the digest policy (site
- * order, MD5 first for known MD5-only clients, a device's own list) and the registration cap's counter.
+ * order, MD5 alone for known MD5-only clients, a device's own list) and the registration cap's counter.
  */
 import type { ConfigBundle } from '@hcc/proto';
 import type { Logger } from '@hcc/shared';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ConfigBundle } from '@hcc/proto';
 import { createLogger, type Database, Observer, openDatabase, silentLogger, systemClock } from '@hcc/shared';
 import { createTestDatabase, freePort, startChild } from '@hcc/shared/testing';
+import type { sql } from 'drizzle-orm';
 import { AgentRegistry } from '../../src/agent/index.ts';
 import { CallRegistry, type CallSession, callOfferPort, type LegRef } from '../../src/call/index.ts';
 import { type CallLayer, startCallLayer } from '../../src/call/start.ts';
@@ -30,8 +31,13 @@ export interface EdgeCallLayer {
   dir: string;
   /** Sets a SIP phone's password in the edge's secret store (as `hcc-edge secrets` does). */
   setPassword(extension: string, password: string): Promise<void>;
-  /** Runs SIPp against the edge; resolves with its exit code and the end of its output. */
-  sipp(args: string[], o?: { timeoutS?: number }): Promise<{ code: number | null; output: string }>;
+  /** Runs one SIPp scenario against the edge from `ip` (default 127.0.0.2, the carrier trunk). */
+  sipp(
+    scenario: string,
+    args?: string[],
+    o?: { ip?: string; timeoutS?: number },
+  ): Promise<{ code: number | null; output: string }>;
+  query<T>(q: ReturnType<typeof sql>): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -101,16 +107,31 @@ export async function startEdgeCallLayer(o: {
     database,
     dir,
     setPassword: (ext, pw) => layer.secrets.setDevicePassword(`sip-${ext}`, ext, sipRealm('hq'), pw),
-    async sipp(args, so = {}) {
+    async sipp(scenario: string, args: string[] = [], so: { ip?: string; timeoutS?: number } = {}) {
+      const ip = so.ip ?? '127.0.0.2';
       const child = startChild({
         name: 'sipp',
         command: 'sipp',
         args: [
+          '-sf',
+          scenario,
           `127.0.0.1:${sipPort}`,
+          '-i',
+          ip,
+          '-p',
+          String(await freePort(ip)),
+          '-mi',
+          ip,
+          '-mp',
+          String(await freePort(ip, 4)),
+          '-t',
+          'u1',
           '-nostdin',
           '-timeout',
           `${so.timeoutS ?? 60}s`,
           '-timeout_error',
+          '-m',
+          '1',
           ...args,
         ],
       });
@@ -122,6 +143,10 @@ export async function startEdgeCallLayer(o: {
         running.delete(child);
         await child.stop();
       }
+    },
+    async query<T>(q: ReturnType<typeof sql>) {
+      const r = (await database.db.execute(q)) as unknown as { rows: T[] };
+      return r.rows;
     },
     async close() {
       await Promise.all([...running].map((c) => c.stop()));

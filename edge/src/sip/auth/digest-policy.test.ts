@@ -31,12 +31,9 @@ describe('digest policy', () => {
     offer,
   });
 
-  it('offers SHA-256 then MD5 by default, MD5 first to known MD5-only clients, a device its own list', () => {
+  it('offers SHA-256 then MD5 by default, MD5 alone to known MD5-only clients, a device its own list', () => {
     expect(algs(server.challenge(false, register('1001', 'Zoiper 5')))).toEqual(['SHA-256', 'MD5']);
-    expect(algs(server.challenge(false, register('1001', 'baresip v1.0.0 (x86_64/linux)')))).toEqual([
-      'MD5',
-      'SHA-256',
-    ]);
+    expect(algs(server.challenge(false, register('1001', 'baresip v1.0.0 (x86_64/linux)')))).toEqual(['MD5']);
     expect(algs(server.challenge(false, register('2001', 'baresip v1.0.0')))).toEqual(['SHA-256']);
     expect(algs(server.challenge(false, register('nobody')))).toEqual(['SHA-256', 'MD5']);
   });
