@@ -30,6 +30,8 @@ const PACKAGES = {
     ['sox', 'sox'],
     ['openssl', 'openssl'],
     ['iproute2', 'ip'],
+    // svmap / svwar: the SIP front door's scanner test (edge/test/front-door).
+    ['sipvicious', 'svwar'],
   ],
   bench: [['kamailio', 'kamailio']],
 };

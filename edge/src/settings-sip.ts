@@ -16,6 +16,8 @@ export interface SipProtectionSettings {
   /** Failed digest answers per source within the window before a ban; maxFailures 0 switches it off. */
   authBan: { maxFailures: number; windowMs: number; banMs: number };
   overload: OverloadOptions;
+  /** User-Agent prefixes of SIP scanners (dropped, source banned as for failed authentication). */
+  scannerUserAgents: string[];
   /** Most live registrations (contacts) per extension. */
   maxRegistrations: number;
   digest: DigestPolicy;
@@ -53,6 +55,16 @@ export function sipProtectionSettings(env: NodeJS.ProcessEnv = process.env): Sip
       maxLoopDelayMs: e.int('EDGE_SIP_MAX_LOOP_DELAY_MS', 200, 1),
       retryAfterSeconds: e.int('EDGE_SIP_RETRY_AFTER_S', 5, 1),
     },
+    scannerUserAgents: e.list('EDGE_SIP_SCANNER_UA', [
+      'friendly-scanner',
+      'sipvicious',
+      'sipcli',
+      'sip-scan',
+      'iwar',
+      'sundayddr',
+      'vaxsipuseragent',
+      'pplsip',
+    ]),
     maxRegistrations: e.int('EDGE_SIP_MAX_REGISTRATIONS', 5, 1),
     digest: {
       algorithms: algorithms as DigestAlgorithm[],

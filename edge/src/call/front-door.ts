@@ -12,6 +12,7 @@ import {
   type DigestAlgorithm,
   digestAlgorithm,
   digestOffer,
+  type Flow,
   IpAllowList,
   LoadMonitor,
   type ProtectionCounters,
@@ -31,6 +32,8 @@ export interface FrontDoorCounters extends ProtectionCounters {
 export interface FrontDoor {
   /** SipStackOptions.rateLimiter: asked before any message is parsed. */
   admission: SourceAdmission;
+  /** SipStackOptions.screen: known scanners dropped and banned. */
+  screen: (req: SipRequest, flow: Flow) => boolean;
   overload: LoadMonitor;
   /** DigestServerOptions.offer and .failures for every digest server of SIP phones. */
   digest: {
@@ -61,6 +64,7 @@ export function buildFrontDoor(o: {
       trusted: s.trusted,
     },
     // The address is the attacker's, not a customer's; never a user name or number.
+    scannerUserAgents: s.scannerUserAgents,
     onBan: (b) => o.log.warn({ source: b.address, reason: b.reason, ban_s: b.seconds }, 'sip source banned'),
   });
   // Trunk peers of the applied config join the trusted networks (checked when the bundle changes).
@@ -98,6 +102,7 @@ export function buildFrontDoor(o: {
   const overload = new LoadMonitor(s.overload);
   return {
     admission,
+    screen: (req, flow) => guard.screen(req.headers.get('user-agent'), flow.remoteAddress),
     overload,
     digest: {
       offer: digestOffer(s.digest, deviceAlgorithms),

@@ -98,6 +98,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       ...(o.browser ? [o.browser.transport] : []),
     ],
     rateLimiter: door.admission,
+    screen: door.screen,
     overload: door.overload,
   });
   const mediaHost = o.mediaHost ?? '127.0.0.1';

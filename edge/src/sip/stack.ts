@@ -40,6 +40,8 @@ export interface SipStackOptions {
   /** Asked with the source address before a message is parsed; false drops it (bans, rate limit). */
   rateLimiter?: SourceAdmission;
   overload?: OverloadGuard;
+  /** Asked of each parsed request before any transaction exists: false drops it without an answer. */
+  screen?: (req: SipRequest, flow: Flow) => boolean;
 }
 
 export interface SendOptions {
@@ -173,6 +175,10 @@ export class SipStack implements ReplySink {
 
   private onRequest(req: SipRequest, flow: Flow): void {
     if (!req.headers.has('via')) {
+      this.stats.dropped++;
+      return;
+    }
+    if (this.opts.screen && !this.opts.screen(req, flow)) {
       this.stats.dropped++;
       return;
     }

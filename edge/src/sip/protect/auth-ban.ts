@@ -61,6 +61,17 @@ export class AuthBan {
     return true;
   }
 
+  /** Bans `address` at once (a known scanner); false when it is trusted or already banned. */
+  banNow(address: string): boolean {
+    if (this.trusted.size > 0 && this.trusted.allows(address)) return false;
+    const now = this.clock.now();
+    const e = this.sources.get(address);
+    if (e && e.bannedUntil > now) return false;
+    this.sources.set(address, { failures: [], bannedUntil: now + this.opts.banMs });
+    this.bans++;
+    return true;
+  }
+
   isBanned(address: string): boolean {
     const e = this.sources.get(address);
     if (e === undefined || e.bannedUntil === 0) return false;

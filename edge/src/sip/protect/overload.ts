@@ -27,26 +27,27 @@ export const DEFAULT_OVERLOAD: OverloadOptions = {
 
 export class LoadMonitor implements OverloadGuard {
   private readonly hist: IntervalHistogram;
-  private lastSample = 0;
+  private readonly timer: NodeJS.Timeout;
   private saturated = false;
 
   constructor(private readonly opts: OverloadOptions = DEFAULT_OVERLOAD) {
     this.hist = monitorEventLoopDelay({ resolution: 10 });
     this.hist.enable();
+    // Sampled on its own clock, so a verdict never covers more than the last 500 ms (nor the start-up).
+    this.timer = setInterval(() => {
+      this.saturated = this.hist.percentile(99) / 1e6 > this.opts.maxLoopDelayMs;
+      this.hist.reset();
+    }, 500);
+    this.timer.unref();
   }
 
   check(load: Load): number | undefined {
     if (load.serverTransactions >= this.opts.maxServerTransactions) return this.opts.retryAfterSeconds;
-    const now = Date.now();
-    if (now - this.lastSample >= 500) {
-      this.lastSample = now;
-      this.saturated = this.hist.percentile(99) / 1e6 > this.opts.maxLoopDelayMs;
-      this.hist.reset();
-    }
     return this.saturated ? this.opts.retryAfterSeconds : undefined;
   }
 
   close(): void {
+    clearInterval(this.timer);
     this.hist.disable();
   }
 }
