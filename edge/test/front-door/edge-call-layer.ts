@@ -130,8 +130,7 @@ export async function startEdgeCallLayer(o: {
           '-timeout',
           `${so.timeoutS ?? 60}s`,
           '-timeout_error',
-          '-m',
-          '1',
+          ...(args.includes('-m') ? [] : ['-m', '1']),
           ...args,
         ],
       });
