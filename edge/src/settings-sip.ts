@@ -52,7 +52,7 @@ export function sipProtectionSettings(env: NodeJS.ProcessEnv = process.env): Sip
     },
     overload: {
       maxServerTransactions: e.int('EDGE_SIP_MAX_TRANSACTIONS', 50_000, 1),
-      maxLoopDelayMs: e.int('EDGE_SIP_MAX_LOOP_DELAY_MS', 200, 1),
+      maxLoopDelayMs: e.int('EDGE_SIP_MAX_LOOP_DELAY_MS', 100, 1),
       retryAfterSeconds: e.int('EDGE_SIP_RETRY_AFTER_S', 5, 1),
     },
     scannerUserAgents: e.list('EDGE_SIP_SCANNER_UA', [
