@@ -67,6 +67,29 @@ describe('password guessing', () => {
     }
   }, 30_000);
 
+  it("counts wrong answers to an INVITE's 407 as failures, and a challenge alone as none", async () => {
+    const caller = await RawSip.open('127.0.0.6', { host: '127.0.0.1', port: edge.sipPort });
+    try {
+      const before = edge.layer.protection();
+      const challenged = await caller.response(caller.invite('1001', '1002'), 2000);
+      expect(challenged?.status).toBe(407);
+      expect(edge.layer.protection().authFailures).toBe(before.authFailures);
+      const challenge = challenged!.headers.getAll('proxy-authenticate')[0]!;
+      const uri = `sip:1002@127.0.0.1:${edge.sipPort}`;
+      for (let i = 1; i <= 5; i++) {
+        const b = caller.invite('1001', '1002', {
+          proxyAuthorization: answer(challenge, '1001', `nope-${i}`, uri, i, 'INVITE'),
+          cseq: i + 1,
+        });
+        expect((await caller.response(b, 2000))?.status).toBe(407);
+      }
+      expect(edge.layer.protection().authFailures - before.authFailures).toBe(5);
+      expect(await caller.response(caller.invite('1001', '1002'), 1000)).toBeUndefined();
+    } finally {
+      caller.close();
+    }
+  }, 30_000);
+
   it('bans the guessing address, and the extension still registers from its real device', async () => {
     const target = { host: '127.0.0.1', port: edge.sipPort };
     const attacker = await RawSip.open('127.0.0.3', target);

@@ -61,12 +61,36 @@ export class RawSip {
     return branch;
   }
 
-  /** Waits up to `ms` for the response to `branch`. */
+  /** An INVITE from extension `from` to `to` (an agent phone's call), with an optional Proxy-Authorization. */
+  invite(from: string, to: string, o: { proxyAuthorization?: string; cseq?: number } = {}): string {
+    const branch = `z9hG4bK${randomBytes(8).toString('hex')}`;
+    const host = this.target.host;
+    const sdp = `v=0\r\no=- 1 1 IN IP4 ${this.address}\r\ns=-\r\nc=IN IP4 ${this.address}\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n`;
+    const lines = [
+      `INVITE sip:${to}@${host}:${this.target.port} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${this.address}:${this.port};branch=${branch};rport`,
+      'Max-Forwards: 70',
+      `From: <sip:${from}@${host}>;tag=${randomBytes(4).toString('hex')}`,
+      `To: <sip:${to}@${host}>`,
+      `Call-ID: ${randomBytes(8).toString('hex')}@${this.address}`,
+      `CSeq: ${o.cseq ?? 1} INVITE`,
+      `Contact: <sip:${from}@${this.address}:${this.port}>`,
+      ...(o.proxyAuthorization ? [`Proxy-Authorization: ${o.proxyAuthorization}`] : []),
+      'Content-Type: application/sdp',
+      `Content-Length: ${Buffer.byteLength(sdp)}`,
+      '',
+      sdp,
+    ];
+    this.send(lines.join('\r\n'));
+    return branch;
+  }
+
+  /** Waits up to `ms` for the final response to `branch` (a 100 Trying is skipped). */
   async response(branch: string, ms: number): Promise<SipResponse | undefined> {
     const end = Date.now() + ms;
     while (Date.now() < end) {
       const r = this.responses.get(branch);
-      if (r) return r;
+      if (r && r.status >= 200) return r;
       await new Promise((res) => setTimeout(res, 10));
     }
     return this.responses.get(branch);
@@ -78,7 +102,14 @@ export class RawSip {
 }
 
 /** The Authorization value answering `challenge` (a WWW-Authenticate value) for `user`/`password`. */
-export function answer(challenge: string, user: string, password: string, uri: string, nc: number): string {
+export function answer(
+  challenge: string,
+  user: string,
+  password: string,
+  uri: string,
+  nc: number,
+  method = 'REGISTER',
+): string {
   const p = parseAuthHeader(challenge).params;
   const alg = (p.get('algorithm') ?? 'MD5') as 'MD5' | 'SHA-256';
   const realm = p.get('realm') ?? '';
@@ -88,7 +119,7 @@ export function answer(challenge: string, user: string, password: string, uri: s
   const response = digestResponse({
     algorithm: alg,
     ha1: ha1(alg, user, realm, password),
-    method: 'REGISTER',
+    method,
     uri,
     nonce,
     nc: ncs,
