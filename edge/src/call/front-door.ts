@@ -105,7 +105,7 @@ export function buildFrontDoor(o: {
     screen: (req, flow) => guard.screen(req.headers.get('user-agent'), flow.remoteAddress),
     overload,
     digest: {
-      offer: digestOffer(s.digest, deviceAlgorithms),
+      offer: digestOffer(s.digest, deviceAlgorithms, o.clock),
       algorithms: s.digest.algorithms,
       failures: guard,
     },
