@@ -63,7 +63,7 @@ export function digestOffer(
       const ua = req.headers.get('user-agent')?.toLowerCase();
       if (ua && prefixes.some((p) => ua.startsWith(p))) return md5Only;
     }
-    if (learner && learner.md5Only(req, user ?? '')) return md5Only;
+    if (learner?.md5Only(req, user ?? '')) return md5Only;
     return policy.algorithms;
   };
   return (req) => {
