@@ -36,6 +36,8 @@ const PACKAGES = {
     ['iproute2', 'ip'],
     // Captures of the leaf link (deploy/test/leaf-link-tls.test.ts).
     ['tcpdump', 'tcpdump'],
+    // svmap / svwar: the SIP front door's scanner test (edge/test/front-door).
+    ['sipvicious', 'svwar'],
   ],
   bench: [['kamailio', 'kamailio']],
 };

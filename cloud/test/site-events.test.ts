@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { ensureEdgeEventsStream } from '@hcc/edge';
-import { EdgeHeartbeatSchema, type Event, EventSchema, encodeEvent } from '@hcc/proto';
+import { EdgeHeartbeatSchema, type Event, EventSchema, encodeEvent, SipProtectionSchema } from '@hcc/proto';
 import { names, uuid7 } from '@hcc/shared';
 import { startTestLeaf, type TestNatsServer, waitFor } from '@hcc/shared/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -79,6 +79,14 @@ describe('site view: events flow per site', () => {
           natsConnected: true,
           outboxBacklog,
           version: '0.1.0',
+          sipProtection: create(SipProtectionSchema, {
+            bannedAddresses: 2,
+            dropped: 300n,
+            rateLimited: 1n,
+            overloaded: 0n,
+            authFailures: 36n,
+            registrationsCapped: 1n,
+          }),
         }),
       },
     });
@@ -133,6 +141,25 @@ describe('site view: events flow per site', () => {
     // The list shows the same figures.
     const listed = (await acme('GET', '/api/v1/sites')).json.sites.find((s: { id: string }) => s.id === 'hq');
     expect(listed.events.outboxBacklog).toBe(42);
+    // The edge's SIP front door, in the API and on the console's site page.
+    expect(after.status.sipProtection).toEqual({
+      bannedAddresses: 2,
+      dropped: 300,
+      rateLimited: 1,
+      overloaded: 0,
+      authFailures: 36,
+      registrationsCapped: 1,
+    });
+    const page = await consolePage(acmeLogin, '/sites/hq');
+    const row = /<table id="sip-protection">.*?<\/tr>\s*<tr>(.*?)<\/tr>/s.exec(page)?.[1] ?? '';
+    expect([...row.matchAll(/<td[^>]*>(\d+)<\/td>/g)].map((m) => m[1])).toEqual([
+      '2',
+      '300',
+      '1',
+      '0',
+      '36',
+      '1',
+    ]);
   });
 
   it("shows the seq the cloud has ingested and counts the site's parked messages", async () => {

@@ -27,6 +27,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { AgentEvents } from './agent/events.ts';
 import { AgentRegistry } from './agent/registry.ts';
 import { provisionDemoPhones } from './call/demo-phones.ts';
+import { type FrontDoorCounters, sipProtectionView } from './call/front-door.ts';
 import { CallRegistry, type CallSession, callOfferPort, type LegRef } from './call/index.ts';
 import { startCallLayer } from './call/start.ts';
 import { ConfigStore } from './config/store.ts';
@@ -130,7 +131,11 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   const sink = events.journal;
   // --- end events ---
   // --- call layer (issue 4): counters read by the heartbeat before the layer exists ---
-  const callFacts = { activeCalls: () => 0, registeredDevices: () => 0 };
+  const callFacts = {
+    activeCalls: () => 0,
+    registeredDevices: () => 0,
+    protection: (): FrontDoorCounters | undefined => undefined,
+  };
   // --- end call layer counters ---
   const stopReporter = startFleetReporter(
     config,
@@ -145,6 +150,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
         rtpengineHealthy: media.snapshot().some((s) => s.healthy),
         natsConnected: !nc.isClosed(),
         outboxBacklog: events.backlog(),
+        sipProtection: callFacts.protection(),
       }),
     },
     log.child({ module: 'fleet' }),
@@ -230,10 +236,12 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     agents,
     observers: { acd: acdObserver, agents: agentObserver },
     browser: desktop.callLayer,
+    sipProtection: settings.sipProtection,
     log,
   });
   callFacts.activeCalls = callLayer.activeCalls;
   callFacts.registeredDevices = callLayer.registeredDevices;
+  callFacts.protection = callLayer.protection;
   if (settings.demoCredentialsFile)
     await provisionDemoPhones(callLayer.secrets, settings.demoCredentialsFile, sipRealm(settings.site), log);
   // --- end call layer ---
@@ -270,6 +278,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
       config_version: config.version.toString(),
       rtpengines: media.snapshot(),
       events: eventsStatusView(events.status()),
+      sip_protection: sipProtectionView(callLayer.protection()),
     }),
   });
   const { server, url } = serveEdgeHttp({

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DatabaseTarget, envReader, isLoopbackHost, names } from '@hcc/shared';
 import { type EdgeNetwork, edgeNetwork } from './network.ts';
+import { type SipProtectionSettings, sipProtectionSettings } from './settings-sip.ts';
 
 /** Everything the edge service reads from its environment, validated once at start. */
 export interface EdgeSettings {
@@ -32,6 +33,8 @@ export interface EdgeSettings {
   heartbeatMs: number;
   /** Demo only: JSON with agent SIP passwords, provisioned into the local secret store at start. */
   demoCredentialsFile: string | undefined;
+  /** The SIP front door: rate limit, auth bans, overload guard, registration cap, digest policy. */
+  sipProtection: SipProtectionSettings;
 }
 
 /** A 0/1 switch; anything else is a mistake worth stopping for. */
@@ -120,5 +123,6 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     promptsDir: resolve(e.str('EDGE_PROMPTS_DIR', DEFAULT_PROMPTS)),
     heartbeatMs: Number(e.str('EDGE_HEARTBEAT_MS', '10000')),
     demoCredentialsFile: e.optional('EDGE_DEMO_CREDENTIALS_FILE'),
+    sipProtection: sipProtectionSettings(env),
   };
 }

@@ -107,6 +107,21 @@ export const siteViewSchema: JsonSchema = {
         activeCalls: nullable('integer'),
         rtpengineHealthy: nullable('boolean'),
         natsConnected: nullable('boolean'),
+        sipProtection: nullable('object', {
+          description:
+            "the edge's SIP front door from its newest heartbeat: addresses banned now, and counters since the edge started",
+          properties: {
+            bannedAddresses: { type: 'integer' },
+            dropped: {
+              type: 'integer',
+              description: 'messages dropped from banned sources or known scanners',
+            },
+            rateLimited: { type: 'integer', description: "messages over a source's rate limit" },
+            overloaded: { type: 'integer', description: 'new requests refused with 503 (overload)' },
+            authFailures: { type: 'integer', description: 'wrong digest answers' },
+            registrationsCapped: { type: 'integer', description: 'REGISTERs over the cap per extension' },
+          },
+        }),
         rejected: nullable('object', {
           description: 'the last version the edge refused',
           properties: {

@@ -1,6 +1,13 @@
 import type { Db } from '@hcc/shared';
 import { desc, eq, max } from 'drizzle-orm';
-import { configVersions, deployments, siteNats, siteStatus, sites } from '../db/schema.ts';
+import {
+  configVersions,
+  deployments,
+  type SipProtectionStatus,
+  siteNats,
+  siteStatus,
+  sites,
+} from '../db/schema.ts';
 import type { Tx } from '../db/tenant.ts';
 import { NotFoundError } from '../errors.ts';
 import { siteIngestFigures } from '../ingest/site-events.ts';
@@ -21,6 +28,8 @@ export interface SiteView {
     activeCalls: number | null;
     rtpengineHealthy: boolean | null;
     natsConnected: boolean | null;
+    /** The edge's SIP front door (newest heartbeat): bans, drops, refusals; counts only. */
+    sipProtection: SipProtectionStatus | null;
     rejected: { version: string; reason: string; detail: string; at: string | null } | null;
   };
   /** The site's events (analytics) flow: what waits at the edge, what the cloud has, what it parked. */
@@ -93,6 +102,7 @@ export async function siteViews(
           activeCalls: status?.activeCalls ?? null,
           rtpengineHealthy: status?.rtpengineHealthy ?? null,
           natsConnected: status?.natsConnected ?? null,
+          sipProtection: status?.sipProtection ?? null,
           rejected:
             status?.rejectedVersion != null
               ? {

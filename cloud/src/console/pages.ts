@@ -40,6 +40,15 @@ function eventsCell(s: SiteView) {
   return html`<td data-col="events" title="${title}">${ev.outboxBacklog ?? '-'} waiting, ingested to ${ev.ingestedSeq ?? '-'}, ${ev.parked > 0 ? html`<span class="bad">${ev.parked} parked</span>` : '0 parked'}</td>`;
 }
 
+/** The edge's SIP front door, from its newest heartbeat (counts only: no address, user or number). */
+function sipProtectionTable(s: SiteView) {
+  const p = s.status.sipProtection;
+  if (!p) return html`<p class="muted" id="sip-protection">SIP protection: no report from the edge yet.</p>`;
+  return html`<h2>SIP protection</h2><table id="sip-protection"><tr><th>Banned addresses</th><th>Dropped</th><th>Rate-limited</th><th>Overloaded (503)</th><th>Auth failures</th><th>Registrations over the cap</th></tr>
+<tr><td data-col="banned" class="${p.bannedAddresses > 0 ? 'bad' : ''}">${p.bannedAddresses}</td><td data-col="dropped">${p.dropped}</td><td data-col="rate-limited">${p.rateLimited}</td><td data-col="overloaded" class="${p.overloaded > 0 ? 'bad' : ''}">${p.overloaded}</td><td data-col="auth-failures">${p.authFailures}</td><td data-col="capped">${p.registrationsCapped}</td></tr></table>
+<p class="muted">Counters since the edge started; banned addresses are those banned now.</p>`;
+}
+
 /** Sites with status, and the staged publish form (tick the sites that get the new version now). */
 export async function dashboard(x: ConsoleCtx): Promise<Response> {
   const sites = await addIngestFigures(
@@ -84,6 +93,7 @@ export async function sitePage(x: ConsoleCtx): Promise<Response> {
     const [s] = await addIngestFigures(x.d.db, x.p.tenantId, [data.view]);
     if (!s) throw new NotFoundError(`site ${siteId}`);
     const body = html`<table><tr><th>Status</th><th>Last heartbeat</th><th>Applied</th><th>Deployed</th><th>Latest</th><th>Active calls</th><th>Last rejection</th><th>Events (edge backlog, ingested seq, parked)</th></tr><tr id="site-status">${statusCells(s)}</tr></table>
+${sipProtectionTable(s)}
 <h2>Draft</h2>${data.problems.length ? html`<div class="err" id="draft-problems">The draft does not validate: ${data.problems.map((p) => html`<div>${p.path}: ${ConfigRejectReason[p.reason]}</div>`)}</div>` : html`<p class="ok" id="draft-ok">The draft validates.</p>`}
 <form method="post" action="/console/publish"><input type="hidden" name="siteId" value="${s.id}"><button id="publish-site">Publish this site's draft and deploy it</button></form>
 ${data.entities.map(

@@ -109,6 +109,16 @@ export const siteNats = pgTable('site_nats', {
   enrolledAt: ts('enrolled_at').notNull().defaultNow(),
 });
 
+/** EdgeHeartbeat.sip_protection as stored (numbers; counters since the edge started). */
+export interface SipProtectionStatus {
+  bannedAddresses: number;
+  dropped: number;
+  rateLimited: number;
+  overloaded: number;
+  authFailures: number;
+  registrationsCapped: number;
+}
+
 /** What the site's edge reported last (written by the fleet consumer from events). */
 export const siteStatus = pgTable('site_status', {
   siteId: text('site_id')
@@ -126,6 +136,8 @@ export const siteStatus = pgTable('site_status', {
   edgeVersion: text('edge_version'),
   /** Events journaled at the edge and not yet confirmed by the cloud, from the newest heartbeat. */
   outboxBacklog: integer('outbox_backlog'),
+  /** The edge's SIP front door counters from the newest heartbeat (counts only, no addresses). */
+  sipProtection: jsonb('sip_protection').$type<SipProtectionStatus>(),
   rejectedVersion: bigint('rejected_version', { mode: 'bigint' }),
   rejectReason: text('reject_reason'),
   rejectDetail: text('reject_detail'),

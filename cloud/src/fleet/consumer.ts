@@ -1,9 +1,9 @@
-import { ConfigRejectReason, decodeEvent, type Event } from '@hcc/proto';
+import { ConfigRejectReason, decodeEvent, type Event, type SipProtection } from '@hcc/proto';
 import { type Db, type Logger, names } from '@hcc/shared';
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
-import { siteStatus, sites } from '../db/schema.ts';
+import { type SipProtectionStatus, siteStatus, sites } from '../db/schema.ts';
 import { asSystem, type Tx } from '../db/tenant.ts';
 import { streamSource } from '../nats/stream-source.ts';
 
@@ -185,6 +185,7 @@ export class FleetConsumer {
           rtpengineHealthy: h.rtpengineHealthy,
           natsConnected: h.natsConnected,
           edgeVersion: h.version,
+          sipProtection: h.sipProtection ? sipProtectionStatus(h.sipProtection) : null,
         })
         .where(
           and(
@@ -202,6 +203,19 @@ export class FleetConsumer {
           .where(eq(siteStatus.siteId, site));
     }
   }
+}
+
+/** The heartbeat's SIP protection counters as stored (a uint64 beyond 2^53 saturates). */
+function sipProtectionStatus(p: SipProtection): SipProtectionStatus {
+  const n = (v: bigint) => (v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v));
+  return {
+    bannedAddresses: p.bannedAddresses,
+    dropped: n(p.dropped),
+    rateLimited: n(p.rateLimited),
+    overloaded: n(p.overloaded),
+    authFailures: n(p.authFailures),
+    registrationsCapped: n(p.registrationsCapped),
+  };
 }
 
 /** Collects messages and hands them to `run` in batches, one batch at a time. */

@@ -7,7 +7,13 @@ import type { ConfigBundle } from '@hcc/proto';
 import type { Logger } from '@hcc/shared';
 import type { AgentRegistry } from '../agent/index.ts';
 import type { DeviceSecret } from '../secrets/index.ts';
-import { DigestServer, type Handler, Registrar, type Clock as SipClock } from '../sip/index.ts';
+import {
+  DigestServer,
+  type DigestServerOptions,
+  type Handler,
+  Registrar,
+  type Clock as SipClock,
+} from '../sip/index.ts';
 import type { AgentBindingStore } from './contacts.ts';
 
 export interface AgentRegistrarOptions {
@@ -22,6 +28,12 @@ export interface AgentRegistrarOptions {
   minExpires?: number;
   /** Digest algorithms offered, strongest first (default SHA-256 then MD5). */
   algorithms?: Array<'SHA-256' | 'MD5'>;
+  /** The digest policy per request and the failed-authentication sink (front-door.ts). */
+  offer?: DigestServerOptions['offer'];
+  failures?: DigestServerOptions['failures'];
+  /** Cap on live registrations per extension, and who counts the refusals. */
+  maxContacts?: number;
+  onCapped?: (aor: string) => void;
 }
 
 /** The agent owning a SIP device with this auth user, and the device's secret ref. */
@@ -35,7 +47,10 @@ export function deviceOf(bundle: ConfigBundle | undefined, username: string) {
 
 /** Digest against the agents' device HA1s: the registrar's (401) or the internal calls' (407, `proxy`). */
 export function agentDigest(
-  o: Pick<AgentRegistrarOptions, 'clock' | 'realm' | 'secrets' | 'config' | 'algorithms'> & {
+  o: Pick<
+    AgentRegistrarOptions,
+    'clock' | 'realm' | 'secrets' | 'config' | 'algorithms' | 'offer' | 'failures'
+  > & {
     proxy?: boolean;
   },
 ): DigestServer {
@@ -44,6 +59,8 @@ export function agentDigest(
     clock: o.clock,
     ...(o.algorithms ? { algorithms: o.algorithms } : {}),
     ...(o.proxy ? { proxy: true } : {}),
+    ...(o.offer ? { offer: o.offer } : {}),
+    ...(o.failures ? { failures: o.failures } : {}),
     lookup: async (username) => {
       const dev = deviceOf(o.config.current(), username);
       const secret = dev && (await o.secrets.device(dev.ref));
@@ -60,6 +77,8 @@ export function agentRegistrar(o: AgentRegistrarOptions): { handler: Handler; re
     store: o.bindings,
     auth,
     ...(o.minExpires !== undefined ? { minExpires: o.minExpires } : {}),
+    ...(o.maxContacts !== undefined ? { maxContacts: o.maxContacts } : {}),
+    ...(o.onCapped ? { onCapped: o.onCapped } : {}),
   });
   const handler: Handler = async function registerAgentPhone(req) {
     await registrar.handle(req);

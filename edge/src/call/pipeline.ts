@@ -126,9 +126,11 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
       const fromUri = req.message.from.uri;
       const web = isSipUri(fromUri) && isBrowserUser(fromUri.user ?? '') ? svc.browserAuth : undefined;
       const auth = web?.digest ?? svc.agentAuth!;
-      const v = await auth.verify(req.message);
+      const v = await auth.verify(req.message, req.flow.remoteAddress);
       if (!v.ok)
-        throw new SipError(407, 'Proxy Authentication Required', { headers: auth.challenge(v.stale) });
+        throw new SipError(407, 'Proxy Authentication Required', {
+          headers: auth.challenge(v.stale, req.message),
+        });
       const from = web
         ? web.agentOf(v.username)
         : (deviceOf(c.bundle, v.username)?.agentId ??

@@ -15,6 +15,7 @@ import { DtmfListener, G711PromptCache, type NgClient, type RtpenginePool } from
 import type { Acd, AcdEvents } from '../queue/index.ts';
 import { RecordingArchive, scheduleRetention } from '../recording/index.ts';
 import { SecretStore, sipRealm } from '../secrets/index.ts';
+import type { SipProtectionSettings } from '../settings-sip.ts';
 import {
   type Handler,
   type Clock as SipClock,
@@ -29,6 +30,7 @@ import { ConsultRegistry } from './consult.ts';
 import { AgentBindingStore } from './contacts.ts';
 import { EventBridge } from './event-bridge.ts';
 import type { CallEvents } from './events.ts';
+import { buildFrontDoor, type FrontDoorCounters } from './front-door.ts';
 import { mountCallLayer } from './mount.ts';
 import type { CallRegistry } from './registry.ts';
 import type { CallSession } from './session.ts';
@@ -57,6 +59,8 @@ export interface CallLayerOptions {
   agents: AgentRegistry;
   observers: { acd: Observer<AcdEvents>; agents: Observer<AgentEvents> };
   log: Logger;
+  /** Rate limit, auth bans, overload guard, registration cap and digest policy of the SIP front door. */
+  sipProtection: SipProtectionSettings;
   /** The agent desktop's SIP over WebSocket listener and its REGISTER handler (browser-device.ts). */
   browser?: {
     transport: Transport;
@@ -75,12 +79,20 @@ export interface CallLayer {
   pipeline: string[];
   activeCalls(): number;
   registeredDevices(): number;
+  /** What the SIP front door's protection did (status, heartbeat). */
+  protection(): FrontDoorCounters;
   stop(): Promise<void>;
 }
 
 export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
   const clock = systemClock;
   const log = o.log.child({ module: 'call' });
+  const door = buildFrontDoor({
+    settings: o.sipProtection,
+    config: o.config,
+    clock,
+    log: o.log.child({ module: 'sip-protect' }),
+  });
   const stack = new SipStack({
     transports: [
       new UdpTransport({ host: o.sipHost, port: o.sipPort }),
@@ -88,6 +100,9 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       ...(o.browser ? [o.browser.transport] : []),
     ],
     ...(o.advertisedHost ? { advertisedHost: o.advertisedHost } : {}),
+    rateLimiter: door.admission,
+    screen: door.screen,
+    overload: door.overload,
   });
   const mediaHost = o.mediaHost ?? '127.0.0.1';
   const dtmf = await DtmfListener.bind({ host: mediaHost, port: o.dtmfPort, logger: log });
@@ -133,6 +148,9 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
         secrets,
         config: o.config,
         proxy: true,
+        algorithms: door.digest.algorithms,
+        offer: door.digest.offer,
+        failures: door.digest.failures,
       }),
       ...(o.browser?.callAuth ? { browserAuth: o.browser.callAuth(stack.clock) } : {}),
       clock,
@@ -154,6 +172,11 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     config: o.config,
     agents: o.agents,
     log,
+    algorithms: door.digest.algorithms,
+    offer: door.digest.offer,
+    failures: door.digest.failures,
+    maxContacts: door.registrations.maxContacts,
+    onCapped: door.registrations.onCapped,
   });
   if (o.browser) stack.use('REGISTER', o.browser.register(bindings, stack.clock));
   stack.use('REGISTER', register);
@@ -179,9 +202,11 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     pipeline,
     activeCalls: () => o.registry.size,
     registeredDevices: () => bindings.registeredUsers,
+    protection: () => door.counters(stack),
     async stop() {
       stopRetention();
       await stack.close();
+      door.close();
       dtmf.close();
       await bridge.close();
     },

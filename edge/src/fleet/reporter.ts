@@ -1,5 +1,10 @@
 import { create } from '@bufbuild/protobuf';
-import { ConfigAppliedSchema, ConfigRejectedSchema, EdgeHeartbeatSchema } from '@hcc/proto';
+import {
+  ConfigAppliedSchema,
+  ConfigRejectedSchema,
+  EdgeHeartbeatSchema,
+  SipProtectionSchema,
+} from '@hcc/proto';
 import type { Logger } from '@hcc/shared';
 import type { ConfigStore } from '../config/store.ts';
 import type { EventSink } from '../events/sink.ts';
@@ -10,6 +15,15 @@ export interface HeartbeatFacts {
   rtpengineHealthy: boolean;
   natsConnected: boolean;
   outboxBacklog: number;
+  /** The SIP front door's counters (absent before the call layer runs). */
+  sipProtection?: {
+    bannedAddresses: number;
+    dropped: number;
+    rateLimited: number;
+    overloaded: number;
+    authFailures: number;
+    registrationsCapped: number;
+  };
 }
 
 export interface FleetReporterOptions {
@@ -72,6 +86,18 @@ export function startFleetReporter(
           natsConnected: f.natsConnected,
           outboxBacklog: BigInt(f.outboxBacklog),
           version: o.version,
+          ...(f.sipProtection
+            ? {
+                sipProtection: create(SipProtectionSchema, {
+                  bannedAddresses: f.sipProtection.bannedAddresses,
+                  dropped: BigInt(f.sipProtection.dropped),
+                  rateLimited: BigInt(f.sipProtection.rateLimited),
+                  overloaded: BigInt(f.sipProtection.overloaded),
+                  authFailures: BigInt(f.sipProtection.authFailures),
+                  registrationsCapped: BigInt(f.sipProtection.registrationsCapped),
+                }),
+              }
+            : {}),
         }),
       }),
     );

@@ -5,7 +5,19 @@ export { type Clock, FakeClock, systemClock, type TimerHandle } from '@hcc/share
 export { allowFrom, IpAllowList } from './auth/acl.ts';
 export type { DigestAlgorithm } from './auth/digest.ts';
 export { DigestClient, type DigestCredentials, sendWithDigest } from './auth/digest-client.ts';
-export { DigestServer, type DigestServerOptions, type DigestUser } from './auth/digest-server.ts';
+export {
+  claimedUser,
+  DEFAULT_DIGEST_POLICY,
+  type DigestPolicy,
+  digestAlgorithm,
+  digestOffer,
+} from './auth/digest-policy.ts';
+export {
+  DigestServer,
+  type DigestServerOptions,
+  type DigestUser,
+  type VerifyResult,
+} from './auth/digest-server.ts';
 export { OutgoingRequest } from './client-request.ts';
 export {
   Dialog,
@@ -48,6 +60,8 @@ export {
 } from './message/uri.ts';
 export { DEFAULT_CAPABILITIES, type UasCapabilities } from './message/validate.ts';
 export { formatVia, type Via } from './message/via.ts';
+export { AuthBan, type AuthBanOptions, DEFAULT_AUTH_BAN } from './protect/auth-ban.ts';
+export { type ProtectionCounters, SourceGuard, type SourceGuardOptions } from './protect/guard.ts';
 export {
   DEFAULT_OVERLOAD,
   LoadMonitor,
@@ -55,7 +69,13 @@ export {
   type OverloadOptions,
   StaticOverload,
 } from './protect/overload.ts';
-export { KAMAILIO_PIKE_DEFAULTS, RateLimiter, type RateLimitOptions } from './protect/rate-limit.ts';
+export {
+  KAMAILIO_PIKE_DEFAULTS,
+  RateLimiter,
+  type RateLimitOptions,
+  type RateVerdict,
+  type SourceAdmission,
+} from './protect/rate-limit.ts';
 export { aorOf, Registrar, type RegistrarOptions } from './registrar/registrar.ts';
 export { type Binding, type BindingStore, MemoryBindingStore } from './registrar/store.ts';
 export { type Handler, type Next, Router } from './router.ts';

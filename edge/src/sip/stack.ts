@@ -20,7 +20,7 @@ import {
 } from './message/validate.ts';
 import type { Via } from './message/via.ts';
 import type { OverloadGuard } from './protect/overload.ts';
-import type { RateLimiter } from './protect/rate-limit.ts';
+import type { SourceAdmission } from './protect/rate-limit.ts';
 import { Router } from './router.ts';
 import { type NextHop, responseDestination, stampVia } from './routing.ts';
 import { type ReplySink, ServerRequest } from './server-request.ts';
@@ -37,8 +37,11 @@ export interface SipStackOptions {
   limits?: ParseLimits;
   /** Host written in Via and Contact (default: each transport's bound address). */
   advertisedHost?: string;
-  rateLimiter?: RateLimiter;
+  /** Asked with the source address before a message is parsed; false drops it (bans, rate limit). */
+  rateLimiter?: SourceAdmission;
   overload?: OverloadGuard;
+  /** Asked of each parsed request before any transaction exists: false drops it without an answer. */
+  screen?: (req: SipRequest, flow: Flow) => boolean;
 }
 
 export interface SendOptions {
@@ -172,6 +175,10 @@ export class SipStack implements ReplySink {
 
   private onRequest(req: SipRequest, flow: Flow): void {
     if (!req.headers.has('via')) {
+      this.stats.dropped++;
+      return;
+    }
+    if (this.opts.screen && !this.opts.screen(req, flow)) {
       this.stats.dropped++;
       return;
     }

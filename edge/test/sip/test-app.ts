@@ -3,8 +3,10 @@
 
 import type { Transport } from '../../src/sip/index.ts';
 import {
+  DEFAULT_DIGEST_POLICY,
   type DigestAlgorithm,
   DigestServer,
+  digestOffer,
   MemoryBindingStore,
   Registrar,
   type SipLogger,
@@ -19,7 +21,7 @@ export interface TestAppOptions {
   udpPort: number;
   tcpPort?: number;
   logger?: SipLogger;
-  /** Digest algorithms offered to REGISTER (default SHA-256 then MD5). */
+  /** Digest algorithms offered to REGISTER (default: the edge's default digest policy). */
   algorithms?: DigestAlgorithm[];
   users?: Record<string, string>;
   extraTransports?: Transport[];
@@ -48,7 +50,9 @@ export async function startTestApp(opts: TestAppOptions) {
   const auth = new DigestServer({
     realm: 'edge.test',
     clock,
-    algorithms: opts.algorithms,
+    ...(opts.algorithms
+      ? { algorithms: opts.algorithms }
+      : { algorithms: DEFAULT_DIGEST_POLICY.algorithms, offer: digestOffer(DEFAULT_DIGEST_POLICY) }),
     lookup: (u) => (users[u] !== undefined ? { password: users[u] } : undefined),
   });
   const registrar = new Registrar({ clock, store: new MemoryBindingStore(), auth, minExpires: 1 });

@@ -153,6 +153,13 @@ export function validateBundle(b: ConfigBundle): BundleProblem[] {
     }
     for (const r of a.allowedNotReadyReasonIds)
       if (!reasons.has(r)) dangling(`agents.${a.id}.allowed_not_ready_reason_ids.${r}`);
+    // Digest algorithms of a SIP phone: the names of RFC 8760, each at most once.
+    for (const d of a.devices) {
+      if (d.kind.case !== 'sip') continue;
+      const algs = d.kind.value.digestAlgorithms;
+      if (algs.some((x) => x !== 'SHA-256' && x !== 'MD5') || new Set(algs).size !== algs.length)
+        bad(ConfigRejectReason.INVALID_VALUE, `agents.${a.id}.devices.${d.id}.digest_algorithms`);
+    }
   }
   for (const m of b.mailboxes) prompt(m.greetingPromptId, `mailboxes.${m.id}.greeting_prompt_id`);
   for (const h of b.businessHours) {

@@ -78,8 +78,8 @@ describe('digest', () => {
     new DigestClient({ username: 'alice', password: 'nope' }).authorize(wrong, challenged(server));
     const unknown = request();
     new DigestClient({ username: 'mallory', password: 's3cret' }).authorize(unknown, challenged(server));
-    expect(await server.verify(wrong)).toEqual({ ok: false, stale: false });
-    expect(await server.verify(unknown)).toEqual({ ok: false, stale: false });
+    expect(await server.verify(wrong)).toEqual({ ok: false, stale: false, failed: true });
+    expect(await server.verify(unknown)).toEqual({ ok: false, stale: false, failed: true });
   });
 
   it('expires nonces after 300 s (stale=true) and rejects forged ones', async () => {
@@ -88,14 +88,14 @@ describe('digest', () => {
     const req = request();
     new DigestClient({ username: 'alice', password: 's3cret' }).authorize(req, challenged(server));
     clock.advanceSync(300_001);
-    expect(await server.verify(req)).toEqual({ ok: false, stale: true });
+    expect(await server.verify(req)).toEqual({ ok: false, stale: true, failed: false });
     expect(server.challenge(true)[0]![1]).toContain('stale=true');
     const forged = request();
     forged.headers.set(
       'Authorization',
       (req.headers.get('authorization') ?? '').replace(/nonce="[^"]*"/, 'nonce="0.AAAA.BBBB"'),
     );
-    expect(await server.verify(forged)).toEqual({ ok: false, stale: false });
+    expect(await server.verify(forged)).toEqual({ ok: false, stale: false, failed: false });
   });
 
   it('challenges over the stack and the client retries with the next CSeq', async () => {

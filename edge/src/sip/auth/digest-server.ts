@@ -25,9 +25,22 @@ export interface DigestServerOptions {
   secret?: Buffer;
   /** 407/Proxy-Authenticate instead of 401/WWW-Authenticate. */
   proxy?: boolean;
+  /**
+   * Told of each wrong answer to one of our challenges (a fresh nonce of ours, a wrong response or an unknown
+   * user), with the source address the caller passed to verify(). Requests without credentials, with stale or
+   * foreign nonces, or replayed nonce-counts are not failures.
+   */
+  failures?: { authFailed(address: string): void };
+  /**
+   * The algorithms to offer for one request, strongest first, instead of `algorithms` (per device, per
+   * client): see digest-policy.ts. Each must be one of `algorithms`, which verify() accepts.
+   */
+  offer?: (req: SipRequest) => DigestAlgorithm[];
 }
 
-export type VerifyResult = { ok: true; username: string } | { ok: false; stale: boolean };
+export type VerifyResult =
+  | { ok: true; username: string }
+  | { ok: false; stale: boolean /** credentials were given and were wrong */; failed: boolean };
 
 export class DigestServer {
   private readonly secret: Buffer;
@@ -67,19 +80,23 @@ export class DigestServer {
     return this.opts.clock.now() - issued > this.ttl ? 'stale' : 'valid';
   }
 
-  /** The challenge headers: one per algorithm. */
-  challenge(stale = false): Array<[string, string]> {
+  /** The challenge headers: one per algorithm, in the order offered for `req` (RFC 8760 §2.4). */
+  challenge(stale = false, req?: SipRequest): Array<[string, string]> {
     const name = this.opts.proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate';
     const nonce = this.newNonce();
-    return this.algorithms.map((alg) => [
+    const algorithms = (req && this.opts.offer?.(req)) || this.algorithms;
+    return algorithms.map((alg) => [
       name,
       `Digest realm="${this.opts.realm}", nonce="${nonce}", algorithm=${alg}, qop="auth"${stale ? ', stale=true' : ''}`,
     ]);
   }
 
-  async verify(req: SipRequest): Promise<VerifyResult> {
+  /** Checks the request's credentials; `source` (its address) is reported to `failures` on a wrong answer. */
+  async verify(req: SipRequest, source?: string): Promise<VerifyResult> {
     const header = req.headers.getAll(this.opts.proxy ? 'proxy-authorization' : 'authorization');
     let stale = false;
+    let failed = false;
+    const accepted = this.opts.offer?.(req) ?? this.algorithms;
     for (const value of header) {
       const { scheme, params } = parseAuthHeader(value);
       if (scheme.toLowerCase() !== 'digest' || params.get('realm') !== this.opts.realm) continue;
@@ -88,7 +105,7 @@ export class DigestServer {
       const nonce = params.get('nonce');
       const response = params.get('response');
       const uri = params.get('uri');
-      if (!alg || !this.algorithms.includes(alg) || !username || !nonce || !response || !uri) continue;
+      if (!alg || !accepted.includes(alg) || !username || !nonce || !response || !uri) continue;
       const state = this.checkNonce(nonce);
       if (state === 'invalid') continue;
       if (state === 'stale') {
@@ -110,7 +127,10 @@ export class DigestServer {
       );
       const got = Buffer.from(response.toLowerCase());
       const match = got.length === want.length && timingSafeEqual(got, want);
-      if (!match || !user) continue;
+      if (!match || !user) {
+        failed = true;
+        continue;
+      }
       // Replay protection: each nonce-count may be used once, increasing (RFC 7616 §3.3).
       const nc = Number.parseInt(ncStr, 16);
       this.sweep();
@@ -119,7 +139,8 @@ export class DigestServer {
       this.counts.set(nonce, { nc, expires: this.opts.clock.now() + this.ttl });
       return { ok: true, username };
     }
-    return { ok: false, stale };
+    if (failed && source !== undefined) this.opts.failures?.authFailed(source);
+    return { ok: false, stale, failed };
   }
 
   private sweep(): void {
@@ -131,11 +152,11 @@ export class DigestServer {
   /** Router middleware: authenticated requests continue with `req.locals.authUser`; others get a challenge. */
   middleware(): Handler {
     return async (req, next) => {
-      const r = await this.verify(req.message);
+      const r = await this.verify(req.message, req.flow.remoteAddress);
       if (!r.ok) {
         const status = this.opts.proxy ? 407 : 401;
         throw new SipError(status, this.opts.proxy ? 'Proxy Authentication Required' : 'Unauthorized', {
-          headers: this.challenge(r.stale),
+          headers: this.challenge(r.stale, req.message),
         });
       }
       req.locals.authUser = r.username;

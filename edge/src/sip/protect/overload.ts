@@ -14,39 +14,44 @@ export interface OverloadGuard {
 export interface OverloadOptions {
   /** Most concurrent server transactions (INVITE transactions live until ACK/Timer L). */
   maxServerTransactions: number;
-  /** Event-loop delay (p99 over the sampling window, ms) beyond which the process is saturated. */
+  /**
+   * Event-loop delay (median over a 500 ms window, ms) beyond which the process is saturated. The median, not a
+   * high percentile: one GC pause or slow start-up step delays a single sample and must not shed a window's calls;
+   * a loop that cannot keep up delays them all.
+   */
   maxLoopDelayMs: number;
   retryAfterSeconds: number;
 }
 
 export const DEFAULT_OVERLOAD: OverloadOptions = {
   maxServerTransactions: 50_000,
-  maxLoopDelayMs: 200,
+  maxLoopDelayMs: 100,
   retryAfterSeconds: 5,
 };
 
 export class LoadMonitor implements OverloadGuard {
   private readonly hist: IntervalHistogram;
-  private lastSample = 0;
+  private readonly timer: NodeJS.Timeout;
   private saturated = false;
 
   constructor(private readonly opts: OverloadOptions = DEFAULT_OVERLOAD) {
     this.hist = monitorEventLoopDelay({ resolution: 10 });
     this.hist.enable();
+    // Sampled on its own clock, so a verdict never covers more than the last 500 ms (nor the start-up).
+    this.timer = setInterval(() => {
+      this.saturated = this.hist.percentile(50) / 1e6 > this.opts.maxLoopDelayMs;
+      this.hist.reset();
+    }, 500);
+    this.timer.unref();
   }
 
   check(load: Load): number | undefined {
     if (load.serverTransactions >= this.opts.maxServerTransactions) return this.opts.retryAfterSeconds;
-    const now = Date.now();
-    if (now - this.lastSample >= 500) {
-      this.lastSample = now;
-      this.saturated = this.hist.percentile(99) / 1e6 > this.opts.maxLoopDelayMs;
-      this.hist.reset();
-    }
     return this.saturated ? this.opts.retryAfterSeconds : undefined;
   }
 
   close(): void {
+    clearInterval(this.timer);
     this.hist.disable();
   }
 }

@@ -1,7 +1,7 @@
 import { FakeClock } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
 import { invite, pair } from '../test-pair.ts';
-import { StaticOverload } from './overload.ts';
+import { LoadMonitor, StaticOverload } from './overload.ts';
 import { KAMAILIO_PIKE_DEFAULTS, RateLimiter } from './rate-limit.ts';
 
 describe('RateLimiter', () => {
@@ -57,4 +57,34 @@ describe('overload', () => {
     const [bye] = await Promise.all([call.dialog!.bye(), p.run(300)]);
     expect(bye.status).toBe(200);
   });
+});
+
+describe('LoadMonitor', () => {
+  const busy = (ms: number) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      /* a blocked event loop */
+    }
+  };
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('sheds when the event loop cannot keep up, not for one stall, and past the transaction limit', async () => {
+    const m = new LoadMonitor({ maxServerTransactions: 10, maxLoopDelayMs: 100, retryAfterSeconds: 3 });
+    try {
+      busy(300);
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(m.check({ serverTransactions: 0 })).toBeUndefined();
+      const end = Date.now() + 1500;
+      while (Date.now() < end) {
+        busy(150);
+        await tick();
+      }
+      expect(m.check({ serverTransactions: 0 })).toBe(3);
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(m.check({ serverTransactions: 0 })).toBeUndefined();
+      expect(m.check({ serverTransactions: 10 })).toBe(3);
+    } finally {
+      m.close();
+    }
+  }, 20_000);
 });

@@ -20,7 +20,10 @@ export interface RegistrarOptions {
   defaultExpires?: number;
   minExpires?: number;
   maxExpires?: number;
+  /** Most live contacts per address of record (a cap on registrations per extension; default 10). */
   maxContacts?: number;
+  /** Told when a REGISTER is refused for going over `maxContacts`. */
+  onCapped?: (aor: string) => void;
 }
 
 /** Address of record of a To URI: scheme, user and host, lower-cased host (§10.3 step 5). */
@@ -58,8 +61,8 @@ export class Registrar {
       throw new SipError(404, 'Not Found');
     }
     if (this.opts.auth) {
-      const r = await this.opts.auth.verify(msg);
-      if (!r.ok) throw new SipError(401, 'Unauthorized', { headers: this.opts.auth.challenge(r.stale) });
+      const r = await this.opts.auth.verify(msg, req.flow.remoteAddress);
+      if (!r.ok) throw new SipError(401, 'Unauthorized', { headers: this.opts.auth.challenge(r.stale, msg) });
       const to = msg.to.uri;
       if (!isSipUri(to) || to.user !== r.username) throw new SipError(403, 'Forbidden');
     }
@@ -122,7 +125,10 @@ export class Registrar {
         if (idx >= 0) bindings[idx] = binding;
         else bindings.push(binding);
       }
-      if (bindings.length > (this.opts.maxContacts ?? 10)) throw new SipError(403, 'Too many contacts');
+      if (bindings.length > (this.opts.maxContacts ?? 10)) {
+        this.opts.onCapped?.(aor);
+        throw new SipError(403, 'Too many contacts');
+      }
     }
     if (contacts.length > 0) await this.opts.store.put(aor, bindings);
     const headers: Array<[string, string]> = bindings.map((b) => [

@@ -1,0 +1,1 @@
+ALTER TABLE "site_status" ADD COLUMN "sip_protection" jsonb;
