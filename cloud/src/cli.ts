@@ -18,6 +18,14 @@ export const cloudCli: CliSpec = {
         return new Promise<number>(() => {});
       },
     },
+    init: {
+      summary: 'create the cloud secrets that are missing; --hub-conf also writes the hub nats-server config',
+      usage: '[--secrets-dir DIR] [--owner USER] [--hub-conf FILE]',
+      async run(args) {
+        const { runInit } = await import('./install/cli.ts');
+        return runInit(args);
+      },
+    },
   },
 };
 

@@ -26,6 +26,8 @@ export interface HubConfOptions {
   host: string;
   port: number;
   leafPort: number;
+  /** Address the leafnode listener binds (defaults to `host`). */
+  leafHost?: string;
   storeDir: string;
   /** Address the hub advertises to leaves (defaults to host:leafPort). */
   advertise?: string;
@@ -66,7 +68,11 @@ export function hubConf(o: HubConfOptions): string {
       max_memory_store: 268435456,
       max_file_store: 8589934592,
     },
-    leafnodes: { host: o.host, port: o.leafPort, advertise: o.advertise ?? `${o.host}:${o.leafPort}` },
+    leafnodes: {
+      host: o.leafHost ?? o.host,
+      port: o.leafPort,
+      advertise: o.advertise ?? `${o.leafHost ?? o.host}:${o.leafPort}`,
+    },
   });
 }
 
