@@ -30,6 +30,12 @@ const PACKAGES = {
     ['sox', 'sox'],
     ['openssl', 'openssl'],
     ['iproute2', 'ip'],
+    // The package end-to-end test (deploy/test/package): build, lint, a clean root, boot it.
+    ['debhelper', 'dh'],
+    ['lintian', 'lintian'],
+    ['dpkg-dev', 'dpkg-scanpackages'],
+    ['mmdebstrap', 'mmdebstrap'],
+    ['systemd-container', 'systemd-nspawn'],
   ],
   bench: [['kamailio', 'kamailio']],
 };

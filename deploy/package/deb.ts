@@ -20,7 +20,7 @@ interface PackageSpec {
   depends: string[];
   recommends: string[];
   summary: string;
-  description: string;
+  description: string[];
 }
 
 export const PACKAGES: Record<Service, PackageSpec> = {

@@ -32,6 +32,7 @@ sha256sum --quiet --strict -c SHA256SUMS
 # cache are not touched, and nothing is fetched from a network.
 state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT
+chmod 0755 "$state"
 mkdir -p "$state/lists/partial" "$state/archives/partial"
 echo "deb [trusted=yes] file:$here/debs ./" >"$state/sources.list"
 set -- -o Dir::Etc::SourceList="$state/sources.list" -o Dir::Etc::SourceParts=/dev/null \
