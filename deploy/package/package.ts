@@ -34,6 +34,8 @@ export interface PackageOptions {
   withoutLatestMigration?: boolean;
   /** Skip the offline bundle (the upgrade test installs .debs into a root that has the bundle). */
   bundle?: boolean;
+  /** Run lintian on each new package (default true; its report is cached with the package). */
+  lint?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -81,6 +83,7 @@ export async function packageAll(o: PackageOptions = {}): Promise<Packages> {
       .text('version', version)
       .text('node', `${process.version} ${statSync(process.execPath).size}`)
       .text('compression', compression)
+      .text('lint', String(o.lint !== false))
       .tree('build', buildDir)
       .tree('package', join(HERE, 'debian'))
       .tree('units', join(HERE, 'systemd'))
@@ -91,7 +94,15 @@ export async function packageAll(o: PackageOptions = {}): Promise<Packages> {
     const cached = join(cache, 'debs', `${service}-${key}`);
     const file = debFileName(service, version);
     if (!existsSync(join(cached, file))) {
-      const built = buildDeb(service, version, buildDir, join(work, 'deb'), join(cached, 'tmp'), compression);
+      const built = buildDeb(
+        service,
+        version,
+        buildDir,
+        join(work, 'deb'),
+        join(cached, 'tmp'),
+        compression,
+        o.lint !== false,
+      );
       writeFileSync(join(cached, 'tmp', 'lintian.txt'), built.lintian);
       renameSync(join(cached, 'tmp', file), join(cached, file));
       renameSync(join(cached, 'tmp', 'lintian.txt'), join(cached, 'lintian.txt'));

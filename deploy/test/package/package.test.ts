@@ -194,11 +194,14 @@ const APT_LOCAL = `#!/bin/sh
 set -eu
 state=$(mktemp -d); chmod 0755 "$state"; mkdir -p "$state/lists/partial" "$state/archives/partial"
 echo "deb [trusted=yes] file:$(ls -d /var/tmp/hcc/hcc-offline-*/debs) ./" >"$state/sources.list"
-set -- -o Dir::Etc::SourceList="$state/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-  -o Dir::State::Lists="$state/lists" -o Dir::Cache::Archives="$state/archives" \
-  -o APT::Install-Recommends=false -o Acquire::Languages=none "$@"
-apt-get "$@" -q update >/dev/null
-DEBIAN_FRONTEND=noninteractive exec apt-get "$@" -q -y install
+apt() {
+  apt-get -o Dir::Etc::SourceList="$state/sources.list" -o Dir::Etc::SourceParts=/dev/null \\
+    -o Dir::State::Lists="$state/lists" -o Dir::Cache::Archives="$state/archives" \\
+    -o APT::Install-Recommends=false -o Acquire::Languages=none -q "$@"
+}
+apt update >/dev/null
+DEBIAN_FRONTEND=noninteractive apt -y install "$@"
+rm -rf "$state"
 `;
 
 describe('upgrade, remove and purge', () => {
@@ -247,6 +250,7 @@ describe('upgrade, remove and purge', () => {
       compression: 'zstd',
       withoutLatestMigration: true,
       bundle: false,
+      lint: false,
       log: (m) => say(m),
     });
     next = await packageAll({
@@ -254,6 +258,7 @@ describe('upgrade, remove and purge', () => {
       out: join(out, 'n1'),
       compression: 'zstd',
       bundle: false,
+      lint: false,
       log: (m) => say(m),
     });
     say(
