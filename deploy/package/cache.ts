@@ -4,7 +4,7 @@
  * skips its build.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,4 +62,19 @@ export class InputHash {
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** Keeps the `keep` most recently used entries of a cache folder and deletes the others. */
+export function pruneCache(dir: string, keep: number): void {
+  let entries: { path: string; mtime: number }[];
+  try {
+    entries = readdirSync(dir).map((name) => ({
+      path: join(dir, name),
+      mtime: statSync(join(dir, name)).mtimeMs,
+    }));
+  } catch {
+    return;
+  }
+  entries.sort((a, b) => b.mtime - a.mtime);
+  for (const e of entries.slice(keep)) rmSync(e.path, { recursive: true, force: true });
 }

@@ -13,13 +13,14 @@ import {
   readFileSync,
   renameSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildService, ROOT, rootVersion, SERVICES, type Service } from './build.ts';
-import { cacheRoot, InputHash, sha256File } from './cache.ts';
+import { cacheRoot, InputHash, pruneCache, sha256File } from './cache.ts';
 import { buildDeb, type Compression, debFileName } from './deb.ts';
 import { buildOfflineBundle, offlineBundleName } from './offline.ts';
 import { bookwormRootTarball } from './rootfs.ts';
@@ -113,6 +114,7 @@ export async function packageAll(o: PackageOptions = {}): Promise<Packages> {
       timings[`deb ${service}`] = 0;
     }
     mkdirSync(out, { recursive: true });
+    utimesSync(cached, new Date(), new Date());
     copyFileSync(join(cached, file), join(out, file));
     debs[service] = join(out, file);
     lintian[service] = readFileSync(join(cached, 'lintian.txt'), 'utf8');
@@ -142,10 +144,14 @@ export async function packageAll(o: PackageOptions = {}): Promise<Packages> {
       log(`built ${name} in ${since(t)} s`);
     } else log(`${name}: unchanged (cache ${relative(cache, cached)})`);
     timings.bundle = since(t);
+    utimesSync(cached, new Date(), new Date());
     bundle = join(out, name);
     copyFileSync(join(cached, name), bundle);
   }
   execFileSync('rm', ['-rf', work]);
+  // A release and the upgrade test's two versions, per service; the last two bundles.
+  pruneCache(join(cache, 'debs'), 12);
+  pruneCache(join(cache, 'offline'), 2);
   return { version, debs, bundle, lintian, timings };
 }
 
