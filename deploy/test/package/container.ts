@@ -34,13 +34,13 @@ function result(r: ReturnType<typeof spawnSync>, what: string, allowFail: boolea
 }
 
 /** Runs a command in the root without booting it and without any network. */
-export function runOffline(dir: string, cmd: string[], timeoutMs = 300_000): Run {
+export function runOffline(dir: string, cmd: string[], timeoutMs = 300_000, allowFail = false): Run {
   const r = spawnSync(
     'systemd-nspawn',
     ['--register=no', '--keep-unit', '--private-network', '--quiet', '-D', dir, ...cmd],
     { encoding: 'utf8', timeout: timeoutMs, env: { ...INSIDE_ENV }, maxBuffer: 64 * 1024 * 1024 },
   );
-  return result(r, `nspawn ${cmd.join(' ')}`, false);
+  return result(r, `nspawn ${cmd.join(' ')}`, allowFail);
 }
 
 export class BootedRoot {

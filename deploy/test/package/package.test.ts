@@ -99,6 +99,19 @@ describe('offline bundle on a clean Debian 12, booted', () => {
   beforeAll(async () => {
     if (!release.bundle) throw new Error('no offline bundle');
     dir = cleanRoot('e2e', release.bundle);
+    // A bundle with one altered package is refused before anything is installed.
+    runHost('cp', [
+      '-a',
+      join(dir, `var/tmp/hcc/hcc-offline-${release.version}`),
+      join(dir, 'var/tmp/hcc/tampered'),
+    ]);
+    runHost('sh', ['-c', `echo x >> ${join(dir, 'var/tmp/hcc/tampered/debs')}/hcc-edge_*.deb`]);
+    const refused = runOffline(dir, ['/var/tmp/hcc/tampered/install.sh', 'all'], 300_000, true);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toMatch(/hcc-edge_.*FAILED/);
+    expect(runOffline(dir, ['dpkg', '-s', 'hcc-edge'], 60_000, true).code).not.toBe(0);
+    rmSync(join(dir, 'var/tmp/hcc/tampered'), { recursive: true });
+
     const t = Date.now();
     const r = runOffline(dir, [`/var/tmp/hcc/hcc-offline-${release.version}/install.sh`, 'all']);
     say(`offline install (edge + cloud, no network) on the clean root: ${seconds(t)}`);
