@@ -8,7 +8,17 @@
  * Prints its timings and figures.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, rootVersion } from '../../package/build.ts';
@@ -105,7 +115,9 @@ describe('offline bundle on a clean Debian 12, booted', () => {
       join(dir, `var/tmp/hcc/hcc-offline-${release.version}`),
       join(dir, 'var/tmp/hcc/tampered'),
     ]);
-    runHost('sh', ['-c', `echo x >> ${join(dir, 'var/tmp/hcc/tampered/debs')}/hcc-edge_*.deb`]);
+    const tampered = join(dir, 'var/tmp/hcc/tampered/debs');
+    const edgeDeb = readdirSync(tampered).find((f) => f.startsWith('hcc-edge_'));
+    appendFileSync(join(tampered, edgeDeb ?? 'missing'), 'x');
     const refused = runOffline(dir, ['/var/tmp/hcc/tampered/install.sh', 'all'], 300_000, true);
     expect(refused.code).not.toBe(0);
     expect(refused.stdout + refused.stderr).toMatch(/hcc-edge_.*FAILED/);
