@@ -38,6 +38,16 @@ const PACKAGES = {
     ['tcpdump', 'tcpdump'],
     // svmap / svwar: the SIP front door's scanner test (edge/test/front-door).
     ['sipvicious', 'svwar'],
+    // The package end-to-end test (deploy/test/package): build, lint, a clean root, boot it.
+    ['debhelper', 'dh'],
+    ['lintian', 'lintian'],
+    ['dpkg-dev', 'dpkg-scanpackages'],
+    ['mmdebstrap', 'mmdebstrap'],
+    ['systemd-container', 'systemd-nspawn'],
+    // The cloud's OCI image (deploy/package/image.ts).
+    ['podman', 'podman'],
+    ['buildah', 'buildah'],
+    ['runc', 'runc'],
   ],
   bench: [['kamailio', 'kamailio']],
 };

@@ -44,6 +44,14 @@ export const cloudCli: CliSpec = {
         return (await import('./backup/cli.ts')).runRestore(args);
       },
     },
+    init: {
+      summary: 'create the cloud secrets that are missing; --hub-conf also writes the hub nats-server config',
+      usage: '[--secrets-dir DIR] [--owner USER] [--hub-conf FILE]',
+      async run(args) {
+        const { runInit } = await import('./install/cli.ts');
+        return runInit(args);
+      },
+    },
   },
 };
 
