@@ -45,8 +45,9 @@ export const cloudCli: CliSpec = {
       },
     },
     init: {
-      summary: 'create the cloud secrets that are missing; --hub-conf also writes the hub nats-server config',
-      usage: '[--secrets-dir DIR] [--owner USER] [--hub-conf FILE]',
+      summary:
+        'create the cloud secrets that are missing; --hub-conf also writes the hub nats-server config, --hub-operator-conf only its operator part (for a hub configured elsewhere, e.g. Kubernetes)',
+      usage: '[--secrets-dir DIR] [--owner USER] [--hub-conf FILE] [--hub-operator-conf FILE]',
       async run(args) {
         const { runInit } = await import('./install/cli.ts');
         return runInit(args);

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { buildService, ROOT, rootVersion, SERVICES, type Service } from './build.ts';
 import { cacheRoot, InputHash, pruneCache, sha256File } from './cache.ts';
 import { buildDeb, type Compression, debFileName } from './deb.ts';
+import { buildCloudImage, type Image } from './image.ts';
 import { buildOfflineBundle, offlineBundleName } from './offline.ts';
 import { bookwormRootTarball } from './rootfs.ts';
 
@@ -37,6 +38,8 @@ export interface PackageOptions {
   bundle?: boolean;
   /** Run lintian on each new package (default true; its report is cached with the package). */
   lint?: boolean;
+  /** Build the cloud's OCI image from the cloud package (default true; `podman` and `mmdebstrap`). */
+  image?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -44,6 +47,8 @@ export interface Packages {
   version: string;
   debs: Record<Service, string>;
   bundle?: string;
+  /** The cloud's OCI image: its local tag and the OCI archive in `out`. */
+  image?: Image;
   /** lintian's report per package (empty when clean). */
   lintian: Record<Service, string>;
   /** Seconds each step took (0.0 for a cache hit). */
@@ -148,11 +153,16 @@ export async function packageAll(o: PackageOptions = {}): Promise<Packages> {
     bundle = join(out, name);
     copyFileSync(join(cached, name), bundle);
   }
+  let image: Image | undefined;
+  if (o.image !== false) {
+    image = buildCloudImage({ version, cloudDeb: debs.cloud, out, log });
+    Object.assign(timings, image.timings);
+  }
   execFileSync('rm', ['-rf', work]);
   // A release and the upgrade test's two versions, per service; the last two bundles.
   pruneCache(join(cache, 'debs'), 12);
   pruneCache(join(cache, 'offline'), 2);
-  return { version, debs, bundle, lintian, timings };
+  return { version, debs, bundle, image, lintian, timings };
 }
 
 async function main(): Promise<void> {
@@ -172,7 +182,7 @@ async function main(): Promise<void> {
     compression: values.compression as Compression | undefined,
     log,
   });
-  for (const f of [...Object.values(r.debs), r.bundle ?? ''].filter(Boolean))
+  for (const f of [...Object.values(r.debs), r.bundle ?? '', r.image?.archive ?? ''].filter(Boolean))
     log(`${relative(process.cwd(), f)}  ${(statSync(f).size / 1e6).toFixed(1)} MB`);
   for (const [s, report] of Object.entries(r.lintian)) log(`lintian ${s}: ${report || 'clean'}`);
 }

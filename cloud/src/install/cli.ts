@@ -8,7 +8,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '@hcc/shared';
-import { hubSettings, renderHubConf } from './hub-conf.ts';
+import { hubSettings, renderHubConf, renderOperatorInclude } from './hub-conf.ts';
 import { cloudSecretFiles, ensureCloudSecrets, type FileOwner, readOperator } from './secrets.ts';
 
 /** uid/gid of a system user, or undefined when it does not exist. */
@@ -27,7 +27,7 @@ function ownerOf(user: string): FileOwner | undefined {
 }
 
 export async function runInit(args: string[]): Promise<number> {
-  let values: { 'secrets-dir'?: string; owner?: string; 'hub-conf'?: string };
+  let values: { 'secrets-dir'?: string; owner?: string; 'hub-conf'?: string; 'hub-operator-conf'?: string };
   try {
     ({ values } = parseArgs({
       args,
@@ -35,6 +35,7 @@ export async function runInit(args: string[]): Promise<number> {
         'secrets-dir': { type: 'string' },
         owner: { type: 'string' },
         'hub-conf': { type: 'string' },
+        'hub-operator-conf': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -45,12 +46,15 @@ export async function runInit(args: string[]): Promise<number> {
   if (values.owner && !owner) throw new UsageError(`no such user: ${values.owner}`);
   const created = await ensureCloudSecrets(files, owner);
   for (const f of created) process.stdout.write(`created ${f}\n`);
+  const writeConf = (file: string, text: string) => {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.tmp`;
+    writeFileSync(tmp, text, { mode: 0o600 });
+    renameSync(tmp, file);
+  };
   const hubFile = values['hub-conf'];
-  if (hubFile) {
-    mkdirSync(dirname(hubFile), { recursive: true });
-    const tmp = `${hubFile}.tmp`;
-    writeFileSync(tmp, renderHubConf(hubSettings(), readOperator(files)), { mode: 0o600 });
-    renameSync(tmp, hubFile);
-  }
+  if (hubFile) writeConf(hubFile, renderHubConf(hubSettings(), readOperator(files)));
+  const includeFile = values['hub-operator-conf'];
+  if (includeFile) writeConf(includeFile, renderOperatorInclude(readOperator(files)));
   return 0;
 }

@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { envReader, hubConf, type OperatorMaterial } from '@hcc/shared';
+import { envReader, hubConf, type OperatorMaterial, renderConf } from '@hcc/shared';
 
 export interface HubSettings {
   host: string;
@@ -44,5 +44,17 @@ export function renderHubConf(s: HubSettings, op: OperatorMaterial): string {
       systemAccountJwt: op.systemAccountJwt,
       resolverDir: join(s.storeDir, 'resolver'),
     },
+  });
+}
+
+/**
+ * The operator part of a hub's configuration alone (operator JWT, system account, its JWT preloaded):
+ * what a hub configured elsewhere includes (the Kubernetes StatefulSet's `include` of its Secret).
+ */
+export function renderOperatorInclude(op: OperatorMaterial): string {
+  return renderConf({
+    operator: op.operatorJwt,
+    system_account: op.systemAccount,
+    resolver_preload: { [op.systemAccount]: op.systemAccountJwt },
   });
 }
