@@ -40,8 +40,8 @@ async function api(o: EnrollOptions, method: string, path: string, body: unknown
 /**
  * Enrolls each demo site that has no enrollment yet, as a real site does: the demo admin makes a
  * one-time token through the cloud's API, and the edge's own `enroll` command trades it for the
- * site's credentials in `<state>/enroll/<site>`. Then the cloud deploys each newly enrolled site's
- * latest config version. A site enrolled by an earlier run keeps its enrollment (no new token).
+ * site's credentials in `<state>/enroll/<site>`; the cloud deploys each site's current config version
+ * as it enrolls. A site enrolled by an earlier run keeps its enrollment (no new token).
  */
 export async function enrollDemoSites(o: EnrollOptions, edges: readonly EdgeSitePorts[]): Promise<void> {
   const pending = edges.filter((e) => !isEnrolled(o.state, e.site));
@@ -82,6 +82,6 @@ export async function enrollDemoSites(o: EnrollOptions, edges: readonly EdgeSite
       `${e.site} enrolled with a one-time token in ${Math.round(performance.now() - started)} ms (${stdout.split('\n')[0]?.split(';')[0]})`,
     );
   };
+  // Enrollment itself deploys each site's current version into its new hub bucket.
   await Promise.all(pending.map(enrollOne));
-  await api(o, 'POST', '/api/v1/rollouts', { targets: pending.map((e) => ({ siteId: e.site })) }, session);
 }

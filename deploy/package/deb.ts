@@ -40,7 +40,7 @@ export const PACKAGES: Record<Service, PackageSpec> = {
   cloud: {
     name: 'hcc-cloud',
     extraUnits: ['hcc-cloud-nats'],
-    depends: ['adduser', 'nats-server'],
+    depends: ['adduser', 'nats-server', 'openssl'],
     recommends: ['postgresql'],
     summary: 'hybrid contact center: cloud control plane',
     description: [

@@ -1,5 +1,5 @@
 import { type Db, type Logger, uuid7 } from '@hcc/shared';
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { deployments, siteNats } from '../db/schema.ts';
 import { type Tx, withTenant } from '../db/tenant.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -89,6 +89,26 @@ export class ConfigService {
         return { siteId: t.siteId, version: prepared.version.toString(), ok: true };
       }),
     );
+  }
+
+  /**
+   * What a site that has just enrolled needs: its hub bucket is new and empty, so deploy the version it
+   * should run (the newest it was deployed, else its latest published version). A site with no version
+   * yet gets nothing. Returns undefined when there was nothing to deploy.
+   */
+  async deployCurrent(tenantId: string, siteId: string, by: string): Promise<DeployResult | undefined> {
+    const version = await withTenant(this.db, tenantId, async (tx) => {
+      const [last] = await tx
+        .select({ version: deployments.version })
+        .from(deployments)
+        .where(eq(deployments.siteId, siteId))
+        .orderBy(desc(deployments.requestedAt), desc(deployments.id))
+        .limit(1);
+      return last?.version ?? (await latestVersionNumber(tx, siteId));
+    });
+    if (version === undefined) return undefined;
+    const [r] = await this.deploy(tenantId, [{ siteId, version }], by);
+    return r;
   }
 
   /** Restores `toVersion`'s content as a new version, resets the draft to it and deploys it. */

@@ -62,8 +62,8 @@ export async function seedDemo(api: ApiDeps, settings: CloudSettings, log: Logge
       return false;
     });
     if (fresh) await api.config.publishDraft(TENANT, siteId, 'demo-seed');
-    // A site not enrolled yet has no hub account to deploy to: the dev stack rolls the version out
-    // once the site's edge has enrolled with its token.
+    // A site not enrolled yet has no hub account to deploy to: its enrollment (the edge's one-time
+    // token) deploys the site's current version.
     const enrolled = await withTenant(api.db, TENANT, (tx) => siteAccountOf(tx, siteId));
     if (!enrolled) continue;
     const [r] = await api.config.deploy(TENANT, [{ siteId }], 'demo-seed');

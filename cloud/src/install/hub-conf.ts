@@ -2,6 +2,7 @@
  * The hub nats-server's configuration on an installed cloud, rendered from the operator authority
  * and the `CLOUD_HUB_*` settings at every start of `hcc-cloud-nats` (generated, never edited).
  */
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { envReader, hubConf, type OperatorMaterial, renderConf } from '@hcc/shared';
@@ -14,6 +15,8 @@ export interface HubSettings {
   advertise?: string;
   storeDir: string;
   serverName: string;
+  /** The leafnode certificate and key `hcc-cloud tls-init` made (CLOUD_HUB_TLS_DIR, default /etc/hcc/tls). */
+  tlsDir: string;
 }
 
 export function hubSettings(env: NodeJS.ProcessEnv = process.env): HubSettings {
@@ -26,6 +29,7 @@ export function hubSettings(env: NodeJS.ProcessEnv = process.env): HubSettings {
     advertise: e.optional('CLOUD_HUB_ADVERTISE'),
     storeDir: e.str('CLOUD_HUB_STORE_DIR', '/var/lib/hcc-cloud/nats'),
     serverName: e.str('CLOUD_HUB_SERVER_NAME', hostname()),
+    tlsDir: e.str('CLOUD_HUB_TLS_DIR', '/etc/hcc/tls'),
   };
 }
 
@@ -38,6 +42,9 @@ export function renderHubConf(s: HubSettings, op: OperatorMaterial): string {
     leafPort: s.leafPort,
     storeDir: join(s.storeDir, 'js'),
     advertise: s.advertise,
+    leafTls: existsSync(join(s.tlsDir, 'hub-leaf.pem'))
+      ? { certFile: join(s.tlsDir, 'hub-leaf.pem'), keyFile: join(s.tlsDir, 'hub-leaf.key') }
+      : undefined,
     operator: {
       operatorJwt: op.operatorJwt,
       systemAccount: op.systemAccount,

@@ -155,5 +155,11 @@ export class BootedRoot {
  * working while a package is being upgraded or removed.
  */
 export function installProbe(dir: string): void {
-  spawnSync('cp', [join(dir, 'usr/lib/hcc/cloud/node'), join(dir, 'usr/local/bin/node-probe')]);
+  spawnSync('cp', [join(dir, 'usr/lib/hcc/cloud/node'), join(dir, 'usr/local/lib/node-probe')]);
+  // The probe trusts the install's CA (the cloud serves HTTPS with a certificate it signed).
+  writeFileSync(
+    join(dir, 'usr/local/bin/node-probe'),
+    '#!/bin/sh\nexec env NODE_EXTRA_CA_CERTS=/etc/hcc/tls/hub-ca.pem /usr/local/lib/node-probe "$@"\n',
+    { mode: 0o755 },
+  );
 }

@@ -26,6 +26,7 @@ import { cacheRoot } from '../../package/cache.ts';
 import { type Packages, packageAll } from '../../package/package.ts';
 import { bookwormRootTarball, unpackRoot } from '../../package/rootfs.ts';
 import { BootedRoot, installProbe, runOffline } from './container.ts';
+import { loadArchive, runCloudImage, runInImage } from './image-run.ts';
 import {
   CLOUD_READY,
   callTheIvr,
@@ -33,11 +34,10 @@ import {
   EDGE_READY,
   EDGE_STATUS,
   type EdgeStatus,
-  enrollEdgeAsDemoSite,
+  enrollEdgeWithToken,
   journalErrors,
   queryPglite,
   UNITS,
-  waitForDemoSeed,
 } from './site.ts';
 
 const SCENARIO = join(ROOT, 'deploy/test/package/ivr-call.xml');
@@ -102,6 +102,36 @@ describe('the packages', () => {
   });
 });
 
+describe('the cloud image (OCI archive, no registry)', () => {
+  it('loads from its archive, reports its version, and runs its hub and the cloud to /healthz and /readyz 200', async () => {
+    const image = release.image;
+    if (!image) throw new Error('no image');
+    say(`cloud OCI archive: ${(statSync(image.archive).size / 1e6).toFixed(1)} MB`);
+    // As at an air-gapped site: the archive alone, loaded into a store without the built image.
+    spawnSync('podman', ['rmi', '-f', image.tag], { stdio: 'ignore' });
+    expect(loadArchive(image.archive)).toContain(image.tag);
+    expect(runInImage(image.tag, ['--version']).trim()).toBe(`hcc-cloud ${release.version}`);
+    const t = Date.now();
+    const running = await runCloudImage(image.tag);
+    try {
+      let healthz = 0;
+      while (Date.now() - t < 120_000) {
+        healthz = await fetch(`${running.cloudUrl}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (healthz === 200) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(healthz, running.logs()).toBe(200);
+      expect((await fetch(`${running.cloudUrl}/readyz`)).status, running.logs()).toBe(200);
+      say(`cloud image: container start to /healthz 200 ${seconds(t)}`);
+    } finally {
+      await running.stop();
+    }
+  }, 300_000);
+});
+
 describe('offline bundle on a clean Debian 12, booted', () => {
   let dir: string;
   let root: BootedRoot;
@@ -156,13 +186,12 @@ describe('offline bundle on a clean Debian 12, booted', () => {
   }, 240_000);
 
   it('runs the enrolled edge: /readyz 200, config applied, a SIPp call reaches the IVR, events reach the cloud', async () => {
-    await waitForDemoSeed(dir);
-    enrollEdgeAsDemoSite(dir);
     const t = Date.now();
-    root.exec(['systemctl', 'start', 'hcc-edge-nats', 'hcc-edge']);
+    const enrolled = await enrollEdgeWithToken(root);
+    expect(enrolled.output).toContain('restarted');
     const ready = await root.waitHttp200(EDGE_READY, 120_000);
+    say(`hcc-edge enroll (token over the API) to the edge's /readyz 200: ${seconds(t)}`);
     say(`installed edge: cold start to /readyz 200 ${ready.toFixed(1)} s (first start: migrations)`);
-    say(`edge start to /readyz 200 measured from systemctl start: ${seconds(t)}`);
     let status = root.httpJson<EdgeStatus>(EDGE_STATUS);
     for (let i = 0; i < 100 && status.config_version === '0'; i++) {
       await new Promise((r) => setTimeout(r, 200));
@@ -283,6 +312,7 @@ describe('upgrade, remove and purge', () => {
       withoutLatestMigration: true,
       bundle: false,
       lint: false,
+      image: false,
       log: (m) => say(m),
     });
     next = await packageAll({
@@ -291,6 +321,7 @@ describe('upgrade, remove and purge', () => {
       compression: 'zstd',
       bundle: false,
       lint: false,
+      image: false,
       log: (m) => say(m),
     });
     say(
@@ -319,9 +350,7 @@ describe('upgrade, remove and purge', () => {
   it(`installs N, takes a call and keeps its data`, async () => {
     root = await boot(dir, 'upgrade');
     await root.waitHttp200(CLOUD_READY, 120_000);
-    await waitForDemoSeed(dir);
-    enrollEdgeAsDemoSite(dir);
-    root.exec(['systemctl', 'start', 'hcc-edge-nats', 'hcc-edge']);
+    await enrollEdgeWithToken(root);
     await root.waitHttp200(EDGE_READY, 120_000);
     let status = root.httpJson<EdgeStatus>(EDGE_STATUS);
     for (let i = 0; i < 100 && status.config_version === '0'; i++) {

@@ -9,7 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { leafConf } from '@hcc/shared';
 import type { BootedRoot } from './container.ts';
 
-export const CLOUD_READY = 'http://127.0.0.1:8080/readyz';
+/** The installed cloud serves HTTPS (configureDemoCloud): edges enroll over it, as at a real site. */
+export const CLOUD_URL = 'https://127.0.0.1:8080';
+export const CLOUD_READY = `${CLOUD_URL}/readyz`;
+/** The CA `hcc-cloud tls-init` made at install (its certificate also serves the cloud's HTTPS here). */
+export const INSTALL_CA = '/etc/hcc/tls/hub-ca.pem';
 export const EDGE_READY = 'http://127.0.0.1:8081/readyz';
 export const EDGE_STATUS = 'http://127.0.0.1:8081/api/status';
 export const UNITS = ['hcc-cloud-nats', 'hcc-cloud', 'hcc-edge-rtpengine', 'hcc-edge-nats', 'hcc-edge'];
@@ -29,7 +33,10 @@ function writeOwned(dir: string, path: string, content: string | Buffer): void {
   chownSync(join(dir, path), uid, gid);
 }
 
-/** The cloud seeds the demo tenant and its two sites (their leaf credentials into its state dir). */
+/**
+ * The cloud seeds the demo tenant and its two sites, and serves HTTPS with the certificate the package's
+ * `hcc-cloud tls-init` issued for this host (names: its hostname and 127.0.0.1).
+ */
 export function configureDemoCloud(dir: string): void {
   writeOwned(
     dir,
@@ -44,62 +51,11 @@ export function configureDemoCloud(dir: string): void {
     [
       'CLOUD_SEED_DEMO=1',
       'CLOUD_DEMO_CREDENTIALS_FILE=/etc/hcc/demo-credentials.json',
-      'CLOUD_DEMO_ENROLL_DIR=/var/lib/hcc-cloud/demo-enroll',
+      'CLOUD_TLS_CERT=/etc/hcc/tls/hub-leaf.pem',
+      'CLOUD_TLS_KEY=/etc/hcc/tls/hub-leaf.key',
+      `CLOUD_PUBLIC_URL=${CLOUD_URL}`,
       '',
     ].join('\n'),
-    { flag: 'a' },
-  );
-}
-
-/** Waits for the cloud's demo seed to have issued site hq's leaf credentials. */
-export async function waitForDemoSeed(dir: string, timeoutMs = 60_000): Promise<void> {
-  const file = join(dir, 'var/lib/hcc-cloud/demo-enroll/hq.creds');
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(file)) {
-    if (Date.now() > deadline) throw new Error('the cloud did not seed its demo sites');
-    await sleep(200);
-  }
-}
-
-/**
- * Enrolls the installed edge as site `hq` of the installed cloud by writing what `hcc-edge enroll`
- * writes (enrollment.json, leaf.creds, config-signing.pem, leaf.conf: mode 0600, owner hcc), from the
- * credentials the cloud's demo seed issued. Replace with `hcc-edge enroll --cloud https://... --token`
- * once that command is in the packages.
- */
-export function enrollEdgeAsDemoSite(dir: string): void {
-  const creds = readFileSync(join(dir, 'var/lib/hcc-cloud/demo-enroll/hq.creds'), 'utf8');
-  const hubLeafUrls = ['nats-leaf://127.0.0.1:17422'];
-  writeOwned(dir, 'etc/hcc/leaf.creds', creds);
-  writeOwned(dir, 'etc/hcc/config-signing.pem', readFileSync(join(dir, 'etc/hcc/cloud/config-signing.pub')));
-  writeOwned(
-    dir,
-    'etc/hcc/leaf.conf',
-    leafConf({
-      serverName: 'leaf-hq',
-      domain: 'hq',
-      host: '127.0.0.1',
-      port: 14223,
-      storeDir: '/var/lib/hcc-edge/nats',
-      hubUrls: hubLeafUrls,
-      credentials: '/etc/hcc/leaf.creds',
-    }),
-  );
-  writeOwned(
-    dir,
-    'etc/hcc/enrollment.json',
-    `${JSON.stringify({
-      siteId: 'hq',
-      tenantId: 'acme',
-      cloudUrl: 'http://127.0.0.1:8080',
-      hubLeafUrls,
-      account: 'demo',
-      enrolledAt: new Date().toISOString(),
-    })}\n`,
-  );
-  writeFileSync(
-    join(dir, 'etc/hcc/edge.env'),
-    'EDGE_SITE=hq\nEDGE_CONFIG_PUBLIC_KEY_FILE=/etc/hcc/config-signing.pem\n',
     { flag: 'a' },
   );
 }
@@ -177,4 +133,36 @@ export function journalErrors(root: BootedRoot, unit: string): string[] {
     .filter((l) =>
       /"level":"(error|fatal)"|Failed with result|Main process exited, code=(killed|dumped)|SIGSYS/.test(l),
     );
+}
+
+/**
+ * Enrolls the installed edge as site `hq` the way a site does: an ops user of the installed cloud makes
+ * a one-time token, `hcc-edge enroll --cloud URL --token TOKEN` writes /etc/hcc and restarts the units.
+ * Returns the seconds from the enroll command to the edge's /readyz 200.
+ */
+export async function enrollEdgeWithToken(root: BootedRoot): Promise<{ output: string }> {
+  const script = `
+const base = ${JSON.stringify(CLOUD_URL)};
+const login = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ email: 'admin@acme.example', password: 'package-test-pw-1' }) });
+if (login.status !== 200) throw new Error('login ' + login.status + ' ' + await login.text());
+const { token } = await login.json();
+const r = await fetch(base + '/api/v1/sites/hq/enrollment-tokens', { method: 'POST',
+  headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' }, body: '{}' });
+if (r.status !== 201) throw new Error('token ' + r.status + ' ' + await r.text());
+process.stdout.write((await r.json()).token);
+`;
+  const token = root.exec(['/usr/local/bin/node-probe', '--input-type=module', '-e', script]).stdout.trim();
+  // Over HTTPS, the cloud's certificate checked against the install's CA.
+  const r = root.exec([
+    'hcc-edge',
+    'enroll',
+    '--cloud',
+    CLOUD_URL,
+    '--token',
+    token,
+    '--ca-file',
+    INSTALL_CA,
+  ]);
+  return { output: r.stdout + r.stderr };
 }

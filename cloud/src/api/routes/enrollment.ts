@@ -189,13 +189,24 @@ export function enrollmentRoutes(d: ApiDeps): RouteSpec[] {
         }
         const used = await d.enrollmentTokens.consume(body.token, from);
         d.enrollThrottle.succeeded(from, from);
+        let grant: Awaited<ReturnType<typeof d.enrollment.enroll>>;
         try {
-          return grantBody(await d.enrollment.enroll(used.tenantId, used.siteId));
+          grant = await d.enrollment.enroll(used.tenantId, used.siteId);
         } catch (err) {
           // Nothing was handed out: the site may try again with the same token.
           await d.enrollmentTokens.release(used);
           throw err;
         }
+        // The site's hub bucket may be new and empty: put the version the site should run there, so
+        // its edge applies config as soon as its leaf connects (no rollout by hand after enrolling).
+        try {
+          const r = await d.config.deployCurrent(used.tenantId, used.siteId, 'enrollment');
+          if (r && !r.ok)
+            d.log.warn({ site: used.siteId, err: r.error }, 'config not deployed at enrollment');
+        } catch (err) {
+          d.log.warn({ site: used.siteId, err: String(err) }, 'config not deployed at enrollment');
+        }
+        return grantBody(grant);
       },
     }),
   ];
