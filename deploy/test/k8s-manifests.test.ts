@@ -4,9 +4,13 @@
  * runs here (no k3s/kind/helm on this machine): this is schema validation plus the checks our own
  * promises need (replicas, probes, hub cluster routes).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderOperatorInclude } from '@hcc/cloud';
+import { createCa, createOperatorMaterial, issueServerCert } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 
@@ -110,5 +114,45 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     // Every cloud pod reaches every hub node.
     const cloudNats = byKind('ConfigMap', 'hcc-cloud').data?.CLOUD_NATS_URL ?? '';
     expect(cloudNats.split(',')).toHaveLength(3);
+  });
+
+  it("the hub's configuration is one nats-server 2.9 accepts, with the operator include hcc-cloud init writes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hcc-k8s-hub-'));
+    try {
+      // As mounted in the pod: hub.conf beside the operator Secret's directory.
+      mkdirSync(join(dir, 'secrets'));
+      writeFileSync(
+        join(dir, 'secrets', 'operator.conf'),
+        renderOperatorInclude(await createOperatorMaterial()),
+      );
+      const ca = await createCa(dir, { commonName: 'k8s test CA' });
+      const leaf = await issueServerCert(
+        ca,
+        dir,
+        { commonName: 'hub.hcc.example.com', hosts: ['hub.hcc.example.com'] },
+        'leaf',
+      );
+      const conf = (byKind('ConfigMap', 'hcc-hub').data?.['hub.conf'] ?? '')
+        .replace('/etc/nats/tls/tls.crt', leaf.certFile)
+        .replace('/etc/nats/tls/tls.key', leaf.keyFile)
+        .replaceAll('"/data/', `"${dir}/data/`);
+      const test = (text: string) => {
+        writeFileSync(join(dir, 'hub.conf'), text);
+        return spawnSync('nats-server', ['-t', '-c', join(dir, 'hub.conf')], {
+          encoding: 'utf8',
+          env: { ...process.env, POD_NAME: 'hcc-hub-0' },
+        });
+      };
+      const ok = test(conf);
+      expect(ok.status, ok.stderr + ok.stdout).toBe(0);
+      // The check bites: an include path nats-server does not resolve (it joins even an absolute path
+      // to the config's directory), and a leafnode certificate that is not there.
+      expect(
+        test(conf.replace('"secrets/operator.conf"', '"/etc/nats/secrets/operator.conf"')).status,
+      ).not.toBe(0);
+      expect(test(conf.replace(leaf.certFile, join(dir, 'absent.pem'))).status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
