@@ -400,6 +400,7 @@ describe('upgrade, remove and purge', () => {
       '/var/lib/hcc-edge/pglite',
       '/var/lib/hcc-cloud/pglite',
       '/etc/hcc/cloud/nats-authority.json',
+      '/etc/hcc/tls/hub-ca.key',
       '/etc/hcc/leaf.creds',
       '/etc/hcc/edge.env',
     ])
