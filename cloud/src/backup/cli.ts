@@ -1,26 +1,13 @@
 /** `hcc-cloud backup FILE` and `hcc-cloud restore FILE [--force]` (see backup.ts, restore.ts). */
-import { parseArgs } from 'node:util';
-import { stderrProgress, UsageError } from '@hcc/shared';
+import { archiveArgs, mib, stderrProgress } from '@hcc/shared';
 import { backupCloud } from './backup.ts';
 import { cloudLayout } from './layout.ts';
 import { restoreCloud } from './restore.ts';
 
-const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 const note = (line: string) => process.stderr.write(`${line}\n`);
 
-function oneFile(args: string[], options: { force?: { type: 'boolean' } } = {}) {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (parsed.positionals.length !== 1) throw new UsageError('name one archive file');
-  return { file: parsed.positionals[0]!, values: parsed.values as { force?: boolean } };
-}
-
 export async function runBackup(args: string[]): Promise<number> {
-  const { file } = oneFile(args);
+  const { file } = archiveArgs(args);
   const layout = cloudLayout();
   const progress = stderrProgress('backup');
   const started = Date.now();
@@ -35,10 +22,10 @@ export async function runBackup(args: string[]): Promise<number> {
 }
 
 export async function runRestore(args: string[]): Promise<number> {
-  const { file, values } = oneFile(args, { force: { type: 'boolean' } });
+  const { file, force } = archiveArgs(args, true);
   const layout = cloudLayout();
   const progress = stderrProgress('restore');
-  const r = await restoreCloud(file, layout, { force: values.force === true, progress, note });
+  const r = await restoreCloud(file, layout, { force, progress, note });
   progress.finish(`${r.files} files written`);
   process.stdout.write(
     `restored the cloud (backed up ${r.manifest.createdAt} by version ${r.manifest.version}). ` +

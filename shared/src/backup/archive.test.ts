@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../cli/commands.ts';
+import { archiveArgs } from './cli-args.ts';
 import { BackupIntegrityError } from './manifest.ts';
 import { extractBackup, verifyBackup } from './reader.ts';
 import { writeBackup } from './writer.ts';
@@ -71,5 +73,15 @@ describe.each(['b.tar', 'b.tar.gz'])('backup archive %s', (name) => {
     writeFileSync(other, 'hello');
     await expect(verifyBackup(other)).rejects.toBeInstanceOf(BackupIntegrityError);
     expect(readdirSync(dir).some((f) => f.endsWith('.restoring'))).toBe(false);
+  });
+});
+
+describe('archiveArgs', () => {
+  it('takes exactly one file, and --force only where allowed', () => {
+    expect(archiveArgs(['a.tar'])).toEqual({ file: 'a.tar', force: false });
+    expect(archiveArgs(['a.tar', '--force'], true)).toEqual({ file: 'a.tar', force: true });
+    expect(() => archiveArgs(['a.tar', '--force'])).toThrow(UsageError);
+    expect(() => archiveArgs([])).toThrow('name one archive file');
+    expect(() => archiveArgs(['a.tar', 'b.tar'], true)).toThrow('name one archive file');
   });
 });

@@ -5,6 +5,7 @@ export {
   fetchDatabaseDump,
   serveAdminSocket,
 } from './admin-socket.ts';
+export { archiveArgs, mib } from './cli-args.ts';
 export {
   databaseKind,
   dumpDatabase,
