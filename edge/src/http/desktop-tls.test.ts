@@ -47,7 +47,8 @@ describe('edge HTTP over TLS', () => {
   it('reads no pair unless both variables are set', async () => {
     await writeFile(join(dir, 'x'), '');
     expect(tlsFromEnv({})).toBeUndefined();
-    expect(tlsFromEnv({ EDGE_TLS_CERT: join(dir, 'x') })).toBeUndefined();
+    // Half a pair is a mistake, not plain HTTP.
+    expect(() => tlsFromEnv({ EDGE_TLS_CERT: join(dir, 'x') })).toThrow('set both or neither');
   });
 
   it('serves the agent API over HTTPS with a Secure session cookie', async () => {

@@ -1,7 +1,7 @@
 /**
  * One way to serve a Hono app over HTTP or, given a certificate and key, HTTPS (node:https), with
- * the rule that a clear-text listener beyond loopback needs an explicit setting. The edge's desktop
- * TLS (edge/src/http/desktop-tls.ts) takes the same approach; the cloud uses this one.
+ * the rule that a clear-text listener beyond loopback needs an explicit setting. The cloud and the
+ * edge (edge/src/http/desktop-tls.ts) both serve through it.
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
