@@ -16,6 +16,8 @@ const IDENTIFIER_FIELDS: ReadonlyMap<string, IdentifierKind> = new Map<string, I
   ['hcc.events.v1.InteractionEvent.interaction_id', 'uuid'],
   ['hcc.events.v1.InteractionOffered.did_id', 'config-id'],
   ['hcc.events.v1.InteractionOffered.trunk_id', 'config-id'],
+  ['hcc.events.v1.TrunkStatusChanged.trunk_id', 'config-id'],
+  ['hcc.events.v1.TrunkHealth.trunk_id', 'config-id'],
   ['hcc.events.v1.InteractionOffered.caller_pseudonym', 'pseudonym'],
   ['hcc.events.v1.IvrChoice.flow_id', 'config-id'],
   ['hcc.events.v1.IvrChoice.node_id', 'config-id'],
