@@ -11,6 +11,13 @@ export {
   signingKeyId,
   verifyBytes,
 } from './config/signing.ts';
+export {
+  TRUNK_HEALTH_DEFAULTS,
+  TRUNK_HEALTH_LIMITS,
+  type TrunkHealthPolicy,
+  trunkHealthPolicy,
+  trunkHealthProblems,
+} from './config/trunk-health.ts';
 export { type BundleProblem, validateBundle } from './config/validate.ts';
 export { type Database, type DatabaseTarget, type Db, type MigrateOptions, openDatabase } from './db/open.ts';
 export { ConfigError, envReader } from './env/env.ts';

@@ -1,4 +1,5 @@
 import { type ConfigBundle, ConfigRejectReason, type Node } from '@hcc/proto';
+import { trunkHealthProblems } from './trunk-health.ts';
 
 /** One thing wrong with a bundle: a reason code and where (ids and field paths only, never free text). */
 export interface BundleProblem {
@@ -43,6 +44,7 @@ export function validateBundle(b: ConfigBundle): BundleProblem[] {
   const mailboxes = ids(b.mailboxes, 'mailboxes');
   const reasons = ids(b.notReadyReasons, 'not_ready_reasons');
   ids(b.trunks, 'trunks');
+  for (const t of b.trunks) for (const p of trunkHealthProblems(t)) bad(ConfigRejectReason.INVALID_VALUE, p);
   ids(b.dids, 'dids');
   const prompt = (id: string, path: string) => {
     if (id && !prompts.has(id)) dangling(path);
