@@ -30,6 +30,7 @@ import { provisionDemoPhones } from './call/demo-phones.ts';
 import { type FrontDoorCounters, sipProtectionView } from './call/front-door.ts';
 import { CallRegistry, type CallSession, callOfferPort, type LegRef } from './call/index.ts';
 import { startCallLayer } from './call/start.ts';
+import { type TrunkHealthView, trunkHealthEntries, trunkStatusView } from './call/trunks/index.ts';
 import { ConfigStore } from './config/store.ts';
 import { watchConfig } from './config/watch.ts';
 import { eventsStatusView, startEventsPipeline } from './events/pipeline.ts';
@@ -135,6 +136,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     activeCalls: () => 0,
     registeredDevices: () => 0,
     protection: (): FrontDoorCounters | undefined => undefined,
+    trunks: (): TrunkHealthView[] => [],
   };
   // --- end call layer counters ---
   const stopReporter = startFleetReporter(
@@ -151,6 +153,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
         natsConnected: !nc.isClosed(),
         outboxBacklog: events.backlog(),
         sipProtection: callFacts.protection(),
+        trunkHealth: trunkHealthEntries(callFacts.trunks()),
       }),
     },
     log.child({ module: 'fleet' }),
@@ -242,6 +245,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   callFacts.activeCalls = callLayer.activeCalls;
   callFacts.registeredDevices = callLayer.registeredDevices;
   callFacts.protection = callLayer.protection;
+  callFacts.trunks = callLayer.trunks;
   if (settings.demoCredentialsFile)
     await provisionDemoPhones(callLayer.secrets, settings.demoCredentialsFile, sipRealm(settings.site), log);
   // --- end call layer ---
@@ -279,6 +283,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
       rtpengines: media.snapshot(),
       events: eventsStatusView(events.status()),
       sip_protection: sipProtectionView(callLayer.protection()),
+      trunks: callLayer.trunks().map(trunkStatusView),
     }),
   });
   const { server, url } = serveEdgeHttp({

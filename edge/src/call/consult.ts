@@ -15,19 +15,25 @@ import { withDirectCallEvents } from './direct-events.ts';
 import { interactionHeader } from './headers.ts';
 import { parseReferTo } from './transfer.ts';
 import { trunkDigest } from './trunk-auth.ts';
+import { chooseTrunks, type TrunkHealthReader, trunkFailed } from './trunks/index.ts';
 import type { CallServices } from './types.ts';
 
 /** Whom a consultation calls: an agent's devices, a free agent of a queue, or a number through a trunk. */
 export type ConsultTarget =
   | { kind: 'agent'; agent: Agent }
   | { kind: 'queue'; queue: Queue; bundle: ConfigBundle }
-  | { kind: 'external'; number: string; trunk: Trunk; fromUser: string };
+  | { kind: 'external'; number: string; trunk: Trunk; fromUser: string; fallback: Trunk[] };
 
 /**
  * What the dialled user part names: an agent's extension, else a number resolved as a blind
  * transfer's would be (E.164-ish, carrier trunk); the edge presents the site's first DID to it.
+ * An outside number goes to the first healthy trunk by priority, `fallback` holding the next ones.
  */
-export function consultTarget(bundle: ConfigBundle, user: string): ConsultTarget | undefined {
+export function consultTarget(
+  bundle: ConfigBundle,
+  user: string,
+  health?: TrunkHealthReader,
+): ConsultTarget | undefined {
   const agent = bundle.agents.find((a) => a.extension === user);
   if (agent) return { kind: 'agent', agent };
   const queue = user.startsWith('queue-') ? bundle.queues.find((q) => q.id === user.slice(6)) : undefined;
@@ -35,9 +41,9 @@ export function consultTarget(bundle: ConfigBundle, user: string): ConsultTarget
   const r = parseReferTo(`<sip:${user}@edge>`, bundle);
   if (r?.kind !== 'step' || r.step.kind !== 'external') return undefined;
   const { number, trunkId } = r.step;
-  const trunk = bundle.trunks.find((t) => t.id === trunkId);
+  const [trunk, ...fallback] = chooseTrunks(bundle, health, trunkId).trunks;
   if (!trunk) return undefined;
-  return { kind: 'external', number, trunk, fromUser: bundle.dids[0]?.number ?? 'anonymous' };
+  return { kind: 'external', number, trunk, fromUser: bundle.dids[0]?.number ?? 'anonymous', fallback };
 }
 
 /** The dial targets of a consultation (empty: nowhere to ring) and whether they are browsers. */
@@ -188,19 +194,33 @@ export class ConsultCall {
       const ac = new AbortController();
       req.onCancel(() => ac.abort());
       const timeout = ringMs ? AbortSignal.timeout(ringMs) : undefined;
-      const r = await dial(svc.stack, {
-        targets,
-        fromUser: target.kind === 'external' ? target.fromUser : fromAgentId,
-        fromHost: svc.sipHost,
-        sdp: bSdp,
-        signal: timeout ? AbortSignal.any([ac.signal, timeout]) : ac.signal,
-        rules: interactionHeader(id),
-        onRinging: () => {
-          work?.ringing();
-          req.reply(180);
-        },
-        ...(digest ? { digest } : {}),
-      });
+      const dialB = (to: DialTarget[], auth: DigestClient | undefined) =>
+        dial(svc.stack, {
+          targets: to,
+          fromUser: target.kind === 'external' ? target.fromUser : fromAgentId,
+          fromHost: svc.sipHost,
+          sdp: bSdp,
+          signal: timeout ? AbortSignal.any([ac.signal, timeout]) : ac.signal,
+          rules: interactionHeader(id),
+          onRinging: () => {
+            work?.ringing();
+            req.reply(180);
+          },
+          ...(auth ? { digest: auth } : {}),
+        });
+      let r = await dialB(targets, digest);
+      // Sequential failover: a trunk that times out or answers 408/5xx hands the number to the next.
+      const ext = target.kind === 'external' ? target : undefined;
+      for (const next of ext?.fallback ?? []) {
+        if (r.kind !== 'failed' || ac.signal.aborted || !trunkFailed(r.status)) break;
+        log.info({ trunk: r.attempts[0]?.target.label }, 'consult: trunk failed, trying the next');
+        releaseTrunk?.();
+        releaseTrunk = svc.registry.takeTrunk(next.id, next.maxConcurrentCalls);
+        if (!releaseTrunk) continue;
+        if (!ext) break;
+        const t = await targetsOf(svc, { ...ext, trunk: next });
+        r = await dialB(t.targets, t.digest);
+      }
       if (r.kind === 'failed') {
         const timedOut = timeout?.aborted === true && !ac.signal.aborted;
         work?.failed(timedOut ? 'timeout' : r.result);

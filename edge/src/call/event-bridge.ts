@@ -12,12 +12,15 @@ import type { AcdEvents } from '../queue/index.ts';
 import { bodies } from './event-bodies.ts';
 import type { CallEvents } from './events.ts';
 import type { EventJournal } from './store.ts';
+import { type TrunkHealthEvents, trunkStatusBody } from './trunks/index.ts';
 
 export interface BridgeSources {
   call: Observer<CallEvents>;
   ivr?: Observer<IvrEvents>;
   acd?: Observer<AcdEvents>;
   agents?: Observer<AgentEvents>;
+  /** Trunk health (OPTIONS pings): TrunkStatusChanged. */
+  trunks?: Observer<TrunkHealthEvents>;
 }
 
 export class EventBridge {
@@ -57,6 +60,8 @@ export class EventBridge {
       );
     if (s.agents)
       this.offs.push(s.agents.on('agentStateChanged', (e) => add(bodies.agentState(e), e.configVersion)));
+    if (s.trunks)
+      this.offs.push(s.trunks.on('trunkStatusChanged', (e) => add(trunkStatusBody(e), e.configVersion)));
     return this;
   }
 

@@ -3,7 +3,7 @@
  * directly), calling out through a trunk, and the connected leg's hold/resume. Every connection
  * follows the media model: connectBranch -> INVITE -> 200 -> claim -> answerBranch -> ACK.
  */
-import { AgentStateCause, Channel, Disposition, EndedBy, QueueEntry } from '@hcc/proto';
+import { AgentStateCause, Channel, Disposition, EndedBy, QueueEntry, type Trunk } from '@hcc/proto';
 import type { OfferRequest, OfferResult } from '../queue/index.ts';
 import type { DigestClient, ServerRequest } from '../sip/index.ts';
 import { attendedTransfer } from './attended.ts';
@@ -16,6 +16,7 @@ import { alertInfo, callerIdentity, compose, interactionHeader } from './headers
 import { answerFor, isHold, offerDirection, withDirection } from './sdp-direction.ts';
 import type { CallSession } from './session.ts';
 import { trunkDigest } from './trunk-auth.ts';
+import { chooseTrunks, trunkFailed } from './trunks/index.ts';
 import type { PeerLeg, Step } from './types.ts';
 
 /** How long a queued caller waits before music on hold starts (CallServices.queueMusicDelayMs). */
@@ -46,6 +47,8 @@ export class PeerConnector {
   /** Settles once a claimed leg is connected (true) or failed to connect (false). */
   private connecting: Promise<boolean> | undefined;
   private mohPromptId = '';
+  /** Status of the last failed dial (408 for no answer, 503 for a full trunk): failover decides on it. */
+  private lastFailure: number | undefined;
 
   constructor(private readonly s: CallSession) {
     this.mohPromptId = s.bundle.prompts.find((p) => p.id === 'moh')?.id ?? '';
@@ -211,15 +214,38 @@ export class PeerConnector {
     return next;
   }
 
-  /** Calls an outside number through a trunk (digest auth when the trunk has credentials). */
+  /**
+   * Calls an outside number through the site's trunks in order (trunks/choose.ts: the named trunk
+   * first, down trunks skipped): a trunk that times out, answers 408 or 5xx, or has no free channel
+   * is followed by the next (sequential failover); any other answer is the called party's and stands.
+   */
   async runExternal(number: string, trunkId: string): Promise<Step> {
     const { s } = this;
-    const trunk = s.bundle.trunks.find((t) => t.id === trunkId) ?? s.bundle.trunks[0];
-    if (!trunk) return end(Disposition.FAILED, EndedBy.SYSTEM);
-    const digest = await trunkDigest(trunk, s.svc.secrets);
-    const port = trunk.port || 5060;
+    const { trunks, skipped } = chooseTrunks(s.bundle, s.svc.trunkHealth, trunkId);
+    for (const t of skipped) s.cdr.step('trunk-down-skip', { trunk: t.id });
+    if (trunks.length === 0) return end(Disposition.FAILED, EndedBy.SYSTEM);
     s.to('ringing');
-    const r = await this.connect({
+    let r: 'answered' | DialFailure = 'unreachable';
+    for (const trunk of trunks) {
+      r = await this.dialTrunk(number, trunk);
+      if (r === 'answered' || s.signal.aborted || !trunkFailed(this.lastFailure)) break;
+      s.cdr.step('trunk-failed', { trunk: trunk.id, status: this.lastFailure ?? 408 });
+    }
+    if (r !== 'answered')
+      return end(
+        s.signal.aborted ? Disposition.ABANDONED : Disposition.FAILED,
+        s.signal.aborted ? EndedBy.CALLER : EndedBy.SYSTEM,
+      );
+    const next = await s.converse();
+    s.cdr.disconnected();
+    return next;
+  }
+
+  /** One INVITE to the number through one trunk (digest auth when the trunk has credentials). */
+  private async dialTrunk(number: string, trunk: Trunk): Promise<'answered' | DialFailure> {
+    const digest = await trunkDigest(trunk, this.s.svc.secrets);
+    const port = trunk.port || 5060;
+    return this.connect({
       targets: [
         {
           uri: `sip:${number}@${trunk.host}:${port}`,
@@ -230,19 +256,11 @@ export class PeerConnector {
       ],
       role: 'external',
       agentId: '',
-      signal: s.signal,
+      signal: this.s.signal,
       viaAcd: false,
       claim: () => true,
       ...(digest ? { digest } : {}),
     });
-    if (r !== 'answered')
-      return end(
-        s.signal.aborted ? Disposition.ABANDONED : Disposition.FAILED,
-        s.signal.aborted ? EndedBy.CALLER : EndedBy.SYSTEM,
-      );
-    const next = await s.converse();
-    s.cdr.disconnected();
-    return next;
   }
 
   private branchSdp(webrtc = false): Promise<{ branchTag: string; sdp: string }> {
@@ -267,7 +285,10 @@ export class PeerConnector {
       else s.cdr.step('trunk-full', { trunk: t.trunk.id });
       return release !== undefined;
     });
-    if (targets.length === 0) return 'busy';
+    if (targets.length === 0) {
+      this.lastFailure = 503;
+      return 'busy';
+    }
     const webrtc = targets.some((t) => t.webrtc);
     let r: DialResult;
     let branch: { branchTag: string; sdp: string };
@@ -315,6 +336,7 @@ export class PeerConnector {
           a.status,
         );
     if (r.kind === 'failed') {
+      this.lastFailure = r.status;
       s.cdr.step('offer-failed', { agent: o.agentId, result: r.result, status: r.status });
       return r.result;
     }

@@ -137,7 +137,7 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
           c.bundle.agents.find((a) => a.extension === v.username)?.id);
       const ruri = req.message.uri;
       const user = isSipUri(ruri) ? ruri.user : undefined;
-      const to = user ? consultTarget(c.bundle, user) : undefined;
+      const to = user ? consultTarget(c.bundle, user, svc.trunkHealth) : undefined;
       if (!from || !to) throw new SipError(404, 'Not Found');
       c.span?.setAttribute('hcc.consult', true);
       const ref = to.kind === 'agent' && {

@@ -35,6 +35,12 @@ import { mountCallLayer } from './mount.ts';
 import type { CallRegistry } from './registry.ts';
 import type { CallSession } from './session.ts';
 import { DbCallStore } from './store.ts';
+import {
+  optionsPinger,
+  type TrunkHealthEvents,
+  TrunkHealthMonitor,
+  type TrunkHealthView,
+} from './trunks/index.ts';
 import type { CallServices, LegRef } from './types.ts';
 
 export interface CallLayerOptions {
@@ -81,6 +87,8 @@ export interface CallLayer {
   registeredDevices(): number;
   /** What the SIP front door's protection did (status, heartbeat). */
   protection(): FrontDoorCounters;
+  /** Health of every trunk of the applied config (OPTIONS pings). */
+  trunks(): TrunkHealthView[];
   stop(): Promise<void>;
 }
 
@@ -113,8 +121,17 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
   const observer = new Observer<CallEvents>(log);
   const ivrObserver = new Observer<IvrEvents>(log);
   const ivr = new IvrInterpreter({ clock, calendar: new HoursCalendar(), customers, observer: ivrObserver });
+  const trunkObserver = new Observer<TrunkHealthEvents>(log);
+  const trunkHealth = new TrunkHealthMonitor({
+    config: o.config,
+    ping: optionsPinger(stack, o.advertisedHost ?? o.sipHost, clock),
+    clock,
+    log: o.log.child({ module: 'trunk-health' }),
+    observer: trunkObserver,
+  });
   const bridge = new EventBridge(o.journal, clock, log).attach({
     call: observer,
+    trunks: trunkObserver,
     ivr: ivrObserver,
     acd: o.observers.acd,
     agents: o.observers.agents,
@@ -142,6 +159,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       observer,
       registry: o.registry,
       consults: new ConsultRegistry(),
+      trunkHealth,
       agentAuth: agentDigest({
         clock: stack.clock,
         realm: sipRealm(o.site),
@@ -183,6 +201,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
   stack.use('OPTIONS', (req) => void req.reply(200));
   await restoreRegistrations({ bindings, config: o.config, agents: o.agents, log });
   await stack.start();
+  trunkHealth.start();
   const stopRetention = scheduleRetention({
     db: o.db,
     policy: () => o.config.current()?.retention,
@@ -203,8 +222,10 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     activeCalls: () => o.registry.size,
     registeredDevices: () => bindings.registeredUsers,
     protection: () => door.counters(stack),
+    trunks: () => trunkHealth.view(),
     async stop() {
       stopRetention();
+      trunkHealth.stop();
       await stack.close();
       door.close();
       dtmf.close();

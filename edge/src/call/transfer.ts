@@ -2,8 +2,9 @@
  * REFER targets (RFC 3515): what the user part of a Refer-To names in the call's bundle, and an
  * attended transfer's Replaces (RFC 3891). Pure functions; the session acts on the result.
  */
-import { type ConfigBundle, QueueEntry, TrunkKind } from '@hcc/proto';
+import { type ConfigBundle, QueueEntry } from '@hcc/proto';
 import { parseNameAddr, percentDecode } from '../sip/index.ts';
+import { outboundTrunks } from './trunks/index.ts';
 import type { Step } from './types.ts';
 
 export type ReferTarget =
@@ -38,7 +39,8 @@ export function parseReferTo(value: string, bundle: ConfigBundle): ReferTarget |
   const queue = bundle.queues.find((q) => q.id === qid);
   if (queue) return { kind: 'step', step: { kind: 'queue', queueId: queue.id, entry: QueueEntry.TRANSFER } };
   if (E164ISH.test(user)) {
-    const trunk = bundle.trunks.find((t) => t.kind === TrunkKind.CARRIER) ?? bundle.trunks[0];
+    // The first outbound trunk by priority; the call out fails over from it (peer.ts runExternal).
+    const trunk = outboundTrunks(bundle)[0];
     if (!trunk) return undefined;
     const number = user.startsWith('+') ? user : `+${user}`;
     return { kind: 'step', step: { kind: 'external', number, trunkId: trunk.id } };

@@ -13,6 +13,7 @@ import type { CallEvents } from './events.ts';
 import type { CallRegistry } from './registry.ts';
 import type { CallSession } from './session.ts';
 import type { CallStore } from './store.ts';
+import type { TrunkHealthReader } from './trunks/index.ts';
 
 /** Where a call goes next; the session's run loop executes one step after the other. */
 export type Step =
@@ -91,6 +92,8 @@ export interface CallServices {
   registry: CallRegistry<CallSession, LegRef>;
   /** Agent-to-agent consultation calls (attended transfer). */
   consults: ConsultRegistry;
+  /** Trunk health from OPTIONS pings: calls out try healthy trunks first. Absent: every trunk counts as up. */
+  trunkHealth?: TrunkHealthReader;
   /** Digest (407) for INVITEs from agents' phones, i.e. not from a trunk; none: such INVITEs get 403. */
   agentAuth?: DigestServer;
   /**

@@ -4,6 +4,7 @@ import {
   ConfigRejectedSchema,
   EdgeHeartbeatSchema,
   SipProtectionSchema,
+  type TrunkHealth,
 } from '@hcc/proto';
 import type { Logger } from '@hcc/shared';
 import type { ConfigStore } from '../config/store.ts';
@@ -24,6 +25,8 @@ export interface HeartbeatFacts {
     authFailures: number;
     registrationsCapped: number;
   };
+  /** Health of the applied config's trunks (OPTIONS pings), as heartbeat entries. */
+  trunkHealth?: TrunkHealth[];
 }
 
 export interface FleetReporterOptions {
@@ -98,6 +101,7 @@ export function startFleetReporter(
                 }),
               }
             : {}),
+          trunkHealth: f.trunkHealth ?? [],
         }),
       }),
     );

@@ -1,4 +1,4 @@
-import { create } from '@bufbuild/protobuf';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { ConfigBundleSchema, type Trunk, TrunkKind, TrunkSchema } from '@hcc/proto';
 import { FakeClock, Observer, silentLogger } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import {
   TrunkHealthCounter,
   type TrunkHealthEvents,
   TrunkHealthMonitor,
+  type TrunkState,
   type TrunkStatusChange,
 } from './health.ts';
 import { pingAnswered } from './ping.ts';
@@ -52,7 +53,7 @@ describe('TrunkHealthCounter', () => {
   });
 });
 
-const trunk = (id: string, over: Partial<Trunk> = {}) =>
+const trunk = (id: string, over: Omit<MessageInitShape<typeof TrunkSchema>, '$typeName'> = {}) =>
   create(TrunkSchema, { id, kind: TrunkKind.CARRIER, host: '127.0.0.1', port: 5070, ...over });
 const bundleOf = (trunks: Trunk[], version = 1n) => create(ConfigBundleSchema, { version, trunks });
 
@@ -169,7 +170,7 @@ describe('chooseTrunks', () => {
     trunk('c3', { priority: 20 }),
   ]);
   const health = (down: string[]) => ({
-    state: (id: string) => (down.includes(id) ? 'down' : 'up') as const,
+    state: (id: string): TrunkState => (down.includes(id) ? 'down' : 'up'),
   });
 
   it('orders carriers by priority, ties in bundle order, and the named trunk first', () => {

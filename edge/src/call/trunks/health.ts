@@ -44,6 +44,18 @@ export interface TrunkHealthView {
   successes: number;
 }
 
+/** A trunk's health in /api/status (snake_case like the rest of the status document). */
+export function trunkStatusView(v: TrunkHealthView) {
+  return {
+    id: v.id,
+    state: v.state,
+    last_change: new Date(v.lastChange).toISOString(),
+    rtt_ms: v.rttMs ?? null,
+    failures: v.failures,
+    successes: v.successes,
+  };
+}
+
 /** Read side for the call layer: which trunks calls out may use first. */
 export interface TrunkHealthReader {
   state(trunkId: string): TrunkState;

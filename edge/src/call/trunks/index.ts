@@ -4,6 +4,7 @@ export {
   PING_TIMEOUT_MS,
   type Pinger,
   type PingOutcome,
+  type TrunkChangeReason,
   TrunkHealthCounter,
   type TrunkHealthEvents,
   TrunkHealthMonitor,
@@ -11,5 +12,7 @@ export {
   type TrunkHealthView,
   type TrunkState,
   type TrunkStatusChange,
+  trunkStatusView,
 } from './health.ts';
 export { optionsPinger, pingAnswered, trunkPingHop } from './ping.ts';
+export { trunkHealthEntries, trunkStatusBody } from './proto.ts';
