@@ -24,6 +24,8 @@ import {
   IvrChoiceOutcome,
   QueueEntry,
   TransferKind,
+  TrunkState,
+  TrunkStatusReason,
 } from '../gen/hcc/events/v1/events_pb.ts';
 
 const weekdays = [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY];
@@ -363,6 +365,20 @@ export const sampleBodies: EventBody[] = [
       natsConnected: false,
       outboxBacklog: 1_024n,
       version: '0.1.0',
+      trunkHealth: [
+        { trunkId: 'carrier-a', state: TrunkState.DOWN, rttMs: 0, failures: 3n },
+        { trunkId: 'carrier-b', state: TrunkState.UP, rttMs: 14, failures: 0n },
+      ],
+    },
+  },
+  {
+    case: 'trunkStatusChanged',
+    value: {
+      trunkId: 'carrier-a',
+      state: TrunkState.DOWN,
+      previousState: TrunkState.UP,
+      reason: TrunkStatusReason.TIMEOUT,
+      consecutive: 3,
     },
   },
   { case: 'configApplied', value: { version: 7n, previousVersion: 6n } },
