@@ -1,7 +1,17 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { ensureEdgeEventsStream } from '@hcc/edge';
-import { EdgeHeartbeatSchema, type Event, EventSchema, encodeEvent, SipProtectionSchema } from '@hcc/proto';
+import {
+  EdgeHeartbeatSchema,
+  type Event,
+  EventSchema,
+  encodeEvent,
+  SipProtectionSchema,
+  TrunkHealthSchema,
+  TrunkState,
+  TrunkStatusChangedSchema,
+  TrunkStatusReason,
+} from '@hcc/proto';
 import { names, uuid7 } from '@hcc/shared';
 import { startTestLeaf, type TestNatsServer, waitFor } from '@hcc/shared/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -87,6 +97,20 @@ describe('site view: events flow per site', () => {
             authFailures: 36n,
             registrationsCapped: 1n,
           }),
+          trunkHealth: [
+            create(TrunkHealthSchema, {
+              trunkId: 'carrier-a',
+              state: TrunkState.UP,
+              rttMs: 12,
+              lastChange: timestampFromMs(at - 5000),
+            }),
+            create(TrunkHealthSchema, {
+              trunkId: 'carrier-b',
+              state: TrunkState.DOWN,
+              lastChange: timestampFromMs(at - 2000),
+              failures: 3n,
+            }),
+          ],
         }),
       },
     });
@@ -160,6 +184,28 @@ describe('site view: events flow per site', () => {
       '36',
       '1',
     ]);
+    // The trunks as the edge's OPTIONS pings see them, in the API and on the site's page.
+    expect(after.status.trunkHealth).toEqual([
+      {
+        trunkId: 'carrier-a',
+        state: 'up',
+        rttMs: 12,
+        lastChange: new Date(now - 5000).toISOString(),
+        failures: 0,
+      },
+      {
+        trunkId: 'carrier-b',
+        state: 'down',
+        rttMs: null,
+        lastChange: new Date(now - 2000).toISOString(),
+        failures: 3,
+      },
+    ]);
+    const trunks = [...page.matchAll(/<tr data-trunk="([^"]+)">.*?<td data-col="state"[^>]*>(\w+)<\/td>/gs)];
+    expect(trunks.map((m) => [m[1], m[2]])).toEqual([
+      ['carrier-a', 'up'],
+      ['carrier-b', 'down'],
+    ]);
   });
 
   it("shows the seq the cloud has ingested and counts the site's parked messages", async () => {
@@ -200,5 +246,49 @@ describe('site view: events flow per site', () => {
     expect(page).not.toContain('data-site="hq"');
     expect(await consolePage(globexLogin, '/sites/hq', 404)).not.toContain('data-col="events"');
     expect(eventsCell(page, 'data-site="gx-main"')).toBe('- waiting, ingested to -, 0 parked');
+  });
+
+  it('takes a TrunkStatusChanged event (ingested, not parked) and shows the change at once', async () => {
+    const at = Date.now();
+    await send(
+      create(EventSchema, {
+        eventId: uuid7(at),
+        tenantId: 'acme',
+        siteId: 'hq',
+        seq: 6n,
+        occurredAt: timestampFromMs(at),
+        configVersion: 1n,
+        body: {
+          case: 'trunkStatusChanged',
+          value: create(TrunkStatusChangedSchema, {
+            trunkId: 'carrier-a',
+            state: TrunkState.DOWN,
+            previousState: TrunkState.UP,
+            reason: TrunkStatusReason.TIMEOUT,
+            consecutive: 3,
+          }),
+        },
+      }),
+    );
+    await waitFor(
+      'carrier-a down in the site view',
+      async () => (await view(acme, 'hq')).status.trunkHealth[0]?.state === 'down',
+      20_000,
+      100,
+    );
+    const v = await view(acme, 'hq');
+    expect(v.status.trunkHealth[0]).toMatchObject({
+      trunkId: 'carrier-a',
+      lastChange: new Date(at).toISOString(),
+    });
+    expect(v.status.trunkHealth[1]).toMatchObject({ trunkId: 'carrier-b', state: 'down' });
+    // Ingest stores it like any other event: the watermark moves past it, nothing more is parked.
+    await waitFor(
+      'hq ingested to seq 6',
+      async () => (await view(acme, 'hq')).events.ingestedSeq === '6',
+      20_000,
+      100,
+    );
+    expect((await view(acme, 'hq')).events.parked).toBe(2);
   });
 });

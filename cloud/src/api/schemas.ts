@@ -122,6 +122,20 @@ export const siteViewSchema: JsonSchema = {
             registrationsCapped: { type: 'integer', description: 'REGISTERs over the cap per extension' },
           },
         }),
+        trunkHealth: {
+          type: 'array',
+          description: "the edge's trunks as its OPTIONS pings see them (newest heartbeat or trunk change)",
+          items: {
+            type: 'object',
+            properties: {
+              trunkId: { type: 'string' },
+              state: { type: 'string', enum: ['up', 'down', 'unknown', 'unmonitored'] },
+              rttMs: nullable('integer'),
+              lastChange: dateTime,
+              failures: { type: 'integer', description: 'failed pings since the edge started' },
+            },
+          },
+        },
         rejected: nullable('object', {
           description: 'the last version the edge refused',
           properties: {

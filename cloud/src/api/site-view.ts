@@ -7,6 +7,7 @@ import {
   siteNats,
   siteStatus,
   sites,
+  type TrunkHealthStatus,
 } from '../db/schema.ts';
 import type { Tx } from '../db/tenant.ts';
 import { NotFoundError } from '../errors.ts';
@@ -30,6 +31,8 @@ export interface SiteView {
     natsConnected: boolean | null;
     /** The edge's SIP front door (newest heartbeat): bans, drops, refusals; counts only. */
     sipProtection: SipProtectionStatus | null;
+    /** The edge's trunks as its OPTIONS pings see them (newest heartbeat or change); ids only. */
+    trunkHealth: TrunkHealthStatus[];
     rejected: { version: string; reason: string; detail: string; at: string | null } | null;
   };
   /** The site's events (analytics) flow: what waits at the edge, what the cloud has, what it parked. */
@@ -103,6 +106,7 @@ export async function siteViews(
           rtpengineHealthy: status?.rtpengineHealthy ?? null,
           natsConnected: status?.natsConnected ?? null,
           sipProtection: status?.sipProtection ?? null,
+          trunkHealth: status?.trunkHealth ?? [],
           rejected:
             status?.rejectedVersion != null
               ? {

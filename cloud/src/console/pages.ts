@@ -49,6 +49,16 @@ function sipProtectionTable(s: SiteView) {
 <p class="muted">Counters since the edge started; banned addresses are those banned now.</p>`;
 }
 
+/** The edge's trunks as its OPTIONS pings see them (ids and states only). */
+function trunkHealthTable(s: SiteView) {
+  const t = s.status.trunkHealth;
+  if (t.length === 0)
+    return html`<p class="muted" id="trunk-health">Trunk health: no report from the edge yet.</p>`;
+  return html`<h2>Trunks</h2><table id="trunk-health"><tr><th>Trunk</th><th>State</th><th>Since (UTC)</th><th>Last ping round trip</th><th>Failed pings</th></tr>
+${t.map((x) => html`<tr data-trunk="${x.trunkId}"><td>${x.trunkId}</td><td data-col="state" class="${x.state === 'down' ? 'bad' : x.state === 'up' ? 'ok' : 'muted'}">${x.state}</td><td>${x.lastChange ? when(x.lastChange) : '-'}</td><td>${x.rttMs === null ? '-' : `${x.rttMs} ms`}</td><td data-col="failures">${x.failures}</td></tr>`)}</table>
+<p class="muted">Calls out skip a trunk that is down and try the next one by priority.</p>`;
+}
+
 /** Sites with status, and the staged publish form (tick the sites that get the new version now). */
 export async function dashboard(x: ConsoleCtx): Promise<Response> {
   const sites = await addIngestFigures(
@@ -94,6 +104,7 @@ export async function sitePage(x: ConsoleCtx): Promise<Response> {
     if (!s) throw new NotFoundError(`site ${siteId}`);
     const body = html`<table><tr><th>Status</th><th>Last heartbeat</th><th>Applied</th><th>Deployed</th><th>Latest</th><th>Active calls</th><th>Last rejection</th><th>Events (edge backlog, ingested seq, parked)</th></tr><tr id="site-status">${statusCells(s)}</tr></table>
 ${sipProtectionTable(s)}
+${trunkHealthTable(s)}
 <h2>Draft</h2>${data.problems.length ? html`<div class="err" id="draft-problems">The draft does not validate: ${data.problems.map((p) => html`<div>${p.path}: ${ConfigRejectReason[p.reason]}</div>`)}</div>` : html`<p class="ok" id="draft-ok">The draft validates.</p>`}
 <form method="post" action="/console/publish"><input type="hidden" name="siteId" value="${s.id}"><button id="publish-site">Publish this site's draft and deploy it</button></form>
 ${data.entities.map(

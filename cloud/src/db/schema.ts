@@ -119,6 +119,19 @@ export interface SipProtectionStatus {
   registrationsCapped: number;
 }
 
+/** One entry of EdgeHeartbeat.trunk_health as stored (OPTIONS pings of the trunk; no address). */
+export interface TrunkHealthStatus {
+  trunkId: string;
+  /** up | down | unknown (not pinged yet) | unmonitored (pings switched off) */
+  state: string;
+  /** Round trip of the last answered ping; null when none was answered. */
+  rttMs: number | null;
+  /** When the state last changed (ISO 8601), or null. */
+  lastChange: string | null;
+  /** Failed pings since the edge started. */
+  failures: number;
+}
+
 /** What the site's edge reported last (written by the fleet consumer from events). */
 export const siteStatus = pgTable('site_status', {
   siteId: text('site_id')
@@ -138,6 +151,8 @@ export const siteStatus = pgTable('site_status', {
   outboxBacklog: integer('outbox_backlog'),
   /** The edge's SIP front door counters from the newest heartbeat (counts only, no addresses). */
   sipProtection: jsonb('sip_protection').$type<SipProtectionStatus>(),
+  /** Health of the edge's trunks from the newest heartbeat (or a later TrunkStatusChanged). */
+  trunkHealth: jsonb('trunk_health').$type<TrunkHealthStatus[]>(),
   rejectedVersion: bigint('rejected_version', { mode: 'bigint' }),
   rejectReason: text('reject_reason'),
   rejectDetail: text('reject_detail'),

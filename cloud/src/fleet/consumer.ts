@@ -1,14 +1,21 @@
-import { ConfigRejectReason, decodeEvent, type Event, type SipProtection } from '@hcc/proto';
+import {
+  ConfigRejectReason,
+  decodeEvent,
+  type Event,
+  type SipProtection,
+  type TrunkHealth,
+  TrunkState,
+} from '@hcc/proto';
 import { type Db, type Logger, names } from '@hcc/shared';
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
-import { type SipProtectionStatus, siteStatus, sites } from '../db/schema.ts';
+import { type SipProtectionStatus, siteStatus, sites, type TrunkHealthStatus } from '../db/schema.ts';
 import { asSystem, type Tx } from '../db/tenant.ts';
 import { streamSource } from '../nats/stream-source.ts';
 
 /** Event kinds the fleet view follows (subject token `hcc.evt.<site>.<kind>`). */
-const KINDS = ['edgeHeartbeat', 'configApplied', 'configRejected'] as const;
+const KINDS = ['edgeHeartbeat', 'configApplied', 'configRejected', 'trunkStatusChanged'] as const;
 
 const tsOf = (e: Event) =>
   new Date(e.occurredAt ? Number(e.occurredAt.seconds) * 1000 + e.occurredAt.nanos / 1e6 : Date.now());
@@ -42,7 +49,7 @@ export function storable(e: Event): boolean {
 export class FleetConsumer {
   private stopped = false;
   private readonly stops: (() => void)[] = [];
-  readonly stats = { applied: 0, rejected: 0, heartbeats: 0, dropped: 0, retried: 0 };
+  readonly stats = { applied: 0, rejected: 0, heartbeats: 0, trunkChanges: 0, dropped: 0, retried: 0 };
 
   constructor(
     private readonly db: Db,
@@ -186,6 +193,7 @@ export class FleetConsumer {
           natsConnected: h.natsConnected,
           edgeVersion: h.version,
           sipProtection: h.sipProtection ? sipProtectionStatus(h.sipProtection) : null,
+          trunkHealth: h.trunkHealth.map(trunkHealthStatus),
         })
         .where(
           and(
@@ -201,8 +209,52 @@ export class FleetConsumer {
             appliedVersion: sql`greatest(coalesce(${siteStatus.appliedVersion}, 0), ${e.configVersion})`,
           })
           .where(eq(siteStatus.siteId, site));
+    } else if (b.case === 'trunkStatusChanged') {
+      this.stats.trunkChanges++;
+      // A trunk's change shows at once (the next heartbeat confirms it); an older change than the
+      // one shown (a late redelivery) changes nothing.
+      const [row] = await tx
+        .select({ trunks: siteStatus.trunkHealth })
+        .from(siteStatus)
+        .where(eq(siteStatus.siteId, site));
+      const trunks = row?.trunks ?? [];
+      const i = trunks.findIndex((t) => t.trunkId === b.value.trunkId);
+      const shown = trunks[i];
+      if (shown?.lastChange && new Date(shown.lastChange) > at) return;
+      const entry: TrunkHealthStatus = {
+        trunkId: b.value.trunkId.slice(0, 64),
+        state: trunkStateName(b.value.state),
+        rttMs: shown?.rttMs ?? null,
+        lastChange: at.toISOString(),
+        failures: shown?.failures ?? 0,
+      };
+      const next = i >= 0 ? trunks.map((t, j) => (j === i ? entry : t)) : [...trunks, entry];
+      await tx.update(siteStatus).set({ trunkHealth: next }).where(eq(siteStatus.siteId, site));
     }
   }
+}
+
+/** up | down | unknown | unmonitored: the stored and shown name of a TrunkState. */
+function trunkStateName(s: TrunkState): string {
+  if (s === TrunkState.UP) return 'up';
+  if (s === TrunkState.DOWN) return 'down';
+  if (s === TrunkState.UNMONITORED) return 'unmonitored';
+  return 'unknown';
+}
+
+/** One heartbeat trunk entry as stored (a uint64 beyond 2^53 saturates). */
+function trunkHealthStatus(t: TrunkHealth): TrunkHealthStatus {
+  const failures =
+    t.failures > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(t.failures);
+  return {
+    trunkId: t.trunkId.slice(0, 64),
+    state: trunkStateName(t.state),
+    rttMs: t.state === TrunkState.UP || t.rttMs > 0 ? t.rttMs : null,
+    lastChange: t.lastChange
+      ? new Date(Number(t.lastChange.seconds) * 1000 + t.lastChange.nanos / 1e6).toISOString()
+      : null,
+    failures,
+  };
 }
 
 /** The heartbeat's SIP protection counters as stored (a uint64 beyond 2^53 saturates). */

@@ -1,0 +1,1 @@
+ALTER TABLE "site_status" ADD COLUMN "trunk_health" jsonb;
