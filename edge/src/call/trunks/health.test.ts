@@ -2,6 +2,8 @@ import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { ConfigBundleSchema, type Trunk, TrunkKind, TrunkSchema } from '@hcc/proto';
 import { FakeClock, Observer, silentLogger } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
+import { consultTarget } from '../consult.ts';
+import { parseReferTo } from '../transfer.ts';
 import { chooseTrunks, outboundTrunks, trunkFailed } from './choose.ts';
 import {
   type PingOutcome,
@@ -193,5 +195,19 @@ describe('chooseTrunks', () => {
   it('fails over on no answer, 408 and 5xx only', () => {
     expect([undefined, 408, 500, 503].map(trunkFailed)).toEqual([true, true, true, true]);
     expect([404, 486, 487, 600, 603].map(trunkFailed)).toEqual([false, false, false, false, false]);
+  });
+
+  it('gives a blind transfer the first trunk by priority and a consultation its failover list', () => {
+    expect(parseReferTo('<sip:+15557654321@edge>', b)).toEqual({
+      kind: 'step',
+      step: { kind: 'external', number: '+15557654321', trunkId: 'c1' },
+    });
+    const t = consultTarget(b, '+15557654321', health(['c1']));
+    expect(t?.kind === 'external' && [t.trunk.id, t.fallback.map((x) => x.id)]).toEqual(['c2', ['c3']]);
+    const noHealth = consultTarget(b, '+15557654321');
+    expect(noHealth?.kind === 'external' && [noHealth.trunk.id, noHealth.fallback.map((x) => x.id)]).toEqual([
+      'c1',
+      ['c2', 'c3'],
+    ]);
   });
 });
