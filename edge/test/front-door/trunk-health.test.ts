@@ -9,10 +9,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SipTransport, TrunkKind } from '@hcc/proto';
+import { decodeEvent, SipTransport, TrunkKind, TrunkState, TrunkStatusReason } from '@hcc/proto';
 import { freePort, type ManagedChild, startChild, waitFor } from '@hcc/shared/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  DigestClient,
+  Headers,
+  newCallId,
+  newTag,
+  SipRequest,
+  SipStack,
+  sendWithDigest,
+  UdpTransport,
+} from '../../src/sip/index.ts';
 import { agentOn, CALLER, callBundle, DID } from '../call/fixtures.ts';
 import { callerScenario, writeScenario } from '../call/scenarios.ts';
 import { type EdgeCallLayer, startEdgeCallLayer } from './edge-call-layer.ts';
@@ -79,7 +89,7 @@ function trunkScenario(refuse: boolean): string {
 let dir: string;
 let edge: EdgeCallLayer;
 const ports = { a: 0, b: 0 };
-const trunks = new Map<'a' | 'b', ManagedChild>();
+const trunks = new Map<'a' | 'b', { child: ManagedChild; refuse: boolean }>();
 
 async function startTrunk(which: 'a' | 'b', refuse = false): Promise<void> {
   const ip = which === 'a' ? A_IP : B_IP;
@@ -105,12 +115,21 @@ async function startTrunk(which: 'a' | 'b', refuse = false): Promise<void> {
     ].concat(['-t', 'u1', '-nostdin', '-trace_err']),
     cwd: dir,
   });
-  trunks.set(which, child);
+  trunks.set(which, { child, refuse });
 }
 
 async function stopTrunk(which: 'a' | 'b'): Promise<void> {
-  await trunks.get(which)?.stop();
+  await trunks.get(which)?.child.stop();
   trunks.delete(which);
+}
+
+/** Trunk `which` runs in this mode and the edge has it up (a test may run alone, in any order). */
+async function trunkUp(which: 'a' | 'b', refuse: boolean): Promise<void> {
+  if (trunks.get(which)?.refuse !== refuse) {
+    await stopTrunk(which);
+    await startTrunk(which, refuse);
+  }
+  await waitFor(`carrier-${which} up`, () => stateOf(`carrier-${which}`) === 'up', 10_000, 20);
 }
 
 const stateOf = (id: string) => edge.layer.trunks().find((t) => t.id === id)?.state;
@@ -231,6 +250,16 @@ describe('trunk health (OPTIONS) and failover', () => {
   });
 
   it('a trunk that stops answering is marked down in time, and the next call out uses the second trunk', async () => {
+    await trunkUp('a', false);
+    await trunkUp('b', false);
+    /** The newest TrunkStatusChanged in the outbox (the edge's events journal). */
+    const lastChange = async () => {
+      const [row] = await edge.query<{ payload: Uint8Array }>(
+        sql`select payload from event_outbox where kind = 'trunk_status_changed' order by id desc limit 1`,
+      );
+      const body = row ? decodeEvent(row.payload).body : undefined;
+      return body?.case === 'trunkStatusChanged' ? body.value : undefined;
+    };
     const cut = Date.now();
     await stopTrunk('a');
     await waitFor('carrier-a down', () => stateOf('carrier-a') === 'down', 10_000, 20);
@@ -238,12 +267,16 @@ describe('trunk health (OPTIONS) and failover', () => {
     // At most DOWN_AFTER pings, each one interval apart and given up after one interval (plus scheduling slack).
     expect(tookMs).toBeLessThanOrEqual((DOWN_AFTER + 1) * INTERVAL_S * 1000 + 500);
     expect(stateOf('carrier-b')).toBe('up');
-    // carrier-a and carrier-b up at start, carrier-a down now: three TrunkStatusChanged in the outbox.
-    await waitFor(
-      'events journaled',
-      async () =>
-        (await edge.query(sql`select 1 from event_outbox where kind = 'trunk_status_changed'`)).length === 3,
-    );
+    // The change is journaled as a TrunkStatusChanged event (ids and enums only).
+    const change = await waitFor('the change journaled', async () => {
+      const c = await lastChange();
+      return c?.trunkId === 'carrier-a' && c.state === TrunkState.DOWN ? c : undefined;
+    });
+    expect(change).toMatchObject({
+      previousState: TrunkState.UP,
+      reason: TrunkStatusReason.TIMEOUT,
+      consecutive: 2,
+    });
 
     const id = await callOut('caller-after-down');
     const legs = await legsOf(id);
@@ -256,6 +289,11 @@ describe('trunk health (OPTIONS) and failover', () => {
   }, 40_000);
 
   it('comes back up after its answers, and a 503 to the INVITE fails over to the next trunk', async () => {
+    await trunkUp('b', false);
+    if (stateOf('carrier-a') !== 'down') {
+      await stopTrunk('a');
+      await waitFor('carrier-a down', () => stateOf('carrier-a') === 'down', 10_000, 20);
+    }
     await startTrunk('a', true); // answers OPTIONS, refuses calls
     const back = Date.now();
     await waitFor('carrier-a up again', () => stateOf('carrier-a') === 'up', 10_000, 20);
@@ -274,4 +312,36 @@ describe('trunk health (OPTIONS) and failover', () => {
     ]);
     expect(steps.some((s) => s.kind === 'trunk-down-skip')).toBe(false);
   }, 40_000);
+
+  it("an agent phone's consultation to a number fails over the same way", async () => {
+    // Trunk a answers OPTIONS (up) and refuses calls with 503; b answers.
+    await trunkUp('a', true);
+    await trunkUp('b', false);
+    await edge.setPassword('1001', 'pw-1001');
+    const port = await freePort();
+    const ua = new SipStack({ transports: [new UdpTransport({ host: '127.0.0.1', port })] });
+    ua.use('ACK', () => {});
+    await ua.start();
+    try {
+      const h = new Headers();
+      h.append('From', `<sip:1001@127.0.0.1>;tag=${newTag()}`);
+      h.append('To', `<sip:${OUTSIDE}@127.0.0.1>`);
+      h.append('Call-ID', newCallId());
+      h.append('CSeq', '1 INVITE');
+      h.append('Content-Type', 'application/sdp');
+      const sdp = `v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${await freePort()} RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n`;
+      const inv = new SipRequest('INVITE', `sip:${OUTSIDE}@127.0.0.1:${edge.sipPort}`, h, Buffer.from(sdp));
+      const consult = await sendWithDigest(
+        ua,
+        inv,
+        new DigestClient({ username: '1001', password: 'pw-1001' }),
+      );
+      // Only trunk b can have answered: a refuses every call, and the inbound carrier's port is silent.
+      expect(consult.response.status).toBe(200);
+      await consult.request.dialog!.bye();
+    } finally {
+      await ua.close();
+    }
+    await waitFor('no media left', async () => (await edge.rtp.client.list()).length === 0, 5000);
+  }, 30_000);
 });
