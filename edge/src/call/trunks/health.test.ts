@@ -1,5 +1,13 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { ConfigBundleSchema, type Trunk, TrunkKind, TrunkSchema } from '@hcc/proto';
+import {
+  ConfigBundleSchema,
+  TrunkState as PbState,
+  SipTransport,
+  type Trunk,
+  TrunkKind,
+  TrunkSchema,
+  TrunkStatusReason,
+} from '@hcc/proto';
 import { FakeClock, Observer, silentLogger } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
 import { consultTarget } from '../consult.ts';
@@ -13,7 +21,8 @@ import {
   type TrunkState,
   type TrunkStatusChange,
 } from './health.ts';
-import { pingAnswered } from './ping.ts';
+import { pingAnswered, trunkPingHop } from './ping.ts';
+import { trunkHealthEntries, trunkStatusBody } from './proto.ts';
 
 const ok: PingOutcome = { ok: true, rttMs: 12, status: 200 };
 const lost: PingOutcome = { ok: false, reason: 'timeout' };
@@ -209,5 +218,56 @@ describe('chooseTrunks', () => {
       'c1',
       ['c2', 'c3'],
     ]);
+  });
+});
+
+describe('trunk health on the wire', () => {
+  it('maps a change to TrunkStatusChanged and the view to heartbeat entries (ids and enums only)', () => {
+    const body = trunkStatusBody({
+      trunkId: 'carrier-a',
+      state: 'down',
+      previous: 'up',
+      reason: 'error-response',
+      consecutive: 3,
+      configVersion: 4n,
+    });
+    expect(body.case).toBe('trunkStatusChanged');
+    expect(body.value).toMatchObject({
+      trunkId: 'carrier-a',
+      state: PbState.DOWN,
+      previousState: PbState.UP,
+      reason: TrunkStatusReason.ERROR_RESPONSE,
+      consecutive: 3,
+    });
+    const [a, b] = trunkHealthEntries([
+      { id: 'a', state: 'up', lastChange: 1_700_000_000_500, rttMs: 12.4, failures: 1, successes: 9 },
+      {
+        id: 'b',
+        state: 'unmonitored',
+        lastChange: 1_700_000_000_000,
+        rttMs: undefined,
+        failures: 0,
+        successes: 0,
+      },
+    ]);
+    expect(a).toMatchObject({ trunkId: 'a', state: PbState.UP, rttMs: 12, failures: 1n });
+    expect(a?.lastChange).toMatchObject({ seconds: 1_700_000_000n, nanos: 500_000_000 });
+    expect(b).toMatchObject({ trunkId: 'b', state: PbState.UNMONITORED, rttMs: 0, failures: 0n });
+  });
+
+  it("pings over the trunk's transport, to its port or the transport's default", () => {
+    expect(trunkPingHop(trunk('t', { port: 0 }))).toEqual({
+      protocol: 'UDP',
+      address: '127.0.0.1',
+      port: 5060,
+    });
+    expect(trunkPingHop(trunk('t', { transport: SipTransport.TCP, port: 5070 }))).toMatchObject({
+      protocol: 'TCP',
+      port: 5070,
+    });
+    expect(trunkPingHop(trunk('t', { transport: SipTransport.TLS, port: 0 }))).toMatchObject({
+      protocol: 'TLS',
+      port: 5061,
+    });
   });
 });
