@@ -89,6 +89,15 @@ describe('dev stack', () => {
         20_000,
       );
     }
+    // Each edge pings the trunks of the applied config (OPTIONS) and shows them in its status.
+    for (const port of [env.HQ_HTTP_PORT, env.BRANCH_HTTP_PORT]) {
+      const { trunks } = (await (await fetch(`http://127.0.0.1:${port}/api/status`)).json()) as {
+        trunks: { id: string; state: string; last_change: string }[];
+      };
+      expect(trunks.map((t) => t.id)).toEqual(['demo-carrier']);
+      expect(['unknown', 'up', 'down']).toContain(trunks[0]?.state);
+      expect(Date.parse(trunks[0]?.last_change ?? '')).toBeGreaterThan(started);
+    }
     // The config crossed a TLS leaf link: the hub's leafnode port has the dev CA's certificate and
     // each leaf pins that CA (made on first start under the state dir; handed to the site by
     // enrollment, as at a real site).

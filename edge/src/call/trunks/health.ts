@@ -157,6 +157,7 @@ export class TrunkHealthMonitor implements TrunkHealthReader {
   }
 
   state(trunkId: string): TrunkState {
+    this.refresh();
     const w = this.watched.get(trunkId);
     if (!w) return 'unknown';
     return w.counter ? w.counter.state : 'unmonitored';
@@ -164,7 +165,9 @@ export class TrunkHealthMonitor implements TrunkHealthReader {
 
   /** Every trunk of the applied config, in its order. */
   view(): TrunkHealthView[] {
-    return [...this.watched.values()].map((w) => ({
+    this.refresh();
+    const inOrder = (this.bundle?.trunks ?? []).flatMap((t) => this.watched.get(t.id) ?? []);
+    return inOrder.map((w) => ({
       id: w.trunk.id,
       state: w.counter ? w.counter.state : 'unmonitored',
       lastChange: w.counter?.lastChange ?? w.since,
@@ -174,31 +177,35 @@ export class TrunkHealthMonitor implements TrunkHealthReader {
     }));
   }
 
-  /** Follows the applied config: new trunks start being pinged, removed ones stop. */
+  /** Follows the applied config every CONFIG_CHECK_MS (and on every read): see refresh(). */
   sync(): void {
     if (!this.running) return;
-    const b = this.o.config.current();
-    if (b !== this.bundle) {
-      this.bundle = b;
-      const keep = new Set<string>();
-      for (const t of b?.trunks ?? []) {
-        keep.add(t.id);
-        const key = keyOf(t);
-        const w = this.watched.get(t.id);
-        if (w && w.key === key) {
-          w.trunk = t;
-          continue;
-        }
-        if (w) this.unwatch(w);
-        this.watch(t, key);
-      }
-      for (const [id, w] of this.watched)
-        if (!keep.has(id)) {
-          this.unwatch(w);
-          this.watched.delete(id);
-        }
-    }
+    this.refresh();
     this.configTimer = this.o.clock.setTimeout(() => this.sync(), CONFIG_CHECK_MS);
+  }
+
+  /** New trunks start being pinged, removed ones stop; nothing to do while the bundle is the same object. */
+  private refresh(): void {
+    const b = this.o.config.current();
+    if (!this.running || b === this.bundle) return;
+    this.bundle = b;
+    const keep = new Set<string>();
+    for (const t of b?.trunks ?? []) {
+      keep.add(t.id);
+      const key = keyOf(t);
+      const w = this.watched.get(t.id);
+      if (w && w.key === key) {
+        w.trunk = t;
+        continue;
+      }
+      if (w) this.unwatch(w);
+      this.watch(t, key);
+    }
+    for (const [id, w] of this.watched)
+      if (!keep.has(id)) {
+        this.unwatch(w);
+        this.watched.delete(id);
+      }
   }
 
   private watch(trunk: Trunk, key: string): void {
