@@ -48,7 +48,7 @@ export class PeerConnector {
   private connecting: Promise<boolean> | undefined;
   private mohPromptId = '';
   /** Status of the last failed dial (408 for no answer, 503 for a full trunk): failover decides on it. */
-  private lastFailure: number | undefined;
+  private lastFailure = 0;
 
   constructor(private readonly s: CallSession) {
     this.mohPromptId = s.bundle.prompts.find((p) => p.id === 'moh')?.id ?? '';
@@ -229,7 +229,7 @@ export class PeerConnector {
     for (const trunk of trunks) {
       r = await this.dialTrunk(number, trunk);
       if (r === 'answered' || s.signal.aborted || !trunkFailed(this.lastFailure)) break;
-      s.cdr.step('trunk-failed', { trunk: trunk.id, status: this.lastFailure ?? 408 });
+      s.cdr.step('trunk-failed', { trunk: trunk.id, status: this.lastFailure });
     }
     if (r !== 'answered')
       return end(
@@ -243,6 +243,8 @@ export class PeerConnector {
 
   /** One INVITE to the number through one trunk (digest auth when the trunk has credentials). */
   private async dialTrunk(number: string, trunk: Trunk): Promise<'answered' | DialFailure> {
+    // Set by connect() when the dial fails; 0 (no trunk failure) when it ends any other way.
+    this.lastFailure = 0;
     const digest = await trunkDigest(trunk, this.s.svc.secrets);
     const port = trunk.port || 5060;
     return this.connect({
