@@ -143,9 +143,17 @@ export class ConsultCall {
     // the customer's connected leg after the transfer: the channel stays taken until that call ends).
     let releaseTrunk: (() => void) | undefined;
     if (target.kind === 'external') {
-      releaseTrunk = svc.registry.takeTrunk(target.trunk.id, target.trunk.maxConcurrentCalls);
+      // A full trunk is passed over for the next one of the failover list.
+      const order: Trunk[] = [target.trunk, ...target.fallback];
+      for (const [i, t] of order.entries()) {
+        releaseTrunk = svc.registry.takeTrunk(t.id, t.maxConcurrentCalls);
+        if (releaseTrunk) {
+          target = { ...target, trunk: t, fallback: order.slice(i + 1) };
+          break;
+        }
+      }
       if (!releaseTrunk) {
-        log.info({ trunk: target.trunk.id }, 'consult: every channel of the trunk is busy');
+        log.info({ trunk: target.trunk.id }, 'consult: every channel of every trunk is busy');
         req.reply(503, { reason: 'All trunk lines busy' });
         return;
       }
@@ -212,12 +220,11 @@ export class ConsultCall {
       // Sequential failover: a trunk that times out or answers 408/5xx hands the number to the next.
       const ext = target.kind === 'external' ? target : undefined;
       for (const next of ext?.fallback ?? []) {
-        if (r.kind !== 'failed' || ac.signal.aborted || !trunkFailed(r.status)) break;
+        if (!ext || r.kind !== 'failed' || ac.signal.aborted || !trunkFailed(r.status)) break;
         log.info({ trunk: r.attempts[0]?.target.label }, 'consult: trunk failed, trying the next');
         releaseTrunk?.();
         releaseTrunk = svc.registry.takeTrunk(next.id, next.maxConcurrentCalls);
         if (!releaseTrunk) continue;
-        if (!ext) break;
         const t = await targetsOf(svc, { ...ext, trunk: next });
         r = await dialB(t.targets, t.digest);
       }
