@@ -106,13 +106,22 @@ function sourceProgram(): { command: string; args: string[] } {
   return { command: process.execPath, args: ['--import', 'tsx', join(ROOT, 'edge/src/cli.ts')] };
 }
 
-function sipp(scenario: string, target: string, ip: string, port: number, extra: string[], timeoutS: number) {
+function sipp(
+  scenario: string,
+  target: string,
+  ip: string,
+  port: number,
+  extra: string[],
+  timeoutS: number,
+  errorFile: string,
+) {
   return startChild({
     name: 'sipp',
     command: 'sipp',
     args: [
       ...['-sf', scenario, target, '-i', ip, '-p', String(port), '-mi', ip, '-t', 'u1', '-nostdin'],
       ...['-timeout', `${timeoutS}s`, '-timeout_error', '-max_recv_loops', '1000'],
+      ...['-trace_err', '-error_file', errorFile],
       ...extra,
     ],
   });
@@ -243,7 +252,15 @@ async function rampProcess(
       'bench-agent',
       agentScenario({ ringMs: 0, actions: [{ waitBye: true }] }),
     );
-    const agents = sipp(agentXml, `127.0.0.1:${sipPort}`, '127.0.0.1', agentPort, ['-m', '1000000'], 3600);
+    const agents = sipp(
+      agentXml,
+      `127.0.0.1:${sipPort}`,
+      '127.0.0.1',
+      agentPort,
+      ['-m', '1000000'],
+      3600,
+      join(dir, 'sipp-agents-errors.log'),
+    );
     children.push(agents);
     const callerXml = await writeScenario(dir, 'bench-caller', callerScenario(talkMs, false));
     const pgq = await openDatabase({ url: db.url });
@@ -272,6 +289,7 @@ async function rampProcess(
             String(calls),
           ].concat(['-l', String(rate * 20), '-rp', '1000']),
           stepS + 60,
+          join(dir, `sipp-${rate}-errors.log`),
         );
         const exit = await caller.exited;
         const wall = (Date.now() - started) / 1000;
@@ -296,7 +314,8 @@ async function rampProcess(
         if (!ok) {
           say(`  dispositions of the step: ${await dispositions(query, before.n).catch((e) => String(e))}`);
           say(`  last steps of failed calls: ${await failedSteps(query).catch((e) => String(e))}`);
-          say(`  SIPp: ${caller.tail().split('\n').slice(-8).join(' | ')}`);
+          const errors = readFileSync(join(dir, `sipp-${rate}-errors.log`), 'utf8').split('\n');
+          say(`  SIPp's last errors: ${errors.filter(Boolean).slice(-4).join(' | ').slice(0, 600)}`);
           break;
         }
         result.max = rate;
