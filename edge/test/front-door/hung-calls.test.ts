@@ -1,0 +1,185 @@
+/**
+ * Hung calls end (issue 15), on the running edge's call layer (startCallLayer) with real SIPp callers and a real
+ * rtpengine: a caller that never ACKs the 2xx is cleared at 64*T1 with its media; a caller that ACKs and then
+ * sends no RTP and no BYE is cleared after the (short, test-set) media timeout; a caller that keeps sending RTP
+ * while it waits in the queue with music is not. Each cleared call leaves a CDR that says why and no rtpengine
+ * session.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
+import { callerScenario, writeScenario } from '../call/scenarios.ts';
+import { type EdgeCallLayer, startEdgeCallLayer } from './edge-call-layer.ts';
+
+const run = promisify(execFile);
+const MEDIA_TIMEOUT_S = 4;
+let edge: EdgeCallLayer;
+let dir: string;
+
+interface CdrRow {
+  interaction_id: string;
+  sip_call_id: string;
+  disposition: string;
+  ended_by: string;
+  total_ms: number;
+  steps: string[];
+}
+
+const cdrOf = async (sipCallId: string): Promise<CdrRow | undefined> =>
+  (
+    await edge.query<CdrRow>(sql`
+      select c.interaction_id, c.sip_call_id, c.disposition, c.ended_by, c.total_ms,
+        coalesce((select array_agg(s.kind order by s.id) from cdr_steps s where s.interaction_id = c.interaction_id), '{}') as steps
+      from cdrs c where c.sip_call_id = ${sipCallId}`)
+  )[0];
+
+/** SIP Call-IDs of the edge's live dialogs (the callers' legs). */
+const liveCallIds = () => [...edge.layer.stack.dialogs.values()].map((d) => d.id.callId);
+
+/**
+ * INVITE, 200 OK and never an ACK, but RTP all along (a loop of PCMA): only the missing ACK can end it.
+ * The edge's BYE is answered.
+ */
+const neverAck = (wav: string) => `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="never-ack">
+<send retrans="500"><![CDATA[
+INVITE sip:${DID}@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Caller" <sip:${CALLER}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:${DID}@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:${CALLER}@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=caller 1 1 IN IP4 [local_ip]
+s=-
+c=IN IP4 [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8 101
+a=rtpmap:8 PCMA/8000
+a=rtpmap:101 telephone-event/8000
+a=sendrecv
+
+]]></send>
+<recv response="100" optional="true"/>
+<recv response="200"/>
+<nop><action><exec rtp_stream="${wav},-1,8"/></action></nop>
+<recv request="BYE"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+</scenario>
+`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hcc-hung-'));
+  edge = await startEdgeCallLayer({
+    pgUrl: inject('pgUrl'),
+    name: 'hung',
+    // The DID goes straight to the support queue: no agent, so callers wait there with music.
+    bundle: () =>
+      callBundle({
+        agents: [],
+        queues: [queueOf('sales'), queueOf('support')],
+        extra: { dids: [{ id: 'did-main', number: DID, target: { case: 'queueId', value: 'support' } }] },
+      }),
+    hungCalls: { mediaTimeoutS: MEDIA_TIMEOUT_S },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await edge?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('hung calls end', () => {
+  it('a caller that never ACKs the 2xx is cleared at 64*T1 (BYE, CDR ack-timeout, no rtpengine session)', async () => {
+    const wav = join(dir, 'tone-pcma.wav');
+    await run('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'a-law', wav, 'synth', '2', 'sine', '440']);
+    const file = await writeScenario(dir, 'never-ack', neverAck(wav));
+    const t0 = Date.now();
+    const sipp = edge.sipp(file, [], { timeoutS: 50 });
+    await expect.poll(() => liveCallIds().length, { timeout: 5000 }).toBe(1);
+    const [callId] = liveCallIds();
+    const r = await sipp;
+    const elapsed = Date.now() - t0;
+    expect(r.code, r.output).toBe(0);
+    // 64*T1 = 32 s after the 200 OK, not much more.
+    expect(elapsed).toBeGreaterThan(31_000);
+    expect(elapsed).toBeLessThan(40_000);
+    await expect.poll(() => edge.layer.activeCalls(), { timeout: 5000 }).toBe(0);
+    const cdr = await cdrOf(callId!);
+    expect(cdr).toMatchObject({ disposition: 'SYSTEM_DISCONNECTED', ended_by: 'SYSTEM' });
+    expect(cdr!.steps).toContain('ack-timeout');
+    expect(await edge.rtp.client.list()).not.toContain(cdr!.interaction_id);
+  }, 55_000);
+
+  it('a silent caller is cleared after the media timeout; one sending RTP in the queue is not', async () => {
+    const silent = await writeScenario(
+      dir,
+      'silent',
+      callerScenario({ did: DID, number: CALLER, actions: [{ waitBye: true }] }),
+    );
+    // 3 x 7 s of PCMA while waiting in the queue with music, then the caller hangs up itself.
+    const talking = await writeScenario(
+      dir,
+      'talking',
+      callerScenario({
+        did: DID,
+        number: '+15551230002',
+        actions: [
+          { audio: true },
+          { pause: 7000 },
+          { audio: true },
+          { pause: 7000 },
+          { audio: true },
+          { pause: 6500 },
+          { bye: true },
+        ],
+      }),
+    );
+    const t0 = Date.now();
+    const silentRun = edge.sipp(silent, [], { ip: '127.0.0.2', timeoutS: 40 });
+    const talkingRun = edge.sipp(talking, [], { ip: '127.0.0.2', timeoutS: 40 });
+    await expect.poll(() => liveCallIds().length, { timeout: 5000 }).toBe(2);
+    const ids = liveCallIds();
+    const s = await silentRun;
+    const silentGone = Date.now() - t0;
+    expect(s.code, s.output).toBe(0);
+    // Cleared after the media timeout, within a check interval or two of it.
+    expect(silentGone).toBeGreaterThanOrEqual(MEDIA_TIMEOUT_S * 1000);
+    expect(silentGone).toBeLessThan(MEDIA_TIMEOUT_S * 1000 + 5000);
+    // The talking caller is still there, several timeouts later.
+    await new Promise((r) => setTimeout(r, 3 * MEDIA_TIMEOUT_S * 1000));
+    expect(edge.layer.activeCalls()).toBe(1);
+    const t = await talkingRun;
+    expect(t.code, t.output).toBe(0);
+    await expect.poll(() => edge.layer.activeCalls(), { timeout: 5000 }).toBe(0);
+    const cdrs = (await Promise.all(ids.map(cdrOf))).filter((c): c is CdrRow => !!c);
+    expect(cdrs).toHaveLength(2);
+    const hung = cdrs.find((c) => c.steps.includes('media-timeout'));
+    const talked = cdrs.find((c) => !c.steps.includes('media-timeout'));
+    expect(hung).toMatchObject({ disposition: 'SYSTEM_DISCONNECTED', ended_by: 'SYSTEM' });
+    expect(talked).toMatchObject({ ended_by: 'CALLER' });
+    expect(talked!.total_ms).toBeGreaterThan(20_000);
+    const held = await edge.rtp.client.list();
+    for (const c of cdrs) expect(held).not.toContain(c.interaction_id);
+  }, 60_000);
+});
