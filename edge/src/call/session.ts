@@ -16,6 +16,7 @@ import type { CallRef } from './events.ts';
 import { CallIvrPort } from './ivr-port.ts';
 import { PeerConnector } from './peer.ts';
 import { shouldRecord } from './policy.ts';
+import { answerHeaders, SessionTimer, type TimerTerms } from './session-timer.ts';
 import type { CallServices, CallSetup, PeerLeg, Step } from './types.ts';
 
 /** Why the edge itself tore a call down whose other side was gone (the CDR step of the same name). */
@@ -59,6 +60,8 @@ export class CallSession {
   /** Set when the edge ended a hung call (disconnect()): the CDR says system disconnect. */
   private hung: HungReason | undefined;
   private finished: Promise<void> | undefined;
+  /** RFC 4028 session timer of the caller leg, when one was negotiated. */
+  sessionTimer: SessionTimer | undefined;
   /** Settles when the recording of the call is archived (recorded calls only). */
   archived: Promise<void> | undefined;
 
@@ -143,14 +146,26 @@ export class CallSession {
   }
 
   /** Answers the caller: first offer and park in rtpengine, 200 OK with rtpengine's SDP. */
-  async answer(req: ServerRequest, carrierSdp: string): Promise<boolean> {
+  async answer(req: ServerRequest, carrierSdp: string, timer?: TimerTerms): Promise<boolean> {
     req.onCancel(() => this.callerHungUp());
     try {
       await this.media.offerFromCaller(carrierSdp);
       const sdp = await this.media.park();
       if (req.cancelled || this.callerGone.signal.aborted) return false;
-      const dialog = req.reply(200, { body: sdp, contentType: 'application/sdp' });
+      const dialog = req.reply(200, {
+        body: sdp,
+        contentType: 'application/sdp',
+        ...(timer ? { headers: answerHeaders(timer) } : {}),
+      });
       if (!dialog) return false;
+      if (timer)
+        this.sessionTimer = new SessionTimer(timer, {
+          dialog,
+          clock: this.svc.clock,
+          sdp: () => this.media.callerSdp,
+          minSeS: this.svc.minSessionExpiresS ?? 90,
+          onExpired: () => this.disconnect('session-expired'),
+        });
       this.callerDialog = dialog;
       // §13.3.1.4: the dialog BYEs an unacknowledged 2xx; the whole call (legs, queue, media) ends with it.
       dialog.onAckTimeout(() => this.disconnect('ack-timeout'));
@@ -340,6 +355,7 @@ export class CallSession {
         ? EndedBy.CALLER
         : step.endedBy;
     this.state = 'ended';
+    this.sessionTimer?.stop();
     if (!this.callerGone.signal.aborted) this.callerGone.abort(new DOMException('call ended', 'AbortError'));
     this.stopDtmf?.();
     await this.peers.hangupAll();

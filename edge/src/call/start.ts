@@ -112,6 +112,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     overload: door.overload,
   });
   const mediaHost = o.mediaHost ?? '127.0.0.1';
+  const hung = o.hungCalls ?? hungCallSettings({});
   const dtmf = await DtmfListener.bind({ host: mediaHost, port: o.dtmfPort, logger: log });
   const secrets = new SecretStore(o.db);
   const customers = new CustomerStore(o.db);
@@ -161,6 +162,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       }),
       ...(o.browser?.callAuth ? { browserAuth: o.browser.callAuth(stack.clock) } : {}),
       clock,
+      minSessionExpiresS: hung.minSessionExpiresS,
       promptsDir: o.promptsDir,
       prompts: new G711PromptCache({ dir: join(o.dataDir, 'prompt-cache'), logger: log }),
     },
@@ -190,7 +192,6 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
   stack.use('OPTIONS', (req) => void req.reply(200));
   await restoreRegistrations({ bindings, config: o.config, agents: o.agents, log });
   await stack.start();
-  const hung = o.hungCalls ?? hungCallSettings({});
   const mediaWatch = new MediaWatch({
     registry: o.registry,
     query: (callId, fromTag) => o.media.lookup(callId)?.client.query({ callId, fromTag }),
