@@ -10,6 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { clone } from '@bufbuild/protobuf';
+import { TrunkSchema } from '@hcc/proto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
@@ -18,6 +20,53 @@ import { type EdgeCallLayer, startEdgeCallLayer } from './edge-call-layer.ts';
 
 const run = promisify(execFile);
 const MEDIA_TIMEOUT_S = 4;
+/** EDGE_SIP_MIN_SE of the test edge (the product default is 90). */
+const MIN_SE_S = 2;
+/** The session timer the edge asks of the second carrier's calls (it refreshes them itself). */
+const TRUNK_SE_S = 6;
+
+/** The caller's INVITE asks for a session timer: `Session-Expires: <se>;refresher=uac`. */
+const withTimer = (scenario: string, se: number) =>
+  scenario.replace(
+    'Max-Forwards: 70\nContent-Type: application/sdp',
+    `Max-Forwards: 70\nSupported: timer\nSession-Expires: ${se};refresher=uac\nMin-SE: ${MIN_SE_S}\nContent-Type: application/sdp`,
+  );
+
+/** The 200 OK must carry `header` matching `re` (SIPp fails the call otherwise). */
+const check200 = (scenario: string, header: string, re: string) =>
+  scenario
+    .replace(
+      '<recv response="200" rrs="true"/>',
+      `<recv response="200" rrs="true"><action><ereg regexp="${re}" search_in="hdr" header="${header}:" check_it="true" assign_to="seen"/></action></recv>`,
+    )
+    .replace('</scenario>', '<Reference variables="seen"/>\n</scenario>');
+
+/** Answers one re-INVITE from the edge (a session refresh) with 200 OK + SDP, then takes its ACK. */
+const ANSWER_REFRESH = `<recv request="INVITE"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+[last_Session-Expires:]
+Contact: <sip:caller@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=caller 1 1 IN IP4 [local_ip]
+s=-
+c=IN IP4 [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8 101
+a=rtpmap:8 PCMA/8000
+a=rtpmap:101 telephone-event/8000
+a=sendrecv
+
+]]></send>
+<recv request="ACK"/>`;
 let edge: EdgeCallLayer;
 let dir: string;
 
@@ -41,14 +90,8 @@ const cdrOf = async (sipCallId: string): Promise<CdrRow | undefined> =>
 /** SIP Call-IDs of the edge's live dialogs (the callers' legs). */
 const liveCallIds = () => [...edge.layer.stack.dialogs.values()].map((d) => d.id.callId);
 
-/**
- * INVITE, 200 OK and never an ACK, but RTP all along (a loop of PCMA): only the missing ACK can end it.
- * The edge's BYE is answered.
- */
-const neverAck = (wav: string) => `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="never-ack">
-<send retrans="500"><![CDATA[
+/** A caller's INVITE to the DID (SIPp), with `extra` header lines. */
+const invite = (extra = '') => `<send retrans="500"><![CDATA[
 INVITE sip:${DID}@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: "Caller" <sip:${CALLER}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
@@ -57,7 +100,7 @@ Call-ID: [call_id]
 CSeq: 1 INVITE
 Contact: <sip:${CALLER}@[local_ip]:[local_port]>
 Max-Forwards: 70
-Content-Type: application/sdp
+${extra}Content-Type: application/sdp
 Content-Length: [len]
 
 v=0
@@ -70,7 +113,19 @@ a=rtpmap:8 PCMA/8000
 a=rtpmap:101 telephone-event/8000
 a=sendrecv
 
-]]></send>
+]]></send>`;
+
+const scenario = (name: string, body: string) =>
+  `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n<scenario name="${name}">\n${body}\n</scenario>\n`;
+
+/**
+ * INVITE, 200 OK and never an ACK, but RTP all along (a loop of PCMA): only the missing ACK can end it.
+ * The edge's BYE is answered.
+ */
+const neverAck = (wav: string) =>
+  scenario(
+    'never-ack',
+    `${invite()}
 <recv response="100" optional="true"/>
 <recv response="200"/>
 <nop><action><exec rtp_stream="${wav},-1,8"/></action></nop>
@@ -84,9 +139,29 @@ SIP/2.0 200 OK
 [last_CSeq:]
 Content-Length: 0
 
+]]></send>`,
+  );
+
+/** INVITE with `Session-Expires: 1` (below the edge's Min-SE): 422 with our Min-SE, then the ACK. */
+const seTooSmall = () =>
+  scenario(
+    'se-too-small',
+    `${invite('Supported: timer\nSession-Expires: 1\n')}
+<recv response="100" optional="true"/>
+<recv response="422"><action><ereg regexp="^ *${MIN_SE_S}$" search_in="hdr" header="Min-SE:" check_it="true" assign_to="minse"/></action></recv>
+<send><![CDATA[
+ACK sip:${DID}@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-3]
+From: "Caller" <sip:${CALLER}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
 ]]></send>
-</scenario>
-`;
+<Reference variables="minse"/>`,
+  );
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hcc-hung-'));
@@ -94,13 +169,21 @@ beforeAll(async () => {
     pgUrl: inject('pgUrl'),
     name: 'hung',
     // The DID goes straight to the support queue: no agent, so callers wait there with music.
-    bundle: () =>
-      callBundle({
+    bundle: () => {
+      const b = callBundle({
         agents: [],
         queues: [queueOf('sales'), queueOf('support')],
         extra: { dids: [{ id: 'did-main', number: DID, target: { case: 'queueId', value: 'support' } }] },
-      }),
-    hungCalls: { mediaTimeoutS: MEDIA_TIMEOUT_S },
+      });
+      // A second carrier (127.0.0.3) whose calls get a session timer from the edge.
+      const timed = clone(TrunkSchema, b.trunks[0]!);
+      timed.id = 'carrier-timer';
+      timed.allowedSourceCidrs = ['127.0.0.3/32'];
+      timed.sessionExpiresSeconds = TRUNK_SE_S;
+      b.trunks.push(timed);
+      return b;
+    },
+    hungCalls: { mediaTimeoutS: MEDIA_TIMEOUT_S, minSessionExpiresS: MIN_SE_S },
   });
 }, 60_000);
 
@@ -182,4 +265,72 @@ describe('hung calls end', () => {
     const held = await edge.rtp.client.list();
     for (const c of cdrs) expect(held).not.toContain(c.interaction_id);
   }, 60_000);
+
+  it('session timers: 422 below Min-SE; no refresh from the caller -> BYE at expiry (session-expired)', async () => {
+    const tooSmall = await writeScenario(dir, 'se-too-small', seTooSmall());
+    const refused = await edge.sipp(tooSmall, [], { timeoutS: 15 });
+    expect(refused.code, refused.output).toBe(0);
+
+    const expiring = await writeScenario(
+      dir,
+      'se-expiring',
+      check200(
+        withTimer(
+          callerScenario({ did: DID, number: CALLER, actions: [{ audio: true }, { waitBye: true }] }),
+          3,
+        ),
+        'Session-Expires',
+        '^ *3;refresher=uac$',
+      ),
+    );
+    const t0 = Date.now();
+    const sipp = edge.sipp(expiring, [], { timeoutS: 20 });
+    await expect.poll(() => liveCallIds().length, { timeout: 5000 }).toBe(1);
+    const [callId] = liveCallIds();
+    const r = await sipp;
+    const elapsed = Date.now() - t0;
+    expect(r.code, r.output).toBe(0);
+    // Expiry check at 3 - min(32, 3/3) = 2 s after the 200 OK, long before the media timeout.
+    expect(elapsed).toBeGreaterThanOrEqual(2000);
+    expect(elapsed).toBeLessThan(MEDIA_TIMEOUT_S * 1000);
+    await expect.poll(() => edge.layer.activeCalls(), { timeout: 5000 }).toBe(0);
+    const cdr = await cdrOf(callId!);
+    expect(cdr).toMatchObject({ disposition: 'SYSTEM_DISCONNECTED', ended_by: 'SYSTEM' });
+    expect(cdr!.steps).toContain('session-expired');
+    expect(await edge.rtp.client.list()).not.toContain(cdr!.interaction_id);
+  }, 40_000);
+
+  it("session timers: the edge refreshes a trunk's call that does not support timers, and it lives on", async () => {
+    // The 200 OK names the edge as refresher; its re-INVITE at 3 s is answered; the caller hangs up at about 5 s,
+    // after the 4 s an unrefreshed session would have lasted.
+    const base = callerScenario({
+      did: DID,
+      number: CALLER,
+      actions: [{ audio: true }, { pause: 1 }, { pause: 2000 }, { bye: true }],
+    });
+    // The BYE after the refresh names the edge's tag from the 200 OK (the last message received is the edge's
+    // re-INVITE, whose To is the caller).
+    const withBye = check200(
+      base.replace('<pause milliseconds="1"/>', ANSWER_REFRESH),
+      'Session-Expires',
+      `^ *${TRUNK_SE_S};refresher=uas$`,
+    )
+      .replace(
+        'assign_to="seen"/>',
+        'assign_to="seen"/><ereg regexp="[^ ].*" search_in="hdr" header="To:" assign_to="edgeto"/>',
+      )
+      .replace('<Reference variables="seen"/>', '<Reference variables="seen,edgeto"/>')
+      .replace(/\[last_To:\](?![\s\S]*\[last_To:\])/, 'To: [$edgeto]');
+    const refreshed = await writeScenario(dir, 'se-refreshed', withBye);
+    const sipp = edge.sipp(refreshed, [], { ip: '127.0.0.3', timeoutS: 20 });
+    await expect.poll(() => liveCallIds().length, { timeout: 5000 }).toBe(1);
+    const [callId] = liveCallIds();
+    const r = await sipp;
+    expect(r.code, r.output).toBe(0);
+    await expect.poll(() => edge.layer.activeCalls(), { timeout: 5000 }).toBe(0);
+    const cdr = await cdrOf(callId!);
+    expect(cdr).toMatchObject({ ended_by: 'CALLER' });
+    expect(cdr!.steps).not.toContain('session-expired');
+    expect(cdr!.total_ms).toBeGreaterThan(4000);
+  }, 40_000);
 });
