@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { clone } from '@bufbuild/protobuf';
-import { TrunkSchema } from '@hcc/proto';
+import { AgentState, TrunkSchema } from '@hcc/proto';
+import { freePort } from '@hcc/shared/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
-import { callerScenario, writeScenario } from '../call/scenarios.ts';
+import { agentOn, CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
+import { agentScenario, callerScenario, writeScenario } from '../call/scenarios.ts';
 import { type EdgeCallLayer, startEdgeCallLayer } from './edge-call-layer.ts';
 
 const run = promisify(execFile);
@@ -69,10 +70,13 @@ a=sendrecv
 <recv request="ACK"/>`;
 let edge: EdgeCallLayer;
 let dir: string;
+/** Agent 1002 (support) answers on a SIPp phone here; logged in only by the test that needs it. */
+let agentPort: number;
 
 interface CdrRow {
   interaction_id: string;
   sip_call_id: string;
+  agent_id: string;
   disposition: string;
   ended_by: string;
   total_ms: number;
@@ -82,7 +86,7 @@ interface CdrRow {
 const cdrOf = async (sipCallId: string): Promise<CdrRow | undefined> =>
   (
     await edge.query<CdrRow>(sql`
-      select c.interaction_id, c.sip_call_id, c.disposition, c.ended_by, c.total_ms,
+      select c.interaction_id, c.sip_call_id, c.agent_id, c.disposition, c.ended_by, c.total_ms,
         coalesce((select array_agg(s.kind order by s.id) from cdr_steps s where s.interaction_id = c.interaction_id), '{}') as steps
       from cdrs c where c.sip_call_id = ${sipCallId}`)
   )[0];
@@ -165,13 +169,14 @@ Content-Length: 0
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hcc-hung-'));
+  agentPort = await freePort('127.0.0.1');
   edge = await startEdgeCallLayer({
     pgUrl: inject('pgUrl'),
     name: 'hung',
     // The DID goes straight to the support queue: no agent, so callers wait there with music.
     bundle: () => {
       const b = callBundle({
-        agents: [],
+        agents: [agentOn('a-1002', '1002', { support: 5 }, agentPort)],
         queues: [queueOf('sales'), queueOf('support')],
         extra: { dids: [{ id: 'did-main', number: DID, target: { case: 'queueId', value: 'support' } }] },
       });
@@ -333,4 +338,44 @@ describe('hung calls end', () => {
     expect(cdr!.steps).not.toContain('session-expired');
     expect(cdr!.total_ms).toBeGreaterThan(4000);
   }, 40_000);
+
+  it('a caller that goes silent while talking to an agent: the agent leg gets a BYE and the agent is freed', async () => {
+    edge.agents.login('a-1002');
+    try {
+      // The agent talks (7 s of RTP) and waits for the edge's BYE; the caller answers nothing and sends nothing.
+      const agentXml = await writeScenario(
+        dir,
+        'agent',
+        agentScenario({ ringMs: 200, actions: [{ audio: true }, { waitBye: true }] }),
+      );
+      const silent = await writeScenario(
+        dir,
+        'silent-to-agent',
+        callerScenario({ did: DID, number: CALLER, actions: [{ waitBye: true }] }),
+      );
+      const agent = edge.sipp(agentXml, ['-p', String(agentPort)], { ip: '127.0.0.1', timeoutS: 30 });
+      const t0 = Date.now();
+      const caller = edge.sipp(silent, [], { timeoutS: 30 });
+      await expect.poll(() => liveCallIds().length, { timeout: 8000 }).toBe(2);
+      const ids = liveCallIds();
+      const [c, a] = await Promise.all([caller, agent]);
+      expect(c.code, c.output).toBe(0);
+      expect(a.code, a.output).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(MEDIA_TIMEOUT_S * 1000 + 6000);
+      await expect.poll(() => edge.layer.activeCalls(), { timeout: 5000 }).toBe(0);
+      const cdr = (await Promise.all(ids.map(cdrOf))).find((x) => x);
+      expect(cdr).toMatchObject({ disposition: 'SYSTEM_DISCONNECTED', ended_by: 'SYSTEM' });
+      expect(cdr).toMatchObject({ agent_id: 'a-1002' });
+      expect(cdr!.steps).toContain('media-timeout');
+      await expect
+        .poll(
+          () =>
+            [...edge.agents.get('a-1002').work.values()].filter((w) => w.state === AgentState.ON_CALL).length,
+        )
+        .toBe(0);
+      expect(await edge.rtp.client.list()).not.toContain(cdr!.interaction_id);
+    } finally {
+      edge.agents.logout('a-1002');
+    }
+  }, 45_000);
 });
