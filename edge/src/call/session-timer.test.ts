@@ -41,6 +41,16 @@ describe('RFC 4028 negotiation (UAS)', () => {
     expect(negotiate(r, 0, 90)).toMatchObject({ terms: { expiresS: 1800 } });
   });
 
+  it("never goes below the request's Min-SE and lowers absurd intervals to a day", () => {
+    const r = inviteWith([
+      ['Supported', 'timer'],
+      ['Session-Expires', '9999999999'],
+      ['Min-SE', '400'],
+    ]);
+    expect(negotiate(r, 0, 90)).toMatchObject({ kind: 'timer', terms: { expiresS: 86_400 } });
+    expect(negotiate(r, 300, 90)).toMatchObject({ kind: 'timer', terms: { expiresS: 400 } });
+  });
+
   it('the edge refreshes when the caller names it or does not support timers; no timer when nobody asks', () => {
     const named = inviteWith([
       ['Supported', 'timer'],

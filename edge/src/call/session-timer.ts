@@ -10,6 +10,9 @@ import type { Dialog, SipRequest } from '../sip/index.ts';
 
 export type Refresher = 'uac' | 'uas';
 
+/** The longest interval the edge accepts (a larger Session-Expires is lowered to it). */
+export const MAX_EXPIRES_S = 86_400;
+
 export interface TimerTerms {
   expiresS: number;
   refresher: Refresher;
@@ -56,11 +59,15 @@ export function negotiate(req: SipRequest, trunkExpiresS: number, minSeS: number
   const se = parseSessionExpires(h.get('session-expires'));
   if (se && se.deltaS < minSeS) return { kind: 'too-small', minSeS };
   if (!se && trunkExpiresS <= 0) return { kind: 'none' };
-  const expiresS = se
+  // §9: never below the Min-SE the request carries (a proxy on the way may have raised it), nor ours.
+  const floor = Math.max(minSeS, parseSessionExpires(h.get('min-se'))?.deltaS ?? 0);
+  const wanted = se
     ? trunkExpiresS > 0
-      ? Math.max(minSeS, Math.min(se.deltaS, trunkExpiresS))
+      ? Math.max(floor, Math.min(se.deltaS, trunkExpiresS))
       : se.deltaS
-    : Math.max(minSeS, trunkExpiresS);
+    : Math.max(floor, trunkExpiresS);
+  // The UAS may lower the interval (not below Min-SE): a day at most, so the timers stay in range.
+  const expiresS = Math.max(floor, Math.min(wanted, MAX_EXPIRES_S));
   const refresher: Refresher = se?.refresher ?? (peerSupports ? 'uac' : 'uas');
   return { kind: 'timer', terms: { expiresS, refresher: peerSupports ? refresher : 'uas', peerSupports } };
 }

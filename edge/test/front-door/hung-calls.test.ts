@@ -248,6 +248,9 @@ describe('hung calls end', () => {
     const talkingRun = edge.sipp(talking, [], { ip: '127.0.0.2', timeoutS: 40 });
     await expect.poll(() => liveCallIds().length, { timeout: 5000 }).toBe(2);
     const ids = liveCallIds();
+    // /api/status `calls_by_age` (CallLayer.callsByAge): both calls are young.
+    expect(edge.layer.callsByAge()).toMatchObject({ under_1m: 2, '1_5m': 0, over_1h: 0 });
+    expect(edge.layer.callsByAge().oldest_s).toBeLessThan(10);
     const s = await silentRun;
     const silentGone = Date.now() - t0;
     expect(s.code, s.output).toBe(0);
