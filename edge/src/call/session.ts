@@ -330,11 +330,6 @@ export class CallSession {
     this.leaveConversation(end(Disposition.SYSTEM_DISCONNECTED, EndedBy.SYSTEM));
   }
 
-  /** Why the edge ended this call, if it did (disconnect()). */
-  get hungReason(): HungReason | undefined {
-    return this.hung;
-  }
-
   /** BYE from a connected peer. */
   peerHungUp(leg: PeerLeg): void {
     if (this.peers.current !== leg) return;
