@@ -237,6 +237,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     observers: { acd: acdObserver, agents: agentObserver },
     browser: desktop.callLayer,
     sipProtection: settings.sipProtection,
+    hungCalls: settings.hungCalls,
     log,
   });
   callFacts.activeCalls = callLayer.activeCalls;
@@ -279,6 +280,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
       rtpengines: media.snapshot(),
       events: eventsStatusView(events.status()),
       sip_protection: sipProtectionView(callLayer.protection()),
+      calls_by_age: callLayer.callsByAge(),
     }),
   });
   const { server, url } = serveEdgeHttp({

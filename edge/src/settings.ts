@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DatabaseTarget, envReader, isLoopbackHost, names } from '@hcc/shared';
 import { type EdgeNetwork, edgeNetwork } from './network.ts';
+import { type HungCallSettings, hungCallSettings } from './settings-calls.ts';
 import { type SipProtectionSettings, sipProtectionSettings } from './settings-sip.ts';
 
 /** Everything the edge service reads from its environment, validated once at start. */
@@ -35,6 +36,8 @@ export interface EdgeSettings {
   demoCredentialsFile: string | undefined;
   /** The SIP front door: rate limit, auth bans, overload guard, registration cap, digest policy. */
   sipProtection: SipProtectionSettings;
+  /** Media inactivity and session timer limits that end hung calls. */
+  hungCalls: HungCallSettings;
 }
 
 /** A 0/1 switch; anything else is a mistake worth stopping for. */
@@ -124,5 +127,6 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     heartbeatMs: Number(e.str('EDGE_HEARTBEAT_MS', '10000')),
     demoCredentialsFile: e.optional('EDGE_DEMO_CREDENTIALS_FILE'),
     sipProtection: sipProtectionSettings(env),
+    hungCalls: hungCallSettings(env),
   };
 }

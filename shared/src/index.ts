@@ -21,7 +21,12 @@ export { sameOriginWrites } from './http/same-origin.ts';
 export { readTlsPair, serveHttp, type TlsPair } from './http/serve.ts';
 export { uuid7 } from './ids/uuid7.ts';
 export { createLogger, type Logger, type LoggerOptions, silentLogger } from './log/logger.ts';
-export { type RtpengineLaunch, rtpengineArgs, rtpengineInterface } from './media/rtpengine-args.ts';
+export {
+  type RtpengineLaunch,
+  rtpengineArgs,
+  rtpengineInterface,
+  timeoutArgs,
+} from './media/rtpengine-args.ts';
 export {
   type ConfValue,
   type HubConfOptions,

@@ -9,6 +9,7 @@ import type { ConsultCall } from './consult.ts';
 import { digitFromInfo } from './digits.ts';
 import type { TransferTargetRef } from './events.ts';
 import type { CallSession } from './session.ts';
+import { answerHeaders, negotiate, tooSmallHeaders } from './session-timer.ts';
 import { parseReferTo } from './transfer.ts';
 import type { CallServices, LegRef, PeerLeg, Step } from './types.ts';
 
@@ -39,8 +40,10 @@ export function inDialogRequests(svc: Pick<CallServices, 'registry' | 'consults'
         return refer(session, leg, req);
       case 'ACK':
         return;
-      case 'OPTIONS':
       case 'UPDATE':
+        req.reply(200, leg === 'caller' ? { headers: refreshTimer(session, req) } : {});
+        return;
+      case 'OPTIONS':
       case 'NOTIFY':
         req.reply(200);
         return;
@@ -66,6 +69,7 @@ async function reinvite(session: CallSession, leg: LegRef, req: ServerRequest): 
   if (leg === 'caller') {
     // A session refresh keeps the media; new media (the carrier moved its address or port) is
     // re-offered to rtpengine on the caller's side. The edge's own address never changes.
+    const timerHeaders = refreshTimer(session, req);
     const offer = req.message.body.toString('utf8');
     let sdp = session.media.callerSdp;
     if (offer && req.message.contentType?.toLowerCase() === 'application/sdp' && !session.ended) {
@@ -78,10 +82,30 @@ async function reinvite(session: CallSession, leg: LegRef, req: ServerRequest): 
         throw new SipError(488, 'Not Acceptable Here');
       }
     }
-    req.reply(200, sdp ? { body: sdp, contentType: 'application/sdp' } : {});
+    req.reply(200, {
+      headers: timerHeaders,
+      ...(sdp ? { body: sdp, contentType: 'application/sdp' } : {}),
+    });
     return;
   }
   await session.peers.reinvite(leg, req);
+}
+
+/**
+ * A re-INVITE or UPDATE from the caller refreshes its session timer (RFC 4028 §9): 422 below our Min-SE, else
+ * the timer restarts with the new terms (the current ones when the request names none) and the 2xx says so.
+ */
+function refreshTimer(session: CallSession, req: ServerRequest): Array<[string, string]> {
+  const timer = session.sessionTimer;
+  if (!timer) return [];
+  const minSeS = session.svc.minSessionExpiresS ?? 90;
+  const trunk = session.bundle.trunks.find((t) => t.id === session.trunkId);
+  const n = negotiate(req.message, trunk?.sessionExpiresSeconds ?? 0, minSeS);
+  if (n.kind === 'too-small')
+    throw new SipError(422, 'Session Interval Too Small', { headers: tooSmallHeaders(n.minSeS) });
+  const terms = n.kind === 'timer' ? n.terms : timer.current;
+  timer.refreshed(terms);
+  return answerHeaders(terms);
 }
 
 const targetRef = (s: Extract<Step, { kind: 'agent' | 'queue' | 'external' }>): TransferTargetRef =>

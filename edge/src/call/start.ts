@@ -15,6 +15,7 @@ import { DtmfListener, G711PromptCache, type NgClient, type RtpenginePool } from
 import type { Acd, AcdEvents } from '../queue/index.ts';
 import { RecordingArchive, scheduleRetention } from '../recording/index.ts';
 import { SecretStore, sipRealm } from '../secrets/index.ts';
+import { type HungCallSettings, hungCallSettings } from '../settings-calls.ts';
 import type { SipProtectionSettings } from '../settings-sip.ts';
 import {
   type Handler,
@@ -26,11 +27,13 @@ import {
 } from '../sip/index.ts';
 import { agentDigest, agentRegistrar, restoreRegistrations } from './agent-registrar.ts';
 import { DbBindingStore } from './binding-db.ts';
+import { type CallsByAge, callsByAge } from './call-age.ts';
 import { ConsultRegistry } from './consult.ts';
 import { AgentBindingStore } from './contacts.ts';
 import { EventBridge } from './event-bridge.ts';
 import type { CallEvents } from './events.ts';
 import { buildFrontDoor, type FrontDoorCounters } from './front-door.ts';
+import { MediaWatch } from './media-watch.ts';
 import { mountCallLayer } from './mount.ts';
 import type { CallRegistry } from './registry.ts';
 import type { CallSession } from './session.ts';
@@ -61,6 +64,8 @@ export interface CallLayerOptions {
   log: Logger;
   /** Rate limit, auth bans, overload guard, registration cap and digest policy of the SIP front door. */
   sipProtection: SipProtectionSettings;
+  /** Media inactivity and session timer limits (EDGE_MEDIA_TIMEOUT_S ...); the product defaults otherwise. */
+  hungCalls?: HungCallSettings;
   /** The agent desktop's SIP over WebSocket listener and its REGISTER handler (browser-device.ts). */
   browser?: {
     transport: Transport;
@@ -81,6 +86,8 @@ export interface CallLayer {
   registeredDevices(): number;
   /** What the SIP front door's protection did (status, heartbeat). */
   protection(): FrontDoorCounters;
+  /** Calls in progress by age (/api/status `calls_by_age`). */
+  callsByAge(): CallsByAge;
   stop(): Promise<void>;
 }
 
@@ -105,6 +112,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     overload: door.overload,
   });
   const mediaHost = o.mediaHost ?? '127.0.0.1';
+  const hung = o.hungCalls ?? hungCallSettings({});
   const dtmf = await DtmfListener.bind({ host: mediaHost, port: o.dtmfPort, logger: log });
   const secrets = new SecretStore(o.db);
   const customers = new CustomerStore(o.db);
@@ -154,6 +162,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       }),
       ...(o.browser?.callAuth ? { browserAuth: o.browser.callAuth(stack.clock) } : {}),
       clock,
+      minSessionExpiresS: hung.minSessionExpiresS,
       promptsDir: o.promptsDir,
       prompts: new G711PromptCache({ dir: join(o.dataDir, 'prompt-cache'), logger: log }),
     },
@@ -183,6 +192,15 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
   stack.use('OPTIONS', (req) => void req.reply(200));
   await restoreRegistrations({ bindings, config: o.config, agents: o.agents, log });
   await stack.start();
+  const mediaWatch = new MediaWatch({
+    registry: o.registry,
+    query: (callId, fromTag) => o.media.lookup(callId)?.client.query({ callId, fromTag }),
+    timeoutMs: hung.mediaTimeoutS * 1000,
+    holdTimeoutMs: hung.holdTimeoutS * 1000,
+    clock,
+    log: log.child({ module: 'media-watch' }),
+  });
+  mediaWatch.start();
   const stopRetention = scheduleRetention({
     db: o.db,
     policy: () => o.config.current()?.retention,
@@ -203,8 +221,14 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     activeCalls: () => o.registry.size,
     registeredDevices: () => bindings.registeredUsers,
     protection: () => door.counters(stack),
+    callsByAge: () =>
+      callsByAge(
+        [...o.registry.all()].map((s) => s.cdr.startedAt),
+        clock.now(),
+      ),
     async stop() {
       stopRetention();
+      await mediaWatch.stop();
       await stack.close();
       door.close();
       dtmf.close();

@@ -102,6 +102,8 @@ export interface CallServices {
   promptsDir: string;
   /** Prompt files in the caller's codec (G711PromptCache): rtpengine then plays them without transcoding. */
   prompts?: PromptFiles;
+  /** RFC 4028 Min-SE of calls from trunks (EDGE_SIP_MIN_SE); default 90. */
+  minSessionExpiresS?: number;
   /** Ring timeout of a direct (non-queue) agent call; default 20 s. */
   directRingMs?: number;
   /** How long a queued caller waits before music on hold starts; default 1 s (QUEUE_MUSIC_DELAY_MS). */

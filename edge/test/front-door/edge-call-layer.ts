@@ -18,6 +18,7 @@ import { OutboxJournal } from '../../src/events/index.ts';
 import { RtpenginePool } from '../../src/media/index.ts';
 import { Acd } from '../../src/queue/index.ts';
 import { sipRealm } from '../../src/secrets/index.ts';
+import { type HungCallSettings, hungCallSettings } from '../../src/settings-calls.ts';
 import { type SipProtectionSettings, sipProtectionSettings } from '../../src/settings-sip.ts';
 import { makePrompts } from '../call/harness.ts';
 import { type RtpengineFixture, startRtpengine } from '../media/rtpengine-fixture.ts';
@@ -48,6 +49,8 @@ export async function startEdgeCallLayer(o: {
   /** Environment for the front door's settings (EDGE_SIP_*); the product defaults otherwise. */
   env?: NodeJS.ProcessEnv;
   settings?: Partial<SipProtectionSettings>;
+  /** Media and session timer limits (short ones in tests); rtpengine gets the media timeouts too. */
+  hungCalls?: Partial<HungCallSettings>;
   /** rtpengine media port range (load tests need thousands). */
   ports?: { min: number; max: number };
 }): Promise<EdgeCallLayer> {
@@ -55,8 +58,14 @@ export async function startEdgeCallLayer(o: {
   const promptsDir = join(dir, 'prompts');
   await makePrompts(promptsDir);
   const dtmfPort = await freePort();
+  const hungCalls = { ...hungCallSettings(o.env ?? {}), ...o.hungCalls };
   const rtp = await startRtpengine({
     dtmfPort,
+    timeouts: {
+      mediaS: hungCalls.mediaTimeoutS,
+      holdS: hungCalls.holdTimeoutS,
+      finalS: hungCalls.finalTimeoutS,
+    },
     name: `rtpengine-${o.name}`,
     ...(o.ports ? { portMin: o.ports.min, portMax: o.ports.max, logLevel: 3, ngTimeoutMs: 1000 } : {}),
   });
@@ -97,6 +106,7 @@ export async function startEdgeCallLayer(o: {
     observers: { acd: acdObs, agents: agentObs },
     log,
     sipProtection: { ...sipProtectionSettings(o.env ?? {}), ...o.settings },
+    hungCalls,
   });
   const running = new Set<{ stop(): Promise<void> }>();
   return {
