@@ -27,6 +27,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { AgentEvents } from './agent/events.ts';
 import { AgentRegistry } from './agent/registry.ts';
 import { provisionDemoPhones } from './call/demo-phones.ts';
+import { dialingView } from './call/dial-guard.ts';
 import { type FrontDoorCounters, sipProtectionView } from './call/front-door.ts';
 import { CallRegistry, type CallSession, callOfferPort, type LegRef } from './call/index.ts';
 import { startCallLayer } from './call/start.ts';
@@ -279,6 +280,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
       rtpengines: media.snapshot(),
       events: eventsStatusView(events.status()),
       sip_protection: sipProtectionView(callLayer.protection()),
+      dialing: dialingView(callLayer.dialing()),
     }),
   });
   const { server, url } = serveEdgeHttp({

@@ -28,6 +28,8 @@ import { agentDigest, agentRegistrar, restoreRegistrations } from './agent-regis
 import { DbBindingStore } from './binding-db.ts';
 import { ConsultRegistry } from './consult.ts';
 import { AgentBindingStore } from './contacts.ts';
+import { DialGuard } from './dial-guard.ts';
+import type { DialReason } from './dial-policy.ts';
 import { EventBridge } from './event-bridge.ts';
 import type { CallEvents } from './events.ts';
 import { buildFrontDoor, type FrontDoorCounters } from './front-door.ts';
@@ -81,6 +83,8 @@ export interface CallLayer {
   registeredDevices(): number;
   /** What the SIP front door's protection did (status, heartbeat). */
   protection(): FrontDoorCounters;
+  /** Calls out holding a place under the dial caps now, and refusals since start by reason (status). */
+  dialing(): { outbound: number; refused: Record<DialReason, number> };
   stop(): Promise<void>;
 }
 
@@ -111,6 +115,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
   const store = new DbCallStore(o.db, o.journal);
   const bindings = new AgentBindingStore(stack.clock, new DbBindingStore(o.db, stack.clock, log));
   const observer = new Observer<CallEvents>(log);
+  const dial = new DialGuard(observer);
   const ivrObserver = new Observer<IvrEvents>(log);
   const ivr = new IvrInterpreter({ clock, calendar: new HoursCalendar(), customers, observer: ivrObserver });
   const bridge = new EventBridge(o.journal, clock, log).attach({
@@ -142,6 +147,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       observer,
       registry: o.registry,
       consults: new ConsultRegistry(),
+      dial,
       agentAuth: agentDigest({
         clock: stack.clock,
         realm: sipRealm(o.site),
@@ -203,6 +209,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     activeCalls: () => o.registry.size,
     registeredDevices: () => bindings.registeredUsers,
     protection: () => door.counters(stack),
+    dialing: () => ({ outbound: dial.outbound, refused: { ...dial.refused } }),
     async stop() {
       stopRetention();
       await stack.close();

@@ -1,4 +1,5 @@
 import { type ConfigBundle, ConfigRejectReason, type Node } from '@hcc/proto';
+import { dialPolicyProblems } from './dial-policy.ts';
 
 /** One thing wrong with a bundle: a reason code and where (ids and field paths only, never free text). */
 export interface BundleProblem {
@@ -172,5 +173,8 @@ export function validateBundle(b: ConfigBundle): BundleProblem[] {
     prompt(b.recording.announcePromptId, 'recording.announce_prompt_id');
     for (const q of b.recording.queueIds) if (!queues.has(q)) dangling(`recording.queue_ids.${q}`);
   }
+  if (b.dialPolicy)
+    for (const p of dialPolicyProblems(b.dialPolicy))
+      bad(ConfigRejectReason.INVALID_VALUE, `dial_policy.${p.path}`);
   return problems;
 }
