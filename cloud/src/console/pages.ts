@@ -44,8 +44,8 @@ function eventsCell(s: SiteView) {
 function sipProtectionTable(s: SiteView) {
   const p = s.status.sipProtection;
   if (!p) return html`<p class="muted" id="sip-protection">SIP protection: no report from the edge yet.</p>`;
-  return html`<h2>SIP protection</h2><table id="sip-protection"><tr><th>Banned addresses</th><th>Dropped</th><th>Rate-limited</th><th>Overloaded (503)</th><th>Auth failures</th><th>Registrations over the cap</th></tr>
-<tr><td data-col="banned" class="${p.bannedAddresses > 0 ? 'bad' : ''}">${p.bannedAddresses}</td><td data-col="dropped">${p.dropped}</td><td data-col="rate-limited">${p.rateLimited}</td><td data-col="overloaded" class="${p.overloaded > 0 ? 'bad' : ''}">${p.overloaded}</td><td data-col="auth-failures">${p.authFailures}</td><td data-col="capped">${p.registrationsCapped}</td></tr></table>
+  return html`<h2>SIP protection</h2><table id="sip-protection"><tr><th>Banned addresses</th><th>Dropped</th><th>Rate-limited</th><th>Overloaded (503)</th><th>Auth failures</th><th>Registrations over the cap</th><th>Calls out refused (dial policy)</th></tr>
+<tr><td data-col="banned" class="${p.bannedAddresses > 0 ? 'bad' : ''}">${p.bannedAddresses}</td><td data-col="dropped">${p.dropped}</td><td data-col="rate-limited">${p.rateLimited}</td><td data-col="overloaded" class="${p.overloaded > 0 ? 'bad' : ''}">${p.overloaded}</td><td data-col="auth-failures">${p.authFailures}</td><td data-col="capped">${p.registrationsCapped}</td><td data-col="dial-refused" class="${(p.dialRefused ?? 0) > 0 ? 'bad' : ''}">${p.dialRefused ?? '-'}</td></tr></table>
 <p class="muted">Counters since the edge started; banned addresses are those banned now.</p>`;
 }
 

@@ -119,6 +119,8 @@ export interface SipProtectionStatus {
   overloaded: number;
   authFailures: number;
   registrationsCapped: number;
+  /** Calls out refused by the dial policy or its caps (absent in reports of older edges). */
+  dialRefused?: number;
 }
 
 /** What the site's edge reported last (written by the fleet consumer from events). */

@@ -42,6 +42,11 @@ export class DialGuard {
 
   constructor(private readonly observer: Observer<CallEvents>) {}
 
+  /** Refusals since the edge started, all reasons (heartbeat). */
+  get refusedTotal(): number {
+    return Object.values(this.refused).reduce((a, b) => a + b, 0);
+  }
+
   /** Calls out now holding a place under the site cap. */
   get outbound(): number {
     return this.site;

@@ -81,8 +81,8 @@ export interface CallLayer {
   pipeline: string[];
   activeCalls(): number;
   registeredDevices(): number;
-  /** What the SIP front door's protection did (status, heartbeat). */
-  protection(): FrontDoorCounters;
+  /** What the SIP front door's protection did, and the calls out the dial policy refused (status, heartbeat). */
+  protection(): FrontDoorCounters & { dialRefused: number };
   /** Calls out holding a place under the dial caps now, and refusals since start by reason (status). */
   dialing(): { outbound: number; refused: Record<DialReason, number> };
   stop(): Promise<void>;
@@ -208,7 +208,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     pipeline,
     activeCalls: () => o.registry.size,
     registeredDevices: () => bindings.registeredUsers,
-    protection: () => door.counters(stack),
+    protection: () => ({ ...door.counters(stack), dialRefused: dial.refusedTotal }),
     dialing: () => ({ outbound: dial.outbound, refused: { ...dial.refused } }),
     async stop() {
       stopRetention();

@@ -159,6 +159,8 @@ describe('dial policy on the running edge', () => {
       carrier.close();
     }
     expect(edge.layer.dialing()).toMatchObject({ outbound: 0, refused: { premium: 1, international: 1 } });
+    // The heartbeat's count (SipProtection.dial_refused), as the console's site page shows it.
+    expect(edge.layer.protection().dialRefused).toBeGreaterThanOrEqual(2);
     // Journal order is refusal order.
     const events = await dialEvents((e) => e.length >= 2);
     expect(events.map((e) => [e.reason, e.agentId, e.trunkId])).toEqual([
