@@ -1,5 +1,12 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { ConfigBundleSchema, ConfigRejectReason, DialPolicySchema, DialRefusal, TrunkKind } from '@hcc/proto';
+import {
+  ConfigBundleSchema,
+  ConfigRejectReason,
+  DialPolicySchema,
+  DialRefusal,
+  NodeSchema,
+  TrunkKind,
+} from '@hcc/proto';
 import { type Logger, Observer, silentLogger, validateBundle } from '@hcc/shared';
 import { describe, expect, it } from 'vitest';
 import { DialGuard, dialingView } from './dial-guard.ts';
@@ -200,5 +207,25 @@ describe('a bundle with a bad dial policy', () => {
     expect(validateBundle(b)).toEqual([
       { reason: ConfigRejectReason.INVALID_VALUE, path: 'dial_policy.blocked_prefixes.1' },
     ]);
+  });
+
+  it('an IVR transfer to a number that is not E.164 is invalid too', () => {
+    const transfer = (number: string) => ({
+      id: 'out',
+      kind: {
+        case: 'transfer' as const,
+        value: { target: { case: 'external' as const, value: { number, trunkId: 'carrier' } } },
+      },
+    });
+    const b = create(ConfigBundleSchema, {
+      siteId: 'hq',
+      site: { timeZone: 'UTC' },
+      flows: [{ id: 'main', entryNodeId: 'out', nodes: [transfer('0044207946000')] }],
+    });
+    expect(validateBundle(b)).toEqual([
+      { reason: ConfigRejectReason.INVALID_FLOW, path: 'flows.main.nodes.out.external.number' },
+    ]);
+    b.flows[0]!.nodes = [create(NodeSchema, transfer('+442079460000'))];
+    expect(validateBundle(b)).toEqual([]);
   });
 });

@@ -114,6 +114,9 @@ export function validateBundle(b: ConfigBundle): BundleProblem[] {
           if (t.case === 'agentId' && !agents.has(t.value)) dangling(at(n, 'agent_id'));
           if (t.case === 'queueId' && !queues.has(t.value)) dangling(at(n, 'queue_id'));
           if (t.case === undefined) bad(ConfigRejectReason.INVALID_FLOW, at(n, 'target'));
+          // What goes to the carrier, and what the dial policy checks: E.164.
+          if (t.case === 'external' && !/^\+[1-9][0-9]{5,14}$/.test(t.value.number))
+            bad(ConfigRejectReason.INVALID_FLOW, at(n, 'external.number'));
           break;
         }
         case 'voicemail':
