@@ -5,15 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoHqBundle } from '../src/demo/bundles.ts';
-import { type Client, type CloudHarness, startCloudHarness } from './harness.ts';
+import { type Client, type CloudHarness, client, startCloudHarness } from './harness.ts';
 
 describe('site dial policy', () => {
   let h: CloudHarness;
   let api: Client;
+  let login: { email: string; password: string };
 
   beforeAll(async () => {
     h = await startCloudHarness(inject('pgUrl'));
-    ({ api } = await h.tenant('acme'));
+    const t = await h.tenant('acme');
+    api = t.api;
+    login = { email: t.email, password: t.password };
     await h.site(api, demoHqBundle());
   });
   afterAll(async () => {
@@ -50,14 +53,15 @@ describe('site dial policy', () => {
     expect((await api('GET', '/api/v1/sites/hq/policies')).json.dial_policy.homeCountryCode).toBe('1');
   });
 
+  const policy = {
+    allowedPrefixes: ['+4420'],
+    blockedPrefixes: ['+1555'],
+    premiumPrefixes: ['+1268'],
+    homeCountryCode: '1',
+    maxOutboundPerAgent: 3,
+  };
+
   it('stores a good policy and publishes it in the signed bundle', async () => {
-    const policy = {
-      allowedPrefixes: ['+4420'],
-      blockedPrefixes: ['+1555'],
-      premiumPrefixes: ['+1268'],
-      homeCountryCode: '1',
-      maxOutboundPerAgent: 3,
-    };
     const put = await api('PUT', '/api/v1/sites/hq/policies', { dial_policy: policy });
     expect(put.status, JSON.stringify(put.json)).toBe(200);
     expect(put.json.dial_policy).toEqual(policy);
@@ -68,5 +72,16 @@ describe('site dial policy', () => {
     const v = await api('GET', `/api/v1/sites/hq/versions/${pub.json.version}`);
     expect(v.status).toBe(200);
     expect(v.json.dialPolicy).toEqual(policy);
+  });
+
+  it("shows the draft's policy on the console's site page", async () => {
+    expect((await api('PUT', '/api/v1/sites/hq/policies', { dial_policy: policy })).status).toBe(200);
+    const token = (await client(h.url)('POST', '/api/v1/auth/login', login)).json.token as string;
+    const res = await fetch(`${h.url}/sites/hq`, { headers: { cookie: `hcc_session=${token}` } });
+    expect(res.status).toBe(200);
+    const text = /<p id="dial-policy">(.*?)<\/p>/s.exec(await res.text())?.[1]?.replace(/\s+/g, ' ');
+    expect(text).toBe(
+      'Home country: +1; international: refused; premium-rate: refused (built-in list, extra: +1268); allowed prefixes: +4420; blocked prefixes: +1555; calls out at once per agent: 3, per site: default.',
+    );
   });
 });
