@@ -80,6 +80,7 @@ function admitConsultDial(
     number: t.number,
     trunkId: t.trunk.id,
     agentId,
+    agentCap: true,
     interactionId,
     log,
   });

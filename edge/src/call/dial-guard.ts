@@ -22,8 +22,13 @@ export interface DialAttempt {
   number: string;
   /** The trunk the call would use (the home country may come from its normalization). */
   trunkId: string;
-  /** The agent the call is for; '' for an IVR transfer (only the site cap applies). */
+  /** The agent the call is for (reported); '' for an IVR transfer. */
   agentId: string;
+  /**
+   * The per-agent cap applies (the agent is on the call: a consultation). A blind transfer's call
+   * out is the customer's once the agent has left: it counts against the site cap only.
+   */
+  agentCap: boolean;
   interactionId: string;
   log: Logger;
 }
@@ -63,7 +68,8 @@ export class DialGuard {
     const reason = this.evaluate(a);
     if (reason) return this.refuse(a, reason);
     this.site++;
-    if (a.agentId) this.agents.set(a.agentId, (this.agents.get(a.agentId) ?? 0) + 1);
+    const agent = a.agentCap && a.agentId ? a.agentId : undefined;
+    if (agent) this.agents.set(agent, (this.agents.get(agent) ?? 0) + 1);
     let held = true;
     return {
       ok: true,
@@ -71,10 +77,10 @@ export class DialGuard {
         if (!held) return;
         held = false;
         this.site--;
-        if (!a.agentId) return;
-        const n = (this.agents.get(a.agentId) ?? 1) - 1;
-        if (n <= 0) this.agents.delete(a.agentId);
-        else this.agents.set(a.agentId, n);
+        if (!agent) return;
+        const n = (this.agents.get(agent) ?? 1) - 1;
+        if (n <= 0) this.agents.delete(agent);
+        else this.agents.set(agent, n);
       },
     };
   }
@@ -84,7 +90,7 @@ export class DialGuard {
     const verdict = checkDial(policy, a.number, homeCountry(a.bundle, a.trunkId));
     if (!verdict.allowed) return verdict.reason;
     const caps = outboundCaps(policy);
-    if (a.agentId && (this.agents.get(a.agentId) ?? 0) >= caps.perAgent) return 'agent-limit';
+    if (a.agentCap && a.agentId && (this.agents.get(a.agentId) ?? 0) >= caps.perAgent) return 'agent-limit';
     if (this.site >= caps.perSite) return 'site-limit';
     return undefined;
   }

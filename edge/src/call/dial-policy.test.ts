@@ -116,11 +116,17 @@ describe('DialGuard', () => {
     warn: (obj: unknown, msg: string) => lines.push({ obj, msg }),
     child: () => log,
   } as unknown as Logger;
-  const attempt = (b: ReturnType<typeof bundle>, agentId: string, number = '+15557654321') => ({
+  const attempt = (
+    b: ReturnType<typeof bundle>,
+    agentId: string,
+    number = '+15557654321',
+    agentCap = true,
+  ) => ({
     bundle: b,
     number,
     trunkId: 'carrier',
     agentId,
+    agentCap,
     interactionId: 'i-1',
     log,
   });
@@ -168,6 +174,22 @@ describe('DialGuard', () => {
     expect(dialingView({ outbound: g.outbound, refused: g.refused }).refused).toMatchObject({
       agent_limit: 2,
     });
+  });
+
+  it("a blind transfer's call out counts against the site cap only", () => {
+    const g = new DialGuard(new Observer<CallEvents>(silentLogger));
+    const b = bundle({ maxOutboundPerAgent: 1, maxOutboundPerSite: 3 });
+    const t1 = g.admit(attempt(b, 'a1', '+15557654321', false));
+    const t2 = g.admit(attempt(b, 'a1', '+15557654321', false));
+    expect(t1.ok && t2.ok).toBe(true);
+    // The agent's own consultation still has its place; then the site is full.
+    expect(g.admit(attempt(b, 'a1')).ok).toBe(true);
+    expect(g.admit(attempt(b, 'a2', '+15557654321', false))).toMatchObject({
+      ok: false,
+      reason: 'site-limit',
+    });
+    if (t1.ok) t1.release();
+    expect(g.admit(attempt(b, 'a1'))).toMatchObject({ ok: false, reason: 'agent-limit' });
   });
 
   it('check takes no place; a policy refusal is logged and reported without the number', () => {

@@ -92,7 +92,10 @@ export function checkDial(policy: DialPolicy | undefined, number: string, home: 
   };
   consider(policy?.allowedPrefixes ?? [], 'allow');
   consider(policy?.blockedPrefixes ?? [], 'blocked');
-  if (!policy?.allowPremium) consider([...PREMIUM_PREFIXES, ...(policy?.premiumPrefixes ?? [])], 'premium');
+  if (!policy?.allowPremium) {
+    consider(PREMIUM_PREFIXES, 'premium');
+    consider(policy?.premiumPrefixes ?? [], 'premium');
+  }
   if (verdict === 'allow') return { allowed: true };
   if (verdict) return refuse(verdict);
   const international = home === '' || !number.startsWith(`+${home}`);

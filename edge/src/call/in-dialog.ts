@@ -124,14 +124,14 @@ async function refer(session: CallSession, leg: PeerLeg, req: ServerRequest): Pr
   });
   await notify('SIP/2.0 200 OK');
   await session.peers.detach();
-  // A number is called out on behalf of the transferring agent (the per-agent cap counts it).
+  // The call out is reported with the transferring agent (it counts against the site cap only).
   session.leaveConversation(
     target.step.kind === 'external' ? { ...target.step, agentId: leg.agentId } : target.step,
   );
 }
 
 /**
- * Toll fraud: a blind transfer to a number the dial policy refuses (or over a cap) is answered
+ * Toll fraud: a blind transfer to a number the dial policy refuses (or over the site cap) is answered
  * with 403 and the reason; the agent keeps the caller. The call out itself is admitted again when
  * it starts (peer.ts runExternal), where its place is taken.
  */
@@ -142,6 +142,7 @@ function checkReferDial(session: CallSession, leg: PeerLeg, step: { number: stri
     number: step.number,
     trunkId: step.trunkId,
     agentId: leg.agentId,
+    agentCap: false,
     interactionId,
     log,
   });

@@ -460,12 +460,13 @@ export class PeerConnector {
 }
 
 /**
- * Toll fraud: the site's dial policy and outbound caps before a trunk is used. A refusal is a CDR
- * step (the reason, never the number); an admitted call out holds its place until the call ends.
+ * Toll fraud: the site's dial policy and its site cap before a trunk is used (a blind transfer's or an
+ * IVR's call out: no agent is on it). A refusal is a CDR step (the reason, never the number); an
+ * admitted call out holds its place until the call ends.
  */
 function admitDial(s: CallSession, number: string, trunkId: string, agentId: string): boolean {
   const { interactionId, log, bundle } = s;
-  const out = s.svc.dial.admit({ bundle, number, trunkId, agentId, interactionId, log });
+  const out = s.svc.dial.admit({ bundle, number, trunkId, agentId, agentCap: false, interactionId, log });
   if (!out.ok) {
     s.cdr.step('dial-blocked', { reason: out.reason, agent: agentId, trunk: trunkId });
     return false;
