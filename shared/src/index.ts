@@ -3,6 +3,7 @@ export { hashPassword, SCRYPT_PARAMS, verifyPassword } from './auth/scrypt.ts';
 export * from './backup/index.ts';
 export { type CliCommand, type CliSpec, runCli, UsageError, usageText } from './cli/commands.ts';
 export { productVersion } from './cli/version.ts';
+export { DIAL_PREFIX, type DialPolicyProblem, dialPolicyProblems } from './config/dial-policy.ts';
 export {
   generateSigningKeyPair,
   publicKeyOf,

@@ -119,6 +119,7 @@ async function refer(session: CallSession, leg: PeerLeg, req: ServerRequest): Pr
   if (session.peers.current !== leg) throw new SipError(481, 'Call/Transaction Does Not Exist');
   const target = parseReferTo(req.message.headers.get('refer-to') ?? '', session.bundle);
   if (!target) throw new SipError(404, 'Transfer target not found');
+  if (target.kind === 'step' && target.step.kind === 'external') checkReferDial(session, leg, target.step);
   req.reply(202);
   const notify = (frag: string) =>
     leg.dialog
@@ -147,7 +148,31 @@ async function refer(session: CallSession, leg: PeerLeg, req: ServerRequest): Pr
   });
   await notify('SIP/2.0 200 OK');
   await session.peers.detach();
-  session.leaveConversation(target.step);
+  // The call out is reported with the transferring agent (it counts against the site cap only).
+  session.leaveConversation(
+    target.step.kind === 'external' ? { ...target.step, agentId: leg.agentId } : target.step,
+  );
+}
+
+/**
+ * Toll fraud: a blind transfer to a number the dial policy refuses (or over the site cap) is answered
+ * with 403 and the reason; the agent keeps the caller. The call out itself is admitted again when
+ * it starts (peer.ts runExternal), where its place is taken.
+ */
+function checkReferDial(session: CallSession, leg: PeerLeg, step: { number: string; trunkId: string }): void {
+  const { interactionId, log, bundle } = session;
+  const out = session.svc.dial.check({
+    bundle,
+    number: step.number,
+    trunkId: step.trunkId,
+    agentId: leg.agentId,
+    agentCap: false,
+    interactionId,
+    log,
+  });
+  if (out.ok) return;
+  session.cdr.step('dial-blocked', { reason: out.reason, agent: leg.agentId, trunk: step.trunkId });
+  throw new SipError(out.status, out.phrase);
 }
 
 export { targetRef };

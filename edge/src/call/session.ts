@@ -220,7 +220,7 @@ export class CallSession {
       case 'agent':
         return this.peers.runDirectAgent(step.agentId);
       case 'external':
-        return this.peers.runExternal(step.number, step.trunkId);
+        return this.peers.runExternal(step.number, step.trunkId, step.agentId);
     }
   }
 

@@ -30,6 +30,8 @@ import { DbBindingStore } from './binding-db.ts';
 import { type CallsByAge, callsByAge } from './call-age.ts';
 import { ConsultRegistry } from './consult.ts';
 import { AgentBindingStore } from './contacts.ts';
+import { DialGuard } from './dial-guard.ts';
+import type { DialReason } from './dial-policy.ts';
 import { EventBridge } from './event-bridge.ts';
 import type { CallEvents } from './events.ts';
 import { buildFrontDoor, type FrontDoorCounters } from './front-door.ts';
@@ -84,10 +86,12 @@ export interface CallLayer {
   pipeline: string[];
   activeCalls(): number;
   registeredDevices(): number;
-  /** What the SIP front door's protection did (status, heartbeat). */
-  protection(): FrontDoorCounters;
   /** Calls in progress by age (/api/status `calls_by_age`). */
   callsByAge(): CallsByAge;
+  /** What the SIP front door's protection did, and the calls out the dial policy refused (status, heartbeat). */
+  protection(): FrontDoorCounters & { dialRefused: number };
+  /** Calls out holding a place under the dial caps now, and refusals since start by reason (status). */
+  dialing(): { outbound: number; refused: Record<DialReason, number> };
   stop(): Promise<void>;
 }
 
@@ -119,6 +123,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
   const store = new DbCallStore(o.db, o.journal);
   const bindings = new AgentBindingStore(stack.clock, new DbBindingStore(o.db, stack.clock, log));
   const observer = new Observer<CallEvents>(log);
+  const dial = new DialGuard(observer);
   const ivrObserver = new Observer<IvrEvents>(log);
   const ivr = new IvrInterpreter({ clock, calendar: new HoursCalendar(), customers, observer: ivrObserver });
   const bridge = new EventBridge(o.journal, clock, log).attach({
@@ -150,6 +155,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       observer,
       registry: o.registry,
       consults: new ConsultRegistry(),
+      dial,
       agentAuth: agentDigest({
         clock: stack.clock,
         realm: sipRealm(o.site),
@@ -220,12 +226,13 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     pipeline,
     activeCalls: () => o.registry.size,
     registeredDevices: () => bindings.registeredUsers,
-    protection: () => door.counters(stack),
     callsByAge: () =>
       callsByAge(
         [...o.registry.all()].map((s) => s.cdr.startedAt),
         clock.now(),
       ),
+    protection: () => ({ ...door.counters(stack), dialRefused: dial.refusedTotal }),
+    dialing: () => ({ outbound: dial.outbound, refused: { ...dial.refused } }),
     async stop() {
       stopRetention();
       await mediaWatch.stop();

@@ -32,11 +32,11 @@ export interface EdgeCallLayer {
   dir: string;
   /** Sets a SIP phone's password in the edge's secret store (as `hcc-edge secrets` does). */
   setPassword(extension: string, password: string): Promise<void>;
-  /** Runs one SIPp scenario against the edge from `ip` (default 127.0.0.2, the carrier trunk). */
+  /** Runs one SIPp scenario against the edge from `ip` (default 127.0.0.2, the carrier trunk), on `port` (default a free one). */
   sipp(
     scenario: string,
     args?: string[],
-    o?: { ip?: string; timeoutS?: number },
+    o?: { ip?: string; timeoutS?: number; port?: number },
   ): Promise<{ code: number | null; output: string }>;
   query<T>(q: ReturnType<typeof sql>): Promise<T[]>;
   close(): Promise<void>;
@@ -117,7 +117,11 @@ export async function startEdgeCallLayer(o: {
     database,
     dir,
     setPassword: (ext, pw) => layer.secrets.setDevicePassword(`sip-${ext}`, ext, sipRealm('hq'), pw),
-    async sipp(scenario: string, args: string[] = [], so: { ip?: string; timeoutS?: number } = {}) {
+    async sipp(
+      scenario: string,
+      args: string[] = [],
+      so: { ip?: string; timeoutS?: number; port?: number } = {},
+    ) {
       const ip = so.ip ?? '127.0.0.2';
       const child = startChild({
         name: 'sipp',
@@ -129,7 +133,7 @@ export async function startEdgeCallLayer(o: {
           '-i',
           ip,
           '-p',
-          String(await freePort(ip)),
+          String(so.port ?? (await freePort(ip))),
           '-mi',
           ip,
           '-mp',
