@@ -10,13 +10,16 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamSource } from '../nats/stream-source.ts';
 import type { RawMessage } from './classify.ts';
-import { classify, MAX_SEQ, type SiteDirectory } from './classify.ts';
+import { classifyMessage, MAX_SEQ, type SiteDirectory } from './classify.ts';
 import { type AcceptedEvent, type BatchResult, type RejectedMessage, writeBatch } from './writer.ts';
 
 const NANOS_PER_MS = 1_000_000;
 
 export interface IngestOptions {
-  /** Messages written per transaction at most. */
+  /**
+   * Events written per transaction at most (a message is never split: an EventBatch can take it
+   * past this by its size less one).
+   */
   batchSize?: number;
   /** An event that reaches us later than this after it happened counts as late data. */
   lateAfterMs?: number;
@@ -116,12 +119,16 @@ export class IngestWorker {
       }
       const linger = this.opts.lingerMs ?? 10;
       if (this.buffer.length < batchSize && linger > 0) await new Promise((r) => setTimeout(r, linger));
-      const batch = this.buffer.splice(0, batchSize);
       const accepted: AcceptedEvent[] = [];
       const rejected: RejectedMessage[] = [];
       const rawOf = new Map<AcceptedEvent, RawMessage>();
+      // Messages are taken until the events they carry fill a transaction (one per message from an
+      // edge that does not batch, up to EDGE_EVENTS_BATCH_MAX from one that does).
+      let taken = 0;
+      let events = 0;
       try {
-        for (const m of batch) {
+        while (events < batchSize && taken < this.buffer.length) {
+          const m = this.buffer[taken++]!;
           const raw: RawMessage = {
             subject: m.subject,
             source: streamSource(m),
@@ -131,21 +138,22 @@ export class IngestWorker {
             },
             data: m.data,
           };
-          const c = await classify(raw, this.sites);
-          if (c.ok) {
-            const a = { event: c.event, occurredAt: c.occurredAt, data: m.data };
-            accepted.push(a);
-            rawOf.set(a, raw);
-          } else
-            rejected.push({ message: raw, reason: c.reason, site: c.site, detail: c.detail, seq: c.seq });
+          for (const { message, result: c } of await classifyMessage(raw, this.sites)) {
+            events++;
+            if (c.ok) {
+              const a = { event: c.event, occurredAt: c.occurredAt, data: message.data };
+              accepted.push(a);
+              rawOf.set(a, message);
+            } else rejected.push({ message, reason: c.reason, site: c.site, detail: c.detail, seq: c.seq });
+          }
         }
       } catch (err) {
-        // The site lookup needs the database: when it is down, put the batch back and wait.
+        // The site lookup needs the database: when it is down, leave the messages buffered and wait.
         this.log.warn({ err: errName(err) }, 'ingest classify failed, retrying');
-        this.buffer.unshift(...batch);
         await new Promise((r) => setTimeout(r, this.opts.retryMs ?? 1000));
         continue;
       }
+      const batch = this.buffer.splice(0, taken);
       const result = await this.writeIsolating(accepted, rejected, rawOf);
       if (result === undefined) return; // stopped while the database was down: messages get redelivered
       for (const m of batch) m.ack();
