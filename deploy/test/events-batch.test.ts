@@ -6,7 +6,6 @@ import {
   AgentState,
   AgentStateChangedSchema,
   EdgeHeartbeatSchema,
-  type Event,
   EventBatchSchema,
   EventSchema,
   encodeEvent,
@@ -144,7 +143,7 @@ describe('events batched, edge outbox to cloud ingest', () => {
     const nc: NatsConnection = await connect({ servers: world.leaves.lab!.url });
     try {
       await ensureEdgeEventsStream(await jetstreamManager(nc), 'lab');
-      const event = (seq: bigint, over: Partial<Event> = {}) =>
+      const event = (seq: bigint, over: { eventId?: string } = {}) =>
         encodeEvent(
           create(EventSchema, {
             eventId: uuid7(),
