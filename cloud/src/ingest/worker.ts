@@ -14,6 +14,7 @@ import { classifyMessage, MAX_SEQ, type SiteDirectory } from './classify.ts';
 import { type AcceptedEvent, type BatchResult, type RejectedMessage, writeBatch } from './writer.ts';
 
 const NANOS_PER_MS = 1_000_000;
+const ACK_WAIT_MS = 60_000;
 
 export interface IngestOptions {
   /**
@@ -49,7 +50,7 @@ export async function ensureIngestConsumer(
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     filter_subject: names.ALL_EVENTS_FILTER,
-    ack_wait: 60_000 * NANOS_PER_MS,
+    ack_wait: ACK_WAIT_MS * NANOS_PER_MS,
     max_ack_pending: 50_000,
   });
 }
@@ -62,6 +63,8 @@ export async function ensureIngestConsumer(
  */
 export class IngestWorker {
   private readonly buffer: JsMsg[] = [];
+  /** When the buffered messages were last reported in progress (their ack wait restarted). */
+  private touchedAt = 0;
   private messages: ConsumerMessages | undefined;
   private wakeUp: (() => void) | undefined;
   private running = false;
@@ -117,6 +120,7 @@ export class IngestWorker {
         await this.idle();
         continue;
       }
+      this.keepBufferedAlive();
       const linger = this.opts.lingerMs ?? 10;
       if (this.buffer.length < batchSize && linger > 0) await new Promise((r) => setTimeout(r, linger));
       const accepted: AcceptedEvent[] = [];
@@ -161,6 +165,19 @@ export class IngestWorker {
         this.log.warn({ rejected: result.rejected, reasons: reasonsOf(rejected) }, 'events parked');
       this.opts.onBatch?.(result);
     }
+  }
+
+  /**
+   * A pull holds up to twice `batchSize` messages, and an EventBatch message carries up to 256
+   * events: behind a backlog, the last of them can wait longer than the consumer's ack wait and be
+   * delivered again meanwhile (harmless, but it doubles the work when the work is already late).
+   * Every third of the ack wait, the buffered messages are reported in progress.
+   */
+  private keepBufferedAlive(): void {
+    const now = Date.now();
+    if (now - this.touchedAt < ACK_WAIT_MS / 3) return;
+    this.touchedAt = now;
+    for (const m of this.buffer) m.working();
   }
 
   /**
