@@ -125,6 +125,8 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
       siteId: settings.site,
       tenantId: () => config.current()?.tenantId ?? '',
       configVersion: () => config.version,
+      batchMax: settings.events.batchMax,
+      batchLingerMs: settings.events.batchLingerMs,
       ensureStream: async () => ensureEdgeEventsStream(await jetstreamManager(nc), settings.site),
     },
     log,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DatabaseTarget, envReader, isLoopbackHost, names } from '@hcc/shared';
+import { DEFAULT_EVENT_BATCHING } from './events/publisher.ts';
 import { type EdgeNetwork, edgeNetwork } from './network.ts';
 import { type HungCallSettings, hungCallSettings } from './settings-calls.ts';
 import { type SipProtectionSettings, sipProtectionSettings } from './settings-sip.ts';
@@ -32,6 +33,8 @@ export interface EdgeSettings {
   promptsDir: string;
   /** EdgeHeartbeat period (fleet status in the cloud). */
   heartbeatMs: number;
+  /** Events up: how many events one NATS message carries at most, and how long a short batch waits. */
+  events: { batchMax: number; batchLingerMs: number };
   /** Demo only: JSON with agent SIP passwords, provisioned into the local secret store at start. */
   demoCredentialsFile: string | undefined;
   /** The SIP front door: rate limit, auth bans, overload guard, registration cap, digest policy. */
@@ -125,6 +128,10 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     configPublicKeys: keyFiles.flatMap(pemBlocks),
     promptsDir: resolve(e.str('EDGE_PROMPTS_DIR', DEFAULT_PROMPTS)),
     heartbeatMs: Number(e.str('EDGE_HEARTBEAT_MS', '10000')),
+    events: {
+      batchMax: e.int('EDGE_EVENTS_BATCH_MAX', DEFAULT_EVENT_BATCHING.batchMax, 1, 4096),
+      batchLingerMs: e.int('EDGE_EVENTS_BATCH_LINGER_MS', DEFAULT_EVENT_BATCHING.batchLingerMs, 0, 1000),
+    },
     demoCredentialsFile: e.optional('EDGE_DEMO_CREDENTIALS_FILE'),
     sipProtection: sipProtectionSettings(env),
     hungCalls: hungCallSettings(env),

@@ -7,8 +7,11 @@ import { type SipProtectionStatus, siteStatus, sites } from '../db/schema.ts';
 import { asSystem, type Tx } from '../db/tenant.ts';
 import { streamSource } from '../nats/stream-source.ts';
 
-/** Event kinds the fleet view follows (subject token `hcc.evt.<site>.<kind>`). */
-const KINDS = ['edgeHeartbeat', 'configApplied', 'configRejected'] as const;
+/**
+ * Event kinds the fleet view follows (subject token `hcc.evt.<site>.<kind>`): the edge never puts
+ * them in a batch, so a consumer per subject sees every one.
+ */
+const KINDS = names.FLEET_EVENT_CASES;
 
 const tsOf = (e: Event) =>
   new Date(e.occurredAt ? Number(e.occurredAt.seconds) * 1000 + e.occurredAt.nanos / 1e6 : Date.now());
