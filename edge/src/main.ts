@@ -237,6 +237,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     observers: { acd: acdObserver, agents: agentObserver },
     browser: desktop.callLayer,
     sipProtection: settings.sipProtection,
+    ...(settings.sipTls ? { sipTls: settings.sipTls } : {}),
     log,
   });
   callFacts.activeCalls = callLayer.activeCalls;

@@ -2,18 +2,21 @@
  * The visible path of a new INVITE: a named list of middleware steps, each doing one thing, ending
  * in one call session. `sip.use('INVITE', ...inboundPipeline(deps).map((s) => s.handler))`.
  *
- *   initCall -> traceSpan -> trunkAcl -> agentCall -> normalizeNumbers -> didLookup -> trunkCapacity -> flowLoad -> startSession
+ *   initCall -> traceSpan -> trunkAcl -> agentCall -> normalizeNumbers -> didLookup -> trunkCapacity -> flowLoad
+ *   -> srtpPolicy -> startSession
  */
 import { type ConfigBundle, Disposition, EndedBy, QueueEntry, type Trunk } from '@hcc/proto';
 import { type Logger, uuid7 } from '@hcc/shared';
 import { type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { type CallerPseudonymizer, normalizeCallerNumber } from '../events/index.ts';
+import { sdpProfile } from '../media/index.ts';
 import { type Handler, IpAllowList, isSipUri, type ServerRequest, SipError } from '../sip/index.ts';
 import { deviceOf } from './agent-registrar.ts';
 import { isBrowserUser } from './browser-device.ts';
 import { ConsultCall, consultTarget } from './consult.ts';
 import { withDirectCallEvents } from './direct-events.ts';
 import { CallSession } from './session.ts';
+import { srtpMode, trunkTlsRefusal } from './trunk-route.ts';
 import type { CallServices, Step } from './types.ts';
 
 export interface PipelineDeps {
@@ -103,7 +106,10 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
         span.end();
       }
     },
-    /** The trunk whose allowed CIDRs contain the source address; anything else is refused. */
+    /**
+     * The trunk whose allowed CIDRs contain the source address; anything else is refused. A TLS trunk's
+     * INVITE over another transport, or without the client certificate it requires, is refused (403).
+     */
     async trunkAcl(req, next) {
       const c = callOf(req);
       const src = req.flow.remoteAddress;
@@ -116,6 +122,14 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
       }
       c.trunk = hit.trunk;
       c.span?.setAttribute('hcc.trunk_id', hit.trunk.id);
+      const refused = trunkTlsRefusal(hit.trunk, req.flow);
+      if (refused) {
+        c.log.warn(
+          { trunk: hit.trunk.id, transport: req.flow.transport.protocol },
+          'INVITE refused: trunk TLS policy',
+        );
+        throw new SipError(403, refused);
+      }
       await next();
     },
     /** An agent phone (digest, 407) dialling another agent's extension: a consultation call. */
@@ -205,6 +219,15 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
       if (!ok) throw new SipError(500, 'Server Internal Error');
       if (req.message.contentType?.toLowerCase() !== 'application/sdp' || req.message.body.length === 0)
         throw new SipError(488, 'Not Acceptable Here');
+      await next();
+    },
+    /** The trunk's SRTP policy: REQUIRED refuses a plain RTP offer, OFF an SRTP one (488, RFC 4568 §7.5). */
+    async srtpPolicy(req, next) {
+      const c = callOf(req);
+      const mode = srtpMode(c.trunk);
+      const profile = sdpProfile(req.message.body.toString('utf8'));
+      if (mode === 'required' && profile !== 'srtp') throw new SipError(488, 'SRTP Required');
+      if (mode === 'off' && profile === 'srtp') throw new SipError(488, 'SRTP Not Accepted');
       await next();
     },
     /** One call session owns the call from here on; the handler returns once the caller is answered. */
