@@ -19,6 +19,7 @@ import { RtpenginePool } from '../../src/media/index.ts';
 import { Acd } from '../../src/queue/index.ts';
 import { sipRealm } from '../../src/secrets/index.ts';
 import { type SipProtectionSettings, sipProtectionSettings } from '../../src/settings-sip.ts';
+import type { SipTlsSettings } from '../../src/settings-sip-tls.ts';
 import { makePrompts } from '../call/harness.ts';
 import { type RtpengineFixture, startRtpengine } from '../media/rtpengine-fixture.ts';
 
@@ -50,6 +51,8 @@ export async function startEdgeCallLayer(o: {
   settings?: Partial<SipProtectionSettings>;
   /** rtpengine media port range (load tests need thousands). */
   ports?: { min: number; max: number };
+  /** SIP over TLS (the listener on its own port), as EDGE_SIP_TLS_* configure it. */
+  sipTls?: SipTlsSettings;
 }): Promise<EdgeCallLayer> {
   const dir = await mkdtemp(join(tmpdir(), `hcc-door-${o.name}-`));
   const promptsDir = join(dir, 'prompts');
@@ -97,6 +100,7 @@ export async function startEdgeCallLayer(o: {
     observers: { acd: acdObs, agents: agentObs },
     log,
     sipProtection: { ...sipProtectionSettings(o.env ?? {}), ...o.settings },
+    ...(o.sipTls ? { sipTls: o.sipTls } : {}),
   });
   const running = new Set<{ stop(): Promise<void> }>();
   return {
