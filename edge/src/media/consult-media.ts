@@ -25,6 +25,7 @@ export interface ConsultMediaOptions {
 export class ConsultMedia {
   private state: 'new' | 'offered' | 'active' | 'ended' = 'new';
   private caller: MediaProfile = 'rtp';
+  private callerOffer = '';
   /** An offer went out: rtpengine may know the call. */
   private sent = false;
   private sentToCaller: string | undefined;
@@ -51,6 +52,7 @@ export class ConsultMedia {
   async offer(callerSdp: string, callee: boolean | MediaProfile): Promise<string> {
     if (this.state !== 'new') throw new MediaSessionStateError(`offer in state ${this.state}`);
     this.caller = sdpProfile(callerSdp);
+    this.callerOffer = callerSdp;
     const calleeProfile = typeof callee === 'boolean' ? (callee ? 'webrtc' : 'rtp') : callee;
     // From here rtpengine may hold the call even if the reply never comes (timeout): end() deletes it.
     this.sent = true;
@@ -76,6 +78,7 @@ export class ConsultMedia {
         calleeTag,
         sdp: calleeSdp,
         caller: this.caller,
+        callerSdp: this.callerOffer,
       }),
     );
     this.state = 'active';

@@ -148,8 +148,11 @@ export function peerOffer(i: PeerCallInput & { callee: MediaProfile }): OfferOpt
   };
 }
 
-/** The answer of a two-party call: the callee's SDP, written in the caller's profile. */
-export function peerAnswer(i: PeerCallInput & { calleeTag: string; caller: MediaProfile }): AnswerOptions {
+/** The answer of a two-party call: the callee's SDP, written in the caller's profile (an SRTP caller's own). */
+export function peerAnswer(
+  i: PeerCallInput & { calleeTag: string; caller: MediaProfile; callerSdp?: string },
+): AnswerOptions {
+  const srtp = i.caller === 'srtp' && i.callerSdp ? { transportProtocol: callerProtocol(i.callerSdp) } : {};
   return {
     callId: i.callId,
     fromTag: i.callerTag,
@@ -158,5 +161,6 @@ export function peerAnswer(i: PeerCallInput & { calleeTag: string; caller: Media
     replace: ['origin', 'session-connection'],
     label: 'callee',
     ...profileTowards(i.caller),
+    ...srtp,
   };
 }
