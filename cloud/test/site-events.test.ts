@@ -86,6 +86,7 @@ describe('site view: events flow per site', () => {
             overloaded: 0n,
             authFailures: 36n,
             registrationsCapped: 1n,
+            dialRefused: 4n,
           }),
         }),
       },
@@ -149,6 +150,7 @@ describe('site view: events flow per site', () => {
       overloaded: 0,
       authFailures: 36,
       registrationsCapped: 1,
+      dialRefused: 4,
     });
     const page = await consolePage(acmeLogin, '/sites/hq');
     const row = /<table id="sip-protection">.*?<\/tr>\s*<tr>(.*?)<\/tr>/s.exec(page)?.[1] ?? '';
@@ -159,6 +161,7 @@ describe('site view: events flow per site', () => {
       '0',
       '36',
       '1',
+      '4',
     ]);
   });
 

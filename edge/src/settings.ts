@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DatabaseTarget, envReader, isLoopbackHost, names } from '@hcc/shared';
 import { type EdgeNetwork, edgeNetwork } from './network.ts';
+import { type HungCallSettings, hungCallSettings } from './settings-calls.ts';
 import { type SipProtectionSettings, sipProtectionSettings } from './settings-sip.ts';
 import { type SipTlsSettings, sipTlsSettings } from './settings-sip-tls.ts';
 
@@ -38,6 +39,8 @@ export interface EdgeSettings {
   sipProtection: SipProtectionSettings;
   /** SIP over TLS (EDGE_SIP_TLS_*): the listener runs when a certificate and key are configured. */
   sipTls: SipTlsSettings | undefined;
+  /** Media inactivity and session timer limits that end hung calls. */
+  hungCalls: HungCallSettings;
 }
 
 /** A 0/1 switch; anything else is a mistake worth stopping for. */
@@ -134,5 +137,6 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     demoCredentialsFile: e.optional('EDGE_DEMO_CREDENTIALS_FILE'),
     sipProtection: sipProtectionSettings(env),
     sipTls,
+    hungCalls: hungCallSettings(env),
   };
 }

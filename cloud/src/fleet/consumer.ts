@@ -215,6 +215,7 @@ function sipProtectionStatus(p: SipProtection): SipProtectionStatus {
     overloaded: n(p.overloaded),
     authFailures: n(p.authFailures),
     registrationsCapped: n(p.registrationsCapped),
+    dialRefused: n(p.dialRefused),
   };
 }
 

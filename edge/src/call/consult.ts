@@ -10,6 +10,7 @@ import { ConsultMedia } from '../media/index.ts';
 import type { Dialog, DigestClient, ServerRequest } from '../sip/index.ts';
 import { type ConsultWork, reserveQueueAgent } from './consult-queue.ts';
 import { deviceTargets } from './contacts.ts';
+import type { Admission } from './dial-guard.ts';
 import { type DialTarget, dial } from './dialer.ts';
 import { withDirectCallEvents } from './direct-events.ts';
 import { interactionHeader } from './headers.ts';
@@ -22,7 +23,7 @@ import type { CallServices } from './types.ts';
 export type ConsultTarget =
   | { kind: 'agent'; agent: Agent }
   | { kind: 'queue'; queue: Queue; bundle: ConfigBundle }
-  | { kind: 'external'; number: string; trunk: Trunk; fromUser: string };
+  | { kind: 'external'; number: string; trunk: Trunk; fromUser: string; bundle: ConfigBundle };
 
 /**
  * What the dialled user part names: an agent's extension, else a number resolved as a blind
@@ -38,7 +39,7 @@ export function consultTarget(bundle: ConfigBundle, user: string): ConsultTarget
   const { number, trunkId } = r.step;
   const trunk = bundle.trunks.find((t) => t.id === trunkId);
   if (!trunk) return undefined;
-  return { kind: 'external', number, trunk, fromUser: bundle.dids[0]?.number ?? 'anonymous' };
+  return { kind: 'external', number, trunk, fromUser: bundle.dids[0]?.number ?? 'anonymous', bundle };
 }
 
 /** The dial targets of a consultation (empty: nowhere to ring) and whether they are browsers. */
@@ -59,6 +60,33 @@ async function targetsOf(
   const webrtc = all.some((x) => x.webrtc);
   return { targets: webrtc ? all.filter((x) => x.webrtc) : all, webrtc };
 }
+
+/** The dial gate for a consultation to a number (the agent's place is held while B's leg lives). */
+function admitConsultDial(
+  svc: CallServices,
+  t: Extract<ConsultTarget, { kind: 'external' }>,
+  agentId: string,
+  interactionId: string,
+  log: Logger,
+): Admission {
+  return svc.dial.admit({
+    bundle: t.bundle,
+    number: t.number,
+    trunkId: t.trunk.id,
+    agentId,
+    agentCap: true,
+    interactionId,
+    log,
+  });
+}
+
+const withRelease = (release: () => void, out: Admission | undefined) =>
+  out?.ok
+    ? () => {
+        release();
+        out.release();
+      }
+    : release;
 
 export class ConsultRegistry {
   private readonly byKey = new Map<string, { call: ConsultCall; side: 'a' | 'b' }>();
@@ -127,16 +155,25 @@ export class ConsultCall {
       svc = withDirectCallEvents(svc, ref);
       target = { kind: 'agent', agent: pick.agent };
     }
+    // Toll fraud: the site's dial policy and outbound caps, before a trunk channel is taken; the place
+    // is held with the trunk channel (released together, see releaseTrunk).
+    const out = target.kind === 'external' ? admitConsultDial(svc, target, fromAgentId, id, log) : undefined;
+    if (out && !out.ok) {
+      req.reply(out.status, { reason: out.phrase });
+      return;
+    }
     // A consultation out through a trunk holds one of its channels until B's dialog ends (B may become
     // the customer's connected leg after the transfer: the channel stays taken until that call ends).
     let releaseTrunk: (() => void) | undefined;
     if (target.kind === 'external') {
       releaseTrunk = svc.registry.takeTrunk(target.trunk.id, target.trunk.maxConcurrentCalls);
       if (!releaseTrunk) {
+        out?.release();
         log.info({ trunk: target.trunk.id }, 'consult: every channel of the trunk is busy');
         req.reply(503, { reason: 'All trunk lines busy' });
         return;
       }
+      releaseTrunk = withRelease(releaseTrunk, out);
     }
     let pin: ReturnType<CallServices['media']['acquire']>;
     try {

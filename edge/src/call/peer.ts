@@ -213,8 +213,9 @@ export class PeerConnector {
   }
 
   /** Calls an outside number through a trunk (digest auth when the trunk has credentials). */
-  async runExternal(number: string, trunkId: string): Promise<Step> {
+  async runExternal(number: string, trunkId: string, agentId = ''): Promise<Step> {
     const { s } = this;
+    if (!admitDial(s, number, trunkId, agentId)) return end(Disposition.FAILED, EndedBy.SYSTEM);
     const trunk = s.bundle.trunks.find((t) => t.id === trunkId) ?? s.bundle.trunks[0];
     if (!trunk) return end(Disposition.FAILED, EndedBy.SYSTEM);
     const digest = await trunkDigest(trunk, s.svc.secrets);
@@ -450,6 +451,23 @@ export class PeerConnector {
     if (leg) this.resumeBookkeeping(leg);
     if (leg && leg.dialog.state !== 'terminated') await leg.dialog.bye().catch(() => undefined);
   }
+}
+
+/**
+ * Toll fraud: the site's dial policy and its site cap before a trunk is used (a blind transfer's or an
+ * IVR's call out: no agent is on it). A refusal is a CDR step (the reason, never the number); an
+ * admitted call out holds its place until the call ends.
+ */
+function admitDial(s: CallSession, number: string, trunkId: string, agentId: string): boolean {
+  const { interactionId, log, bundle } = s;
+  const out = s.svc.dial.admit({ bundle, number, trunkId, agentId, agentCap: false, interactionId, log });
+  if (!out.ok) {
+    s.cdr.step('dial-blocked', { reason: out.reason, agent: agentId, trunk: trunkId });
+    return false;
+  }
+  if (s.signal.aborted) out.release();
+  else s.signal.addEventListener('abort', out.release, { once: true });
+  return true;
 }
 
 function s_bye(leg: PeerLeg): void {

@@ -3,7 +3,7 @@
  * in one call session. `sip.use('INVITE', ...inboundPipeline(deps).map((s) => s.handler))`.
  *
  *   initCall -> traceSpan -> trunkAcl -> agentCall -> normalizeNumbers -> didLookup -> trunkCapacity -> flowLoad
- *   -> srtpPolicy -> startSession
+ *   -> srtpPolicy -> sessionTimer -> startSession
  */
 import { type ConfigBundle, Disposition, EndedBy, QueueEntry, type Trunk } from '@hcc/proto';
 import { type Logger, uuid7 } from '@hcc/shared';
@@ -16,6 +16,7 @@ import { isBrowserUser } from './browser-device.ts';
 import { ConsultCall, consultTarget } from './consult.ts';
 import { withDirectCallEvents } from './direct-events.ts';
 import { CallSession } from './session.ts';
+import { negotiate, type TimerTerms, tooSmallHeaders } from './session-timer.ts';
 import { srtpMode, trunkTlsRefusal } from './trunk-route.ts';
 import type { CallServices, Step } from './types.ts';
 
@@ -38,6 +39,8 @@ interface InboundCall {
   calledNumber?: string;
   didId?: string;
   first?: Step;
+  /** RFC 4028 terms the 200 OK will carry. */
+  timer?: TimerTerms;
 }
 
 export interface PipelineStep {
@@ -230,6 +233,15 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
       if (mode === 'off' && profile === 'srtp') throw new SipError(488, 'SRTP Not Accepted');
       await next();
     },
+    /** RFC 4028 on calls from trunks: a Session-Expires below our Min-SE gets 422, else the terms of the 200 OK. */
+    async sessionTimer(req, next) {
+      const c = callOf(req);
+      const t = negotiate(req.message, c.trunk?.sessionExpiresSeconds ?? 0, svc.minSessionExpiresS ?? 90);
+      if (t.kind === 'too-small')
+        throw new SipError(422, 'Session Interval Too Small', { headers: tooSmallHeaders(t.minSeS) });
+      if (t.kind === 'timer') c.timer = t.terms;
+      await next();
+    },
     /** One call session owns the call from here on; the handler returns once the caller is answered. */
     async startSession(req) {
       const c = callOf(req);
@@ -257,7 +269,7 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
         trunkId: c.trunk?.id ?? '',
         ...d.pseudonymizer.pseudonymize(c.callerNumber),
       });
-      const answered = await session.answer(req, m.body.toString('utf8'));
+      const answered = await session.answer(req, m.body.toString('utf8'), c.timer);
       if (answered && session.callerDialog) svc.registry.bind(session.callerDialog, session, 'caller');
       void session.run(answered ? c.first! : abandonedOrFailed(req)).finally(() => {
         svc.registry.remove(session);

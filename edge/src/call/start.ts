@@ -15,6 +15,7 @@ import { DtmfListener, G711PromptCache, type NgClient, type RtpenginePool } from
 import type { Acd, AcdEvents } from '../queue/index.ts';
 import { RecordingArchive, scheduleRetention } from '../recording/index.ts';
 import { SecretStore, sipRealm } from '../secrets/index.ts';
+import { type HungCallSettings, hungCallSettings } from '../settings-calls.ts';
 import type { SipProtectionSettings } from '../settings-sip.ts';
 import type { SipTlsSettings } from '../settings-sip-tls.ts';
 import {
@@ -28,11 +29,15 @@ import {
 } from '../sip/index.ts';
 import { agentDigest, agentRegistrar, restoreRegistrations } from './agent-registrar.ts';
 import { DbBindingStore } from './binding-db.ts';
+import { type CallsByAge, callsByAge } from './call-age.ts';
 import { ConsultRegistry } from './consult.ts';
 import { AgentBindingStore } from './contacts.ts';
+import { DialGuard } from './dial-guard.ts';
+import type { DialReason } from './dial-policy.ts';
 import { EventBridge } from './event-bridge.ts';
 import type { CallEvents } from './events.ts';
 import { buildFrontDoor, type FrontDoorCounters } from './front-door.ts';
+import { MediaWatch } from './media-watch.ts';
 import { mountCallLayer } from './mount.ts';
 import type { CallRegistry } from './registry.ts';
 import type { CallSession } from './session.ts';
@@ -65,6 +70,8 @@ export interface CallLayerOptions {
   sipProtection: SipProtectionSettings;
   /** SIP over TLS for trunks and phones on sipHost (EDGE_SIP_TLS_*); no TLS listener when unset. */
   sipTls?: SipTlsSettings;
+  /** Media inactivity and session timer limits (EDGE_MEDIA_TIMEOUT_S ...); the product defaults otherwise. */
+  hungCalls?: HungCallSettings;
   /** The agent desktop's SIP over WebSocket listener and its REGISTER handler (browser-device.ts). */
   browser?: {
     transport: Transport;
@@ -83,8 +90,12 @@ export interface CallLayer {
   pipeline: string[];
   activeCalls(): number;
   registeredDevices(): number;
-  /** What the SIP front door's protection did (status, heartbeat). */
-  protection(): FrontDoorCounters;
+  /** Calls in progress by age (/api/status `calls_by_age`). */
+  callsByAge(): CallsByAge;
+  /** What the SIP front door's protection did, and the calls out the dial policy refused (status, heartbeat). */
+  protection(): FrontDoorCounters & { dialRefused: number };
+  /** Calls out holding a place under the dial caps now, and refusals since start by reason (status). */
+  dialing(): { outbound: number; refused: Record<DialReason, number> };
   stop(): Promise<void>;
 }
 
@@ -126,12 +137,14 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     overload: door.overload,
   });
   const mediaHost = o.mediaHost ?? '127.0.0.1';
+  const hung = o.hungCalls ?? hungCallSettings({});
   const dtmf = await DtmfListener.bind({ host: mediaHost, port: o.dtmfPort, logger: log });
   const secrets = new SecretStore(o.db);
   const customers = new CustomerStore(o.db);
   const store = new DbCallStore(o.db, o.journal);
   const bindings = new AgentBindingStore(stack.clock, new DbBindingStore(o.db, stack.clock, log));
   const observer = new Observer<CallEvents>(log);
+  const dial = new DialGuard(observer);
   const ivrObserver = new Observer<IvrEvents>(log);
   const ivr = new IvrInterpreter({ clock, calendar: new HoursCalendar(), customers, observer: ivrObserver });
   const bridge = new EventBridge(o.journal, clock, log).attach({
@@ -163,6 +176,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       observer,
       registry: o.registry,
       consults: new ConsultRegistry(),
+      dial,
       agentAuth: agentDigest({
         clock: stack.clock,
         realm: sipRealm(o.site),
@@ -175,6 +189,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
       }),
       ...(o.browser?.callAuth ? { browserAuth: o.browser.callAuth(stack.clock) } : {}),
       clock,
+      minSessionExpiresS: hung.minSessionExpiresS,
       promptsDir: o.promptsDir,
       prompts: new G711PromptCache({ dir: join(o.dataDir, 'prompt-cache'), logger: log }),
     },
@@ -204,6 +219,15 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
   stack.use('OPTIONS', (req) => void req.reply(200));
   await restoreRegistrations({ bindings, config: o.config, agents: o.agents, log });
   await stack.start();
+  const mediaWatch = new MediaWatch({
+    registry: o.registry,
+    query: (callId, fromTag) => o.media.lookup(callId)?.client.query({ callId, fromTag }),
+    timeoutMs: hung.mediaTimeoutS * 1000,
+    holdTimeoutMs: hung.holdTimeoutS * 1000,
+    clock,
+    log: log.child({ module: 'media-watch' }),
+  });
+  mediaWatch.start();
   const stopRetention = scheduleRetention({
     db: o.db,
     policy: () => o.config.current()?.retention,
@@ -228,9 +252,16 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     pipeline,
     activeCalls: () => o.registry.size,
     registeredDevices: () => bindings.registeredUsers,
-    protection: () => door.counters(stack),
+    callsByAge: () =>
+      callsByAge(
+        [...o.registry.all()].map((s) => s.cdr.startedAt),
+        clock.now(),
+      ),
+    protection: () => ({ ...door.counters(stack), dialRefused: dial.refusedTotal }),
+    dialing: () => ({ outbound: dial.outbound, refused: { ...dial.refused } }),
     async stop() {
       stopRetention();
+      await mediaWatch.stop();
       await stack.close();
       door.close();
       dtmf.close();

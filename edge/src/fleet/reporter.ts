@@ -23,6 +23,8 @@ export interface HeartbeatFacts {
     overloaded: number;
     authFailures: number;
     registrationsCapped: number;
+    /** Calls out refused by the dial policy or its caps. */
+    dialRefused?: number;
   };
 }
 
@@ -95,6 +97,7 @@ export function startFleetReporter(
                   overloaded: BigInt(f.sipProtection.overloaded),
                   authFailures: BigInt(f.sipProtection.authFailures),
                   registrationsCapped: BigInt(f.sipProtection.registrationsCapped),
+                  dialRefused: BigInt(f.sipProtection.dialRefused ?? 0),
                 }),
               }
             : {}),

@@ -103,6 +103,11 @@ export class MediaSession {
     return this.current;
   }
 
+  /** The caller's (carrier's) last SDP offer: its direction says whether the caller sends media. */
+  get callerOffer(): string {
+    return this.carrierSdp;
+  }
+
   /** The SDP sent to the carrier in the 200 OK (from the park answer). */
   get callerSdp(): string | undefined {
     return this.callerSdpSent;
