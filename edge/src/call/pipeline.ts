@@ -9,7 +9,6 @@ import { type ConfigBundle, Disposition, EndedBy, QueueEntry, type Trunk } from 
 import { type Logger, uuid7 } from '@hcc/shared';
 import { type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { type CallerPseudonymizer, normalizeCallerNumber } from '../events/index.ts';
-import { sdpProfile } from '../media/index.ts';
 import { type Handler, IpAllowList, isSipUri, type ServerRequest, SipError } from '../sip/index.ts';
 import { deviceOf } from './agent-registrar.ts';
 import { isBrowserUser } from './browser-device.ts';
@@ -17,7 +16,7 @@ import { ConsultCall, consultTarget } from './consult.ts';
 import { withDirectCallEvents } from './direct-events.ts';
 import { CallSession } from './session.ts';
 import { negotiate, type TimerTerms, tooSmallHeaders } from './session-timer.ts';
-import { srtpMode, trunkTlsRefusal } from './trunk-route.ts';
+import { srtpRefusal, trunkTlsRefusal } from './trunk-route.ts';
 import type { CallServices, Step } from './types.ts';
 
 export interface PipelineDeps {
@@ -226,11 +225,8 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
     },
     /** The trunk's SRTP policy: REQUIRED refuses a plain RTP offer, OFF an SRTP one (488, RFC 4568 §7.5). */
     async srtpPolicy(req, next) {
-      const c = callOf(req);
-      const mode = srtpMode(c.trunk);
-      const profile = sdpProfile(req.message.body.toString('utf8'));
-      if (mode === 'required' && profile !== 'srtp') throw new SipError(488, 'SRTP Required');
-      if (mode === 'off' && profile === 'srtp') throw new SipError(488, 'SRTP Not Accepted');
+      const refused = srtpRefusal(callOf(req).trunk, req.message.body.toString('utf8'));
+      if (refused) throw new SipError(488, refused);
       await next();
     },
     /** RFC 4028 on calls from trunks: a Session-Expires below our Min-SE gets 422, else the terms of the 200 OK. */

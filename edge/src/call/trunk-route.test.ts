@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { SipTransport, SrtpPolicy, TrunkSchema } from '@hcc/proto';
 import { describe, expect, it } from 'vitest';
 import type { Flow, Transport } from '../sip/index.ts';
-import { srtpMode, trunkHop, trunkTarget, trunkTlsRefusal, trunkUri } from './trunk-route.ts';
+import { srtpMode, srtpRefusal, trunkHop, trunkTarget, trunkTlsRefusal, trunkUri } from './trunk-route.ts';
 
 const trunk = (o: Parameters<typeof create<typeof TrunkSchema>>[1]) =>
   create(TrunkSchema, { id: 't', host: 'sip.carrier.example', ...o });
@@ -63,5 +63,16 @@ describe('trunk route', () => {
     expect(trunkTlsRefusal(certified, flow('TLS', false))).toBe('Client Certificate Required');
     expect(trunkTlsRefusal(certified, flow('TLS'))).toBe('Client Certificate Required');
     expect(trunkTlsRefusal(certified, flow('TLS', true))).toBeUndefined();
+  });
+
+  it("refuses offers against the trunk's SRTP policy (INVITE and re-INVITE)", () => {
+    const sdp = (proto: string) => `v=0\r\nm=audio 4000 ${proto} 0\r\n`;
+    const at = (srtp: SrtpPolicy) =>
+      ['RTP/AVP', 'RTP/SAVP', 'RTP/SAVPF'].map((p) => srtpRefusal({ srtp }, sdp(p)));
+    expect(at(SrtpPolicy.REQUIRED)).toEqual(['SRTP Required', undefined, undefined]);
+    expect(at(SrtpPolicy.OFF)).toEqual([undefined, 'SRTP Not Accepted', 'SRTP Not Accepted']);
+    expect(at(SrtpPolicy.OPTIONAL)).toEqual([undefined, undefined, undefined]);
+    expect(at(SrtpPolicy.UNSPECIFIED)).toEqual([undefined, undefined, undefined]);
+    expect(srtpRefusal(undefined, sdp('RTP/SAVP'))).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@
  * the trunk's setting says, and is what carriers accept.
  */
 import { SipTransport, SrtpPolicy, type Trunk } from '@hcc/proto';
+import { sdpProfile } from '../media/index.ts';
 import type { Flow, SendOptions } from '../sip/index.ts';
 import type { DialTarget } from './dialer.ts';
 
@@ -72,4 +73,16 @@ export function srtpMode(trunk: Pick<Trunk, 'srtp'> | undefined): SrtpMode {
     default:
       return 'optional';
   }
+}
+
+/**
+ * Why an offer from a trunk is refused by its SRTP policy (the 488 reason phrase, RFC 4568 §7.5), or
+ * undefined: REQUIRED takes RTP/SAVP(F) only, OFF refuses it. Checked on the INVITE and on re-INVITEs.
+ */
+export function srtpRefusal(trunk: Pick<Trunk, 'srtp'> | undefined, sdp: string): string | undefined {
+  const mode = srtpMode(trunk);
+  const profile = sdpProfile(sdp);
+  if (mode === 'required' && profile !== 'srtp') return 'SRTP Required';
+  if (mode === 'off' && profile === 'srtp') return 'SRTP Not Accepted';
+  return undefined;
 }
