@@ -1,7 +1,7 @@
 /**
  * Calls out over TLS with SRTP: the site's carrier trunk is a baresip listening on TLS (its certificate
  * from the test CA, which the edge verifies) that requires SRTP. Agent 1001's baresip, itself offering
- * SRTP (srtp-mandf), dials an outside number: the edge connects to the trunk over TLS
+ * SRTP (srtp-mandf) and registered over TLS, dials an outside number over TLS: the edge connects to the trunk over TLS
  * (`;transport=tls`, trunkHop) and offers RTP/SAVP with SDES; both legs are encrypted in rtpengine.
  * (The trunk runs baresip's srtp-mand: with srtp-mandf it takes RTP/SAVPF offers only.)
  */
@@ -21,6 +21,7 @@ let edge: EdgeCallLayer;
 let tls: TestTls;
 let dir: string;
 let trunkPort: number;
+let tlsPort: number;
 const phones: ManagedChild[] = [];
 
 beforeAll(async () => {
@@ -28,10 +29,11 @@ beforeAll(async () => {
   tls = await makeTestTls(dir);
   // baresip listens for TLS one port above its sip_listen port.
   trunkPort = await freePort('127.0.0.3');
+  tlsPort = await freePort();
   edge = await startEdgeCallLayer({
     pgUrl: inject('pgUrl'),
     name: 'tlsout',
-    sipTls: { port: await freePort(), ...tls.edge, ca: tls.ca },
+    sipTls: { port: tlsPort, ...tls.edge, ca: tls.ca },
     bundle: () => {
       const b = callBundle({ agents: [agentOn('a-1001', '1001', { sales: 5 }, undefined)] });
       b.trunks = [
@@ -80,8 +82,9 @@ describe('calls out over TLS with SRTP', () => {
       listen: `127.0.0.1:${agentSip}`,
       caFile: tls.caFile,
       srtp: true,
-      account: `<sip:1001@127.0.0.1:${edge.sipPort}>;auth_pass=pw-1001;regint=60;mediaenc=srtp-mandf`,
-      commands: [`/dial sip:+15557654321@127.0.0.1:${edge.sipPort}`],
+      // Registers and calls over TLS too.
+      account: `<sip:1001@127.0.0.1:${tlsPort};transport=tls>;auth_pass=pw-1001;regint=60;mediaenc=srtp-mandf`,
+      commands: [`/dial sip:+15557654321@127.0.0.1:${tlsPort};transport=tls`],
     });
     phones.push(agent);
     await waitFor('the trunk answers', () => /Call established/.test(trunk.tail()), 20_000).catch(
