@@ -240,6 +240,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     observers: { acd: acdObserver, agents: agentObserver },
     browser: desktop.callLayer,
     sipProtection: settings.sipProtection,
+    ...(settings.sipTls ? { sipTls: settings.sipTls } : {}),
     hungCalls: settings.hungCalls,
     log,
   });

@@ -16,6 +16,7 @@ import { withDirectCallEvents } from './direct-events.ts';
 import { interactionHeader } from './headers.ts';
 import { parseReferTo } from './transfer.ts';
 import { trunkDigest } from './trunk-auth.ts';
+import { trunkTarget } from './trunk-route.ts';
 import type { CallServices } from './types.ts';
 
 /** Whom a consultation calls: an agent's devices, a free agent of a queue, or a number through a trunk. */
@@ -47,16 +48,9 @@ async function targetsOf(
   t: Exclude<ConsultTarget, { kind: 'queue' }>,
 ): Promise<{ targets: DialTarget[]; webrtc: boolean; digest?: DigestClient }> {
   if (t.kind === 'external') {
-    const port = t.trunk.port || 5060;
     const digest = await trunkDigest(t.trunk, svc.secrets);
     return {
-      targets: [
-        {
-          uri: `sip:${t.number}@${t.trunk.host}:${port}`,
-          label: t.trunk.id,
-          hop: { protocol: 'UDP', address: t.trunk.host, port },
-        },
-      ],
+      targets: [trunkTarget(t.number, t.trunk)],
       webrtc: false,
       ...(digest ? { digest } : {}),
     };
@@ -221,7 +215,10 @@ export class ConsultCall {
         await media.end();
         return;
       }
-      const bSdp = await media.offer(req.message.body.toString('utf8'), webrtc);
+      const bSdp = await media.offer(
+        req.message.body.toString('utf8'),
+        webrtc ? 'webrtc' : targets.some((t) => t.srtp) ? 'srtp' : 'rtp',
+      );
       const ac = new AbortController();
       req.onCancel(() => ac.abort());
       const timeout = ringMs ? AbortSignal.timeout(ringMs) : undefined;

@@ -11,6 +11,7 @@ import type { TransferTargetRef } from './events.ts';
 import type { CallSession } from './session.ts';
 import { answerHeaders, negotiate, tooSmallHeaders } from './session-timer.ts';
 import { parseReferTo } from './transfer.ts';
+import { srtpRefusal } from './trunk-route.ts';
 import type { CallServices, LegRef, PeerLeg, Step } from './types.ts';
 
 export function inDialogRequests(svc: Pick<CallServices, 'registry' | 'consults'>): Handler {
@@ -73,6 +74,12 @@ async function reinvite(session: CallSession, leg: LegRef, req: ServerRequest): 
     const offer = req.message.body.toString('utf8');
     let sdp = session.media.callerSdp;
     if (offer && req.message.contentType?.toLowerCase() === 'application/sdp' && !session.ended) {
+      // The trunk's SRTP policy holds for the whole call, not only its first offer.
+      const refused = srtpRefusal(
+        session.bundle.trunks.find((t) => t.id === session.trunkId),
+        offer,
+      );
+      if (refused) throw new SipError(488, refused);
       try {
         const before = sdp;
         sdp = await session.media.updateCaller(offer);

@@ -16,6 +16,7 @@ import { alertInfo, callerIdentity, compose, interactionHeader } from './headers
 import { answerFor, isHold, offerDirection, withDirection } from './sdp-direction.ts';
 import type { CallSession } from './session.ts';
 import { trunkDigest } from './trunk-auth.ts';
+import { trunkTarget } from './trunk-route.ts';
 import type { PeerLeg, Step } from './types.ts';
 
 /** How long a queued caller waits before music on hold starts (CallServices.queueMusicDelayMs). */
@@ -218,17 +219,9 @@ export class PeerConnector {
     const trunk = s.bundle.trunks.find((t) => t.id === trunkId) ?? s.bundle.trunks[0];
     if (!trunk) return end(Disposition.FAILED, EndedBy.SYSTEM);
     const digest = await trunkDigest(trunk, s.svc.secrets);
-    const port = trunk.port || 5060;
     s.to('ringing');
     const r = await this.connect({
-      targets: [
-        {
-          uri: `sip:${number}@${trunk.host}:${port}`,
-          label: trunk.id,
-          hop: { protocol: 'UDP', address: trunk.host, port },
-          trunk,
-        },
-      ],
+      targets: [{ ...trunkTarget(number, trunk), trunk }],
       role: 'external',
       agentId: '',
       signal: s.signal,
@@ -246,8 +239,8 @@ export class PeerConnector {
     return next;
   }
 
-  private branchSdp(webrtc = false): Promise<{ branchTag: string; sdp: string }> {
-    this.branch ??= this.s.media.connectBranch({ webrtc });
+  private branchSdp(webrtc = false, srtp = false): Promise<{ branchTag: string; sdp: string }> {
+    this.branch ??= this.s.media.connectBranch({ webrtc, srtp });
     const b = this.branch;
     b.catch(() => {
       if (this.branch === b) this.branch = undefined;
@@ -270,11 +263,12 @@ export class PeerConnector {
     });
     if (targets.length === 0) return 'busy';
     const webrtc = targets.some((t) => t.webrtc);
+    const srtp = targets.some((t) => t.srtp);
     let r: DialResult;
     let branch: { branchTag: string; sdp: string };
     const started = svc.clock.now();
     try {
-      branch = await this.branchSdp(webrtc);
+      branch = await this.branchSdp(webrtc, srtp);
       r = await dial(svc.stack, {
         targets,
         fromUser: s.setup.callerNumber ?? 'anonymous',

@@ -3,7 +3,7 @@
  * in one call session. `sip.use('INVITE', ...inboundPipeline(deps).map((s) => s.handler))`.
  *
  *   initCall -> traceSpan -> trunkAcl -> agentCall -> normalizeNumbers -> didLookup -> trunkCapacity -> flowLoad
- *     -> sessionTimer -> startSession
+ *   -> srtpPolicy -> sessionTimer -> startSession
  */
 import { type ConfigBundle, Disposition, EndedBy, QueueEntry, type Trunk } from '@hcc/proto';
 import { type Logger, uuid7 } from '@hcc/shared';
@@ -16,6 +16,7 @@ import { ConsultCall, consultTarget } from './consult.ts';
 import { withDirectCallEvents } from './direct-events.ts';
 import { CallSession } from './session.ts';
 import { negotiate, type TimerTerms, tooSmallHeaders } from './session-timer.ts';
+import { srtpRefusal, trunkTlsRefusal } from './trunk-route.ts';
 import type { CallServices, Step } from './types.ts';
 
 export interface PipelineDeps {
@@ -107,7 +108,10 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
         span.end();
       }
     },
-    /** The trunk whose allowed CIDRs contain the source address; anything else is refused. */
+    /**
+     * The trunk whose allowed CIDRs contain the source address; anything else is refused. A TLS trunk's
+     * INVITE over another transport, or without the client certificate it requires, is refused (403).
+     */
     async trunkAcl(req, next) {
       const c = callOf(req);
       const src = req.flow.remoteAddress;
@@ -120,6 +124,14 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
       }
       c.trunk = hit.trunk;
       c.span?.setAttribute('hcc.trunk_id', hit.trunk.id);
+      const refused = trunkTlsRefusal(hit.trunk, req.flow);
+      if (refused) {
+        c.log.warn(
+          { trunk: hit.trunk.id, transport: req.flow.transport.protocol },
+          'INVITE refused: trunk TLS policy',
+        );
+        throw new SipError(403, refused);
+      }
       await next();
     },
     /** An agent phone (digest, 407) dialling another agent's extension: a consultation call. */
@@ -209,6 +221,12 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
       if (!ok) throw new SipError(500, 'Server Internal Error');
       if (req.message.contentType?.toLowerCase() !== 'application/sdp' || req.message.body.length === 0)
         throw new SipError(488, 'Not Acceptable Here');
+      await next();
+    },
+    /** The trunk's SRTP policy: REQUIRED refuses a plain RTP offer, OFF an SRTP one (488, RFC 4568 §7.5). */
+    async srtpPolicy(req, next) {
+      const refused = srtpRefusal(callOf(req).trunk, req.message.body.toString('utf8'));
+      if (refused) throw new SipError(488, refused);
       await next();
     },
     /** RFC 4028 on calls from trunks: a Session-Expires below our Min-SE gets 422, else the terms of the 200 OK. */

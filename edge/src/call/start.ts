@@ -1,6 +1,6 @@
 /**
  * Builds and starts the edge's voice call layer for the composition root: SIP transports (UDP and
- * TCP), the DTMF listener, agent registrar with the local secret store, CDR store, recordings,
+ * TCP, TLS when configured), the DTMF listener, agent registrar with the local secret store, CDR store, recordings,
  * customer directory, the INVITE pipeline and the events bridge. Returns what main.ts needs.
  */
 import { join } from 'node:path';
@@ -17,11 +17,13 @@ import { RecordingArchive, scheduleRetention } from '../recording/index.ts';
 import { SecretStore, sipRealm } from '../secrets/index.ts';
 import { type HungCallSettings, hungCallSettings } from '../settings-calls.ts';
 import type { SipProtectionSettings } from '../settings-sip.ts';
+import type { SipTlsSettings } from '../settings-sip-tls.ts';
 import {
   type Handler,
   type Clock as SipClock,
   SipStack,
   TcpTransport,
+  TlsTransport,
   type Transport,
   UdpTransport,
 } from '../sip/index.ts';
@@ -66,6 +68,8 @@ export interface CallLayerOptions {
   log: Logger;
   /** Rate limit, auth bans, overload guard, registration cap and digest policy of the SIP front door. */
   sipProtection: SipProtectionSettings;
+  /** SIP over TLS for trunks and phones on sipHost (EDGE_SIP_TLS_*); no TLS listener when unset. */
+  sipTls?: SipTlsSettings;
   /** Media inactivity and session timer limits (EDGE_MEDIA_TIMEOUT_S ...); the product defaults otherwise. */
   hungCalls?: HungCallSettings;
   /** The agent desktop's SIP over WebSocket listener and its REGISTER handler (browser-device.ts). */
@@ -95,6 +99,22 @@ export interface CallLayer {
   stop(): Promise<void>;
 }
 
+/**
+ * The TLS listener: the configured certificate for phones and trunks; with a CA configured it asks every
+ * peer for a client certificate (a phone without one still connects) so that a trunk that requires one
+ * can be checked per request (trunk-route.ts), and verifies the trunks it calls out to with that CA
+ * (the system's CAs otherwise).
+ */
+function sipTlsTransport(host: string, t: SipTlsSettings): TlsTransport {
+  return new TlsTransport({
+    host,
+    port: t.port,
+    cert: t.cert,
+    key: t.key,
+    ...(t.ca ? { ca: t.ca, requestCert: true } : {}),
+  });
+}
+
 export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
   const clock = systemClock;
   const log = o.log.child({ module: 'call' });
@@ -108,6 +128,7 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     transports: [
       new UdpTransport({ host: o.sipHost, port: o.sipPort }),
       new TcpTransport({ host: o.sipHost, port: o.sipPort }),
+      ...(o.sipTls ? [sipTlsTransport(o.sipHost, o.sipTls)] : []),
       ...(o.browser ? [o.browser.transport] : []),
     ],
     ...(o.advertisedHost ? { advertisedHost: o.advertisedHost } : {}),
@@ -214,7 +235,12 @@ export async function startCallLayer(o: CallLayerOptions): Promise<CallLayer> {
     log,
   });
   log.info(
-    { sip: `${o.sipHost}:${o.sipPort}`, advertised: o.advertisedHost, pipeline: pipeline.join(' -> ') },
+    {
+      sip: `${o.sipHost}:${o.sipPort}`,
+      sip_tls: o.sipTls ? `${o.sipHost}:${o.sipTls.port}` : 'off',
+      advertised: o.advertisedHost,
+      pipeline: pipeline.join(' -> '),
+    },
     'call layer listening',
   );
   return {

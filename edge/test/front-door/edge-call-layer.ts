@@ -20,6 +20,7 @@ import { Acd } from '../../src/queue/index.ts';
 import { sipRealm } from '../../src/secrets/index.ts';
 import { type HungCallSettings, hungCallSettings } from '../../src/settings-calls.ts';
 import { type SipProtectionSettings, sipProtectionSettings } from '../../src/settings-sip.ts';
+import type { SipTlsSettings } from '../../src/settings-sip-tls.ts';
 import { makePrompts } from '../call/harness.ts';
 import { type RtpengineFixture, startRtpengine } from '../media/rtpengine-fixture.ts';
 
@@ -53,6 +54,8 @@ export async function startEdgeCallLayer(o: {
   hungCalls?: Partial<HungCallSettings>;
   /** rtpengine media port range (load tests need thousands). */
   ports?: { min: number; max: number };
+  /** SIP over TLS (the listener on its own port), as EDGE_SIP_TLS_* configure it. */
+  sipTls?: SipTlsSettings;
 }): Promise<EdgeCallLayer> {
   const dir = await mkdtemp(join(tmpdir(), `hcc-door-${o.name}-`));
   const promptsDir = join(dir, 'prompts');
@@ -106,6 +109,7 @@ export async function startEdgeCallLayer(o: {
     observers: { acd: acdObs, agents: agentObs },
     log,
     sipProtection: { ...sipProtectionSettings(o.env ?? {}), ...o.settings },
+    ...(o.sipTls ? { sipTls: o.sipTls } : {}),
     hungCalls,
   });
   const running = new Set<{ stop(): Promise<void> }>();
