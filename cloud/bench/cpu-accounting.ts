@@ -78,3 +78,21 @@ export function cpuReport(before: Map<string, number>, after: Map<string, number
   }
   return `CPU: ${parts.join(', ')}; ${((total * 1000) / events).toFixed(0)} µs per event in all`;
 }
+
+/** CPU µs per event by role between two snapshots, and in all ('total'). */
+export function cpuPerEvent(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  events: number,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  let total = 0;
+  for (const [role, ms] of after) {
+    const d = ms - (before.get(role) ?? 0);
+    if (d <= 0 || role === 'other') continue;
+    total += d;
+    out[role] = (d * 1000) / events;
+  }
+  out.total = (total * 1000) / events;
+  return out;
+}

@@ -13,6 +13,9 @@
 // through the publisher's sender (what the cloud side sees of an edge, at a fraction of its CPU):
 // measures the cloud side fed by many sites on one machine.
 //
+// EDGE_EVENTS_BATCH_MAX (default 256, as the edge service) events per NATS message, 1 for one
+// Event per message (an edge before batching); EDGE_EVENTS_BATCH_LINGER_MS as the edge service.
+//
 // The child prints `ready` once connected, and starts when the file GO_FILE exists: its start-up
 // (module loading, migrations) stays out of the parent's CPU accounting.
 import { existsSync } from 'node:fs';
@@ -21,6 +24,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   CallerPseudonymizer,
   callEvents,
+  DEFAULT_EVENT_BATCHING,
   type EventBody,
   ensureEdgeEventsStream,
   type OutMsg,
@@ -28,7 +32,7 @@ import {
   scriptedDayForBench,
   startEventsPipeline,
 } from '@hcc/edge';
-import { EventSchema, encodeEvent } from '@hcc/proto';
+import { EventBatchSchema, EventSchema, encodeEvent, encodeEventBatch } from '@hcc/proto';
 import { names, openDatabase, silentLogger, uuid7 } from '@hcc/shared';
 import { waitFor } from '@hcc/shared/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -41,6 +45,8 @@ const perTx = Number(process.env.TX_EVENTS ?? 10);
 const txMode = process.env.TX_MODE ?? 'bridge';
 if (!['write', 'transaction', 'bridge'].includes(txMode)) throw new Error(`unknown TX_MODE ${txMode}`);
 const direct = process.env.EDGE_MODE === 'stream';
+const batchMax = Number(process.env.EDGE_EVENTS_BATCH_MAX ?? DEFAULT_EVENT_BATCHING.batchMax);
+const batchLingerMs = Number(process.env.EDGE_EVENTS_BATCH_LINGER_MS ?? DEFAULT_EVENT_BATCHING.batchLingerMs);
 const nc = await connect({ servers: process.env.LEAF_URL!, maxReconnectAttempts: -1 });
 await waitFor('edge stream', async () => {
   await ensureEdgeEventsStream(await jetstreamManager(nc), site);
@@ -54,7 +60,14 @@ const emitOutbox = async (): Promise<() => Promise<number>> => {
   const pipeline = await startEventsPipeline(
     db.db,
     nc,
-    { siteId: site, tenantId: () => 'acme', configVersion: () => 1n, batchSize: 2000 },
+    {
+      siteId: site,
+      tenantId: () => 'acme',
+      configVersion: () => 1n,
+      batchSize: 2000,
+      batchMax,
+      batchLingerMs,
+    },
     silentLogger,
   );
   if (txMode === 'bridge') return bridgeWriter(pipeline.journal);
@@ -153,7 +166,20 @@ const emitStream = async (): Promise<() => Promise<number>> => {
       }
       const at = new Date();
       const msgs: OutMsg[] = [];
-      while (seq < due && msgs.length < 2000) {
+      let batch: Uint8Array[] = [];
+      const flush = () => {
+        if (batch.length === 0) return;
+        const first = seq - batch.length + 1;
+        msgs.push({
+          subject: names.eventBatchSubject(site),
+          data: encodeEventBatch(
+            create(EventBatchSchema, { siteId: site, firstSeq: BigInt(first), events: batch }),
+          ),
+          msgID: names.eventBatchMsgId(site, first, batch.length),
+        });
+        batch = [];
+      };
+      for (let n = 0; seq < due && n < 2000; n++) {
         const body = template[seq % template.length]!;
         const eventId = uuid7(at.getTime());
         const event = create(EventSchema, {
@@ -165,12 +191,17 @@ const emitStream = async (): Promise<() => Promise<number>> => {
           configVersion: 1n,
           body,
         });
-        msgs.push({
-          subject: subjectOf(body.case!),
-          data: encodeEvent(event),
-          msgID: eventId,
-        });
+        if (batchMax > 1) {
+          batch.push(encodeEvent(event));
+          if (batch.length >= batchMax) flush();
+        } else
+          msgs.push({
+            subject: subjectOf(body.case!),
+            data: encodeEvent(event),
+            msgID: eventId,
+          });
       }
+      flush();
       const p: Promise<unknown> = sender.send(msgs).then(
         () => inflight.delete(p),
         (err: unknown) => {

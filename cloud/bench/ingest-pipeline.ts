@@ -2,7 +2,13 @@
  * Events pipeline throughput and latency, with the two baselines measured in the same run:
  *
  *   npx tsx cloud/bench/ingest-pipeline.ts [rate events/s] [seconds] [workers] [--sites N] [--edge outbox|stream]
- *     [--sink postgres|ack]
+ *     [--sink postgres|ack] [--batch N] [--compare] [--pipeline-only]
+ *
+ * `--batch N`: events per NATS message from each edge (EDGE_EVENTS_BATCH_MAX, default 256; 1 = one
+ * Event per message, as before batching). `--compare` runs the pipeline twice in this invocation,
+ * one after the other on fresh servers, `--batch 1` then `--batch N`, and prints both and their
+ * ratios (hub CPU µs per event, events/s end to end, p99 emit -> ingest). `--pipeline-only` skips
+ * the raw JetStream, ingest-alone and `psql \copy` baselines.
  *
  * 1. raw JetStream publish into a file stream on the first site's leaf (what `nats bench js pub` does);
  * 2. the pipeline: per site (default 1), an edge child process with its own leaf nats-server and
@@ -20,7 +26,7 @@
  * Real nats-server (operator mode) and PostgreSQL (the test server: fsync and synchronous_commit off).
  * CPU is counted from the moment every edge is connected and ready (start-up excluded).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,13 +62,14 @@ import { ensureIngestConsumer, IngestWorker } from '../src/ingest/worker.ts';
 import { rowsOf } from '../src/ingest/writer.ts';
 import { HubAuthority } from '../src/nats/authority.ts';
 import { ensureHubEventsStream, ensureSiteHubEventsStream } from '../src/nats/topology.ts';
-import { cpuByRole, cpuReport } from './cpu-accounting.ts';
+import { cpuByRole, cpuPerEvent, cpuReport } from './cpu-accounting.ts';
 
 const flags = new Map<string, string>();
 const positional: string[] = [];
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i]!;
-  if (a.startsWith('--')) flags.set(a.slice(2), process.argv[++i] ?? '');
+  if (a === '--compare' || a === '--pipeline-only') flags.set(a.slice(2), '');
+  else if (a.startsWith('--')) flags.set(a.slice(2), process.argv[++i] ?? '');
   else positional.push(a);
 }
 const RATE = Number(positional[0] ?? 20_000);
@@ -71,12 +78,20 @@ const WORKERS = Number(positional[2] ?? 2);
 const SITES = Number(flags.get('sites') ?? 1);
 const EDGE_MODE = flags.get('edge') ?? 'outbox';
 const SINK = flags.get('sink') ?? 'postgres';
-if (!(SITES >= 1) || !['outbox', 'stream'].includes(EDGE_MODE) || !['postgres', 'ack'].includes(SINK)) {
+const BATCH = Number(flags.get('batch') ?? 256);
+const PIPELINE_ONLY = flags.has('pipeline-only');
+if (
+  !(SITES >= 1) ||
+  !['outbox', 'stream'].includes(EDGE_MODE) ||
+  !['postgres', 'ack'].includes(SINK) ||
+  !(Number.isInteger(BATCH) && BATCH >= 1)
+) {
   console.error(
-    'usage: ingest-pipeline.ts [rate] [seconds] [workers] [--sites N] [--edge outbox|stream] [--sink postgres|ack]',
+    'usage: ingest-pipeline.ts [rate] [seconds] [workers] [--sites N] [--edge outbox|stream] [--sink postgres|ack] [--batch N] [--compare] [--pipeline-only]',
   );
   process.exit(2);
 }
+if (flags.has('compare')) compare();
 const SITE_IDS = SITES === 1 ? ['hq'] : Array.from({ length: SITES }, (_, i) => `site${i + 1}`);
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const EDGE = fileURLToPath(new URL('./ingest-edge.ts', import.meta.url));
@@ -136,7 +151,7 @@ await waitFor('leaf JetStream', async () => {
 const js = jetstream(leafNc);
 const payload = new Uint8Array(150).fill(7);
 // BENCH_RAW=0 skips this baseline (e.g. when profiling the pipeline with node --cpu-prof).
-const RAW = Number(process.env.BENCH_RAW ?? 200_000);
+const RAW = PIPELINE_ONLY ? 0 : Number(process.env.BENCH_RAW ?? 200_000);
 let t = performance.now();
 for (let i = 0; i < RAW; i += 2000) {
   await Promise.all(
@@ -147,7 +162,8 @@ for (let i = 0; i < RAW; i += 2000) {
 }
 const rawRate = RAW / ((performance.now() - t) / 1000);
 await ljsm.streams.delete('BENCH');
-console.log(`raw JetStream publish (leaf, file, msgID, 2000 in flight): ${Math.round(rawRate)} msg/s`);
+if (RAW > 0)
+  console.log(`raw JetStream publish (leaf, file, msgID, 2000 in flight): ${Math.round(rawRate)} msg/s`);
 
 // 2. The pipeline.
 const batchMs: number[] = [];
@@ -224,6 +240,7 @@ const edges: ManagedChild[] = SITE_IDS.map((site, i) =>
       EDGE_DB_URL: edgeDbUrls[i] ?? '',
       LEAF_URL: leaves[i]!.url,
       RATE: String(RATE / SITES),
+      EDGE_EVENTS_BATCH_MAX: String(BATCH),
       SECONDS: String(SECONDS),
       GO_FILE: goFile,
     },
@@ -287,6 +304,7 @@ const elapsed = Math.max(...reports.map((r) => r!.elapsed));
 await waitFor('all events ingested', async () => inserted >= emitted, 300_000, 20);
 const total = (performance.now() - t) / 1000;
 const cpuAfter = cpuByRole();
+const hubMessages = (await cjsm.streams.info(names.HUB_EVENTS_STREAM)).state.messages;
 let lat: number[];
 if (SINK === 'ack') {
   // A redelivery would count twice: the sink must have seen exactly what the edges emitted.
@@ -328,6 +346,25 @@ console.log(
       : `; batch write (commit) p50 ${pct(batchMs, 50).toFixed(0)} p99 ${pct(batchMs, 99).toFixed(0)} ms over ${batchMs.length} batches`),
 );
 console.log(`  ${cpuReport(cpuBefore, cpuAfter, emitted)}`);
+const perEvent = cpuPerEvent(cpuBefore, cpuAfter, emitted);
+console.log(
+  `  batch ${BATCH}: ${hubMessages} messages in the hub's aggregate stream for ${emitted} events (${(emitted / Math.max(1, hubMessages)).toFixed(1)} events per message); CPU µs per event: ${Object.entries(
+    perEvent,
+  )
+    .map(([role, us]) => `${role} ${us.toFixed(1)}`)
+    .join(', ')}`,
+);
+const summary = {
+  batch: BATCH,
+  emitted,
+  offered: emitted / elapsed,
+  endToEnd: emitted / total,
+  p50: pct(lat, 50),
+  p99: pct(lat, 99),
+  hubMessages,
+  cpu: perEvent,
+};
+console.log(`SUMMARY ${JSON.stringify(summary)}`);
 await Promise.all(edges.map((e) => e.stop(2000)));
 rmSync(goDir, { recursive: true, force: true });
 await wm.stop();
@@ -335,7 +372,7 @@ await Promise.all(workers.map((w) => w.stop()));
 await Promise.all(sinks.map((s) => s.close()));
 
 // 2b and 3 need the rows in PostgreSQL: not with --sink ack.
-if (SINK === 'postgres') {
+if (SINK === 'postgres' && !PIPELINE_ONLY) {
   // 2b. Ingest capacity alone: a fresh database replays the whole aggregate stream with WORKERS workers.
   const replayInfo = await createTestDatabase(pgServer.url, 'replay');
   const replayDb = await openDatabase({ url: replayInfo.url });
@@ -394,3 +431,62 @@ for (const l of leaves) await l.dispose();
 await hub.dispose();
 await pgServer.stop();
 process.exit(0);
+
+type Summary = {
+  batch: number;
+  emitted: number;
+  offered: number;
+  endToEnd: number;
+  p50: number;
+  p99: number;
+  hubMessages: number;
+  cpu: Record<string, number>;
+};
+
+/** --compare: this benchmark twice, one message per event then batched, and the ratios. */
+function compare(): never {
+  const args = process.argv
+    .slice(2)
+    .filter((a, i, all) => a !== '--compare' && a !== '--batch' && all[i - 1] !== '--batch');
+  const runs: Summary[] = [];
+  for (const batch of [1, BATCH === 1 ? 256 : BATCH]) {
+    console.log(`--- --batch ${batch} ---`);
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, process.argv[1]!, ...args, '--batch', String(batch), '--pipeline-only'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    process.stdout.write(
+      r.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('SUMMARY '))
+        .join('\n'),
+    );
+    const line = r.stdout.split('\n').find((l) => l.startsWith('SUMMARY '));
+    if (r.status !== 0 || !line) {
+      console.error(`run with --batch ${batch} failed (exit ${r.status})`);
+      process.exit(1);
+    }
+    runs.push(JSON.parse(line.slice('SUMMARY '.length)) as Summary);
+  }
+  const [one, many] = runs as [Summary, Summary];
+  const f = (n: number | undefined, d = 1) => (n === undefined ? '-' : n.toFixed(d));
+  const row = (name: string, a: number | undefined, b: number | undefined, d = 1) =>
+    `  ${name.padEnd(34)} ${f(a, d).padStart(10)} ${f(b, d).padStart(10)} ${a && b !== undefined ? `${(b / a).toFixed(2)}x`.padStart(8) : ''}`;
+  const roles = [...new Set([...Object.keys(one.cpu), ...Object.keys(many.cpu)])].sort();
+  console.log(
+    `\nsame invocation, one message per event vs --batch ${many.batch} (ratio = batched / unbatched):`,
+  );
+  console.log(`  ${''.padEnd(34)} ${'batch 1'.padStart(10)} ${`batch ${many.batch}`.padStart(10)}    ratio`);
+  console.log(row('events/s end to end', one.endToEnd, many.endToEnd, 0));
+  console.log(row('events/s offered', one.offered, many.offered, 0));
+  console.log(row('p50 emit -> ingest (ms)', one.p50, many.p50, 0));
+  console.log(row('p99 emit -> ingest (ms)', one.p99, many.p99, 0));
+  console.log(row('hub aggregate messages', one.hubMessages, many.hubMessages, 0));
+  for (const role of roles) console.log(row(`CPU µs/event ${role}`, one.cpu[role], many.cpu[role]));
+  process.exit(0);
+}

@@ -178,6 +178,7 @@ export async function startCloudHarness(pgUrl: string): Promise<CloudHarness> {
       await api('PUT', `/api/v1/sites/${bundle.siteId}/policies`, {
         recording: j.recording ?? {},
         retention: j.retention ?? {},
+        dial_policy: j.dialPolicy ?? {},
       });
     },
     async edge(api, site) {

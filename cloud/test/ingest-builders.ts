@@ -3,6 +3,8 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import {
   type AgentState,
   AgentStateChangedSchema,
+  DialLimitHitSchema,
+  type DialRefusal,
   Disposition,
   EndedSchema,
   type Event,
@@ -76,6 +78,13 @@ export class EventFactory {
     return this.envelope(at, {
       case: 'agentStateChanged',
       value: create(AgentStateChangedSchema, { agentId, fromState: from, toState: to }),
+    });
+  }
+
+  dialLimitHit(at: number, reason: DialRefusal, agentId: string, trunkId: string): Event {
+    return this.envelope(at, {
+      case: 'dialLimitHit',
+      value: create(DialLimitHitSchema, { reason, agentId, trunkId }),
     });
   }
 

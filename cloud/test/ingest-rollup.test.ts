@@ -1,4 +1,4 @@
-import { encodeEvent, AgentState as S } from '@hcc/proto';
+import { DialRefusal, encodeEvent, AgentState as S } from '@hcc/proto';
 import { type Database, names } from '@hcc/shared';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -145,6 +145,37 @@ describe('analytics ingest, rollups and reports (PostgreSQL)', () => {
       rows.map((r) => [r.event_id, Number(r.seq), r.kind, Number(r.occurred), Number(r.received)]),
     ).toEqual(events.map((e, i) => [e.eventId, i + 1, 'interaction', T0 + i * 1000, now]));
     expect(rows.map((r) => Buffer.from(r.payload))).toEqual(events.map((e) => Buffer.from(encodeEvent(e))));
+  });
+
+  it('accepts and stores a DialLimitHit (toll fraud) like any site event, never parked', async () => {
+    const f = new EventFactory('initech', 'dial-check');
+    const T1 = Date.UTC(2024, 5, 4, 9, 0);
+    const e = f.dialLimitHit(T1, DialRefusal.PREMIUM, 'a-1001', 'carrier');
+    const data = encodeEvent(e);
+    const r = await classify(
+      {
+        subject: 'hcc.evt.dial-check.dial_limit_hit',
+        source: `${names.siteHubEventsStream('dial-check')}:ab 1`,
+        streamSeq: 1,
+        data,
+      },
+      staticSiteDirectory({ 'dial-check': 'initech' }),
+    );
+    expect(r.ok).toBe(true);
+    const res = await writeBatch(database.db, [{ ...acceptedFrom(e, T1), data }], [], {
+      lateAfterMs: LATE,
+      now: T1 + 1000,
+    });
+    expect(res.inserted).toBe(1);
+    const rows = (
+      (await database.db.execute(sql`set role hcc_system; select kind from analytics.events where site_id = 'dial-check';
+        select count(*)::int as n from analytics.rejected_events where site_id = 'dial-check'`)) as unknown as {
+        rows: Record<string, unknown>[];
+      }[]
+    ).slice(1);
+    await database.db.execute(sql`reset role`);
+    expect(rows[0]!.rows).toEqual([{ kind: 'dial_limit_hit' }]);
+    expect(rows[1]!.rows).toEqual([{ n: 0 }]);
   });
 
   it('counts a redelivered copy inside the same batch once', async () => {

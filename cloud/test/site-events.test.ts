@@ -96,6 +96,7 @@ describe('site view: events flow per site', () => {
             overloaded: 0n,
             authFailures: 36n,
             registrationsCapped: 1n,
+            dialRefused: 4n,
           }),
           trunkHealth: [
             create(TrunkHealthSchema, {
@@ -173,6 +174,7 @@ describe('site view: events flow per site', () => {
       overloaded: 0,
       authFailures: 36,
       registrationsCapped: 1,
+      dialRefused: 4,
     });
     const page = await consolePage(acmeLogin, '/sites/hq');
     const row = /<table id="sip-protection">.*?<\/tr>\s*<tr>(.*?)<\/tr>/s.exec(page)?.[1] ?? '';
@@ -183,6 +185,7 @@ describe('site view: events flow per site', () => {
       '0',
       '36',
       '1',
+      '4',
     ]);
     // The trunks as the edge's OPTIONS pings see them, in the API and on the site's page.
     expect(after.status.trunkHealth).toEqual([

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkServerCert } from '@hcc/shared';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureDevTls } from './dev-ca.ts';
+import { ensureDevTls, ensureEdgeSipCert } from './dev-ca.ts';
 
 describe('dev stack CA', () => {
   const state = mkdtempSync(join(tmpdir(), 'hcc-dev-ca-'));
@@ -25,5 +25,16 @@ describe('dev stack CA', () => {
     expect(readFileSync(reissued.caFile, 'utf8')).toBe(ca);
     expect(readFileSync(reissued.hubCert.certFile, 'utf8')).not.toBe(cert);
     checkServerCert(reissued.hubCert, reissued.caFile, ['127.0.0.1']);
+  });
+
+  it("issues an edge's SIP TLS certificate from the same CA for its SIP host, kept while it fits", async () => {
+    const { caFile } = await ensureDevTls(state);
+    const cert = await ensureEdgeSipCert(state, 'hq', ['127.0.0.2']);
+    checkServerCert(cert, caFile, ['127.0.0.1', '127.0.0.2']);
+    const pem = readFileSync(cert.certFile, 'utf8');
+    expect(readFileSync((await ensureEdgeSipCert(state, 'hq', ['127.0.0.2'])).certFile, 'utf8')).toBe(pem);
+    // Another SIP host: a new certificate that names it.
+    const moved = await ensureEdgeSipCert(state, 'hq', ['127.0.0.9']);
+    checkServerCert(moved, caFile, ['127.0.0.9']);
   });
 });

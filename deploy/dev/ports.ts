@@ -7,6 +7,8 @@ export interface EdgeSitePorts {
   sip: number;
   /** SIP over WebSocket for the agent desktop (the edge's default: SIP port + 3). */
   sipWs: number;
+  /** SIP over TLS for trunks and phones (EDGE_SIP_TLS_PORT; a certificate from the dev CA). */
+  sipTls: number;
   nats: number;
   ng: number;
   dtmf: number;
@@ -45,6 +47,7 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
     http: e.port(`${prefix}_HTTP_PORT`, d.http),
     sip: e.port(`${prefix}_SIP_PORT`, d.sip),
     sipWs: e.port(`${prefix}_SIP_WS_PORT`, d.sipWs),
+    sipTls: e.port(`${prefix}_SIP_TLS_PORT`, d.sipTls),
     nats: e.port(`${prefix}_NATS_PORT`, d.nats),
     ng: e.port(`${prefix}_RTPENGINE_NG_PORT`, d.ng),
     dtmf: e.port(`${prefix}_DTMF_PORT`, d.dtmf),
@@ -59,6 +62,7 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
       edge('hq', 'HQ', {
         http: 8081,
         sip: 5060,
+        sipTls: 5061,
         sipWs: 5063,
         nats: 14223,
         ng: 22222,
@@ -69,6 +73,7 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
       edge('branch', 'BRANCH', {
         http: 8082,
         sip: 5062,
+        sipTls: 5064,
         sipWs: 5065,
         nats: 14224,
         ng: 22223,

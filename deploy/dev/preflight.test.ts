@@ -43,15 +43,17 @@ describe('dev stack preflight', () => {
         '8081/tcp@127.0.0.1 HQ_HTTP_PORT',
         '5060/udp@127.0.0.2 HQ_SIP_PORT',
         '5060/tcp@127.0.0.2 HQ_SIP_PORT',
+        '5061/tcp@127.0.0.2 HQ_SIP_TLS_PORT',
         '5063/tcp@127.0.0.1 HQ_SIP_WS_PORT',
         '14223/tcp@127.0.0.1 HQ_NATS_PORT',
         '22222/udp@127.0.0.1 HQ_RTPENGINE_NG_PORT',
         '22232/udp@127.0.0.1 HQ_DTMF_PORT',
         '5062/udp@127.0.0.1 BRANCH_SIP_PORT',
+        '5064/tcp@127.0.0.1 BRANCH_SIP_TLS_PORT',
         '22233/udp@127.0.0.1 BRANCH_DTMF_PORT',
       ]),
     );
-    expect(needs).toHaveLength(3 + 2 * 7);
+    expect(needs).toHaveLength(3 + 2 * 8);
   });
 
   it('names each taken TCP and UDP port, who holds it and how to move it; free ports pass', async () => {

@@ -38,6 +38,7 @@ export function stackPortNeeds(p: StackPorts, host: string): PortNeed[] {
       { host, port: e.http, proto: 'tcp', what: `${e.site} HTTP`, env: `${P}_HTTP_PORT` },
       { host: e.sipHost, port: e.sip, proto: 'udp', what: `${e.site} SIP`, env: `${P}_SIP_PORT` },
       { host: e.sipHost, port: e.sip, proto: 'tcp', what: `${e.site} SIP`, env: `${P}_SIP_PORT` },
+      { host: e.sipHost, port: e.sipTls, proto: 'tcp', what: `${e.site} SIP TLS`, env: `${P}_SIP_TLS_PORT` },
       { host, port: e.sipWs, proto: 'tcp', what: `${e.site} SIP WebSocket`, env: `${P}_SIP_WS_PORT` },
       { host, port: e.nats, proto: 'tcp', what: `${e.site} leaf NATS`, env: `${P}_NATS_PORT` },
       { host, port: e.ng, proto: 'udp', what: `${e.site} rtpengine ng`, env: `${P}_RTPENGINE_NG_PORT` },

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { hubConf, type ManagedChild, rtpengineArgs, startChild } from '@hcc/shared';
-import { type DevTls, ensureDevTls } from './dev-ca.ts';
+import { type DevTls, ensureDevTls, ensureEdgeSipCert } from './dev-ca.ts';
 import { enrollDemoSites, enrollDirOf, isEnrolled, leafStoreOf } from './enroll.ts';
 import { type DevOperator, ensureDevOperator } from './operator.ts';
 import { cmdlineOf, PidFile } from './pidfile.ts';
@@ -150,8 +150,13 @@ function startCloud(secrets: DemoSecrets, op: DevOperator, tls: DevTls, demo: bo
   });
 }
 
-function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
+async function startEdge(e: EdgeSitePorts, secrets: DemoSecrets, tls: DevTls): Promise<ManagedChild> {
   const [cmd, args] = node('edge/src/main.ts');
+  const sipCert = await ensureEdgeSipCert(
+    STATE,
+    e.site,
+    [e.sipHost, ...(e.publicAddress ? [e.publicAddress] : [])].filter((h) => h !== '0.0.0.0' && h !== '::'),
+  );
   return own(`edge-${e.site}`, cmd, [...args], {
     // The site id and the config-signing keys come from the enrollment.
     EDGE_ENROLL_DIR: enrollDirOf(STATE, e.site),
@@ -162,6 +167,11 @@ function startEdge(e: EdgeSitePorts, secrets: DemoSecrets): ManagedChild {
     ...(e.publicAddress ? { EDGE_PUBLIC_ADDRESS: e.publicAddress } : {}),
     EDGE_SIP_PORT: String(e.sip),
     EDGE_SIP_WS_PORT: String(e.sipWs),
+    // SIP over TLS for trunks and phones, with a certificate from the dev CA (which also verifies trunks).
+    EDGE_SIP_TLS_PORT: String(e.sipTls),
+    EDGE_SIP_TLS_CERT: sipCert.certFile,
+    EDGE_SIP_TLS_KEY: sipCert.keyFile,
+    EDGE_SIP_TLS_CA: tls.caFile,
     EDGE_NATS_URL: `nats://${HOST}:${e.nats}`,
     EDGE_RTPENGINE_NG: `${HOST}:${e.ng}`,
     EDGE_DTMF_PORT: String(e.dtmf),
@@ -220,7 +230,8 @@ async function main(): Promise<void> {
   const enrolled = ports.edges.filter((e) => isEnrolled(STATE, e.site));
   const leaves = enrolled.map((e) => [e, startLeaf(e)] as const);
   for (const [e, leaf] of leaves) await readiness.listening(leaf, e.nats, 15_000);
-  const edges = enrolled.map((e) => [e, startEdge(e, secrets)] as const);
+  const edges: Array<readonly [EdgeSitePorts, ManagedChild]> = [];
+  for (const e of enrolled) edges.push([e, await startEdge(e, secrets, tls)] as const);
   out('waiting for the edges to be ready...');
   for (const [e, child] of edges) await readiness.ready(child, e.http, 60_000);
   // Every child the stack started still runs (one that died after its port check fails the start).

@@ -14,7 +14,7 @@ export function printWelcome(o: { ports: StackPorts; host: string; secrets: Demo
     `  Ops console (cloud)     http://${host}:${ports.cloudHttp}/        user ${c.console.user}  password ${c.console.password}`,
     ...ports.edges.map(
       (e) =>
-        `  Agent desktop (${e.site.padEnd(6)}) http://${host}:${e.http}/        SIP ${e.sipHost}:${e.sip} (UDP+TCP)` +
+        `  Agent desktop (${e.site.padEnd(6)}) http://${host}:${e.http}/        SIP ${e.sipHost}:${e.sip} (UDP+TCP), ${e.sipTls} (TLS)` +
         (e.publicAddress ? `, public address ${e.publicAddress}` : ''),
     ),
     '',

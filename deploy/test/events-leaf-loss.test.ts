@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensureEdgeEventsStream, journalCall, startEventsPipeline } from '@hcc/edge';
+import { DEFAULT_EVENT_BATCHING, ensureEdgeEventsStream, journalCall, startEventsPipeline } from '@hcc/edge';
 import { openDatabase, silentLogger } from '@hcc/shared';
 import { waitFor } from '@hcc/shared/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -55,6 +55,7 @@ describe('leaf losing its JetStream store', () => {
         retryMs: 200,
         publishTimeoutMs: 2000,
         ensureStream: async () => ensureEdgeEventsStream(await jetstreamManager(nc), 'hq'),
+        ...DEFAULT_EVENT_BATCHING,
       },
       silentLogger,
     );

@@ -4,22 +4,29 @@
 //   1. the highest step of a calls/s ramp with zero failed calls (every CDR ANSWERED),
 //   2. concurrent anchored calls held at once, edge heap per call, and edge/rtpengine CPU.
 // Run: node --expose-gc --import tsx edge/bench/call-load.ts [--rates "25 50 100 150 200 300"] [--step-s 10]
-//      [--talk-ms 2000] [--concurrent 1000] [--hold-s 20] [--rtp] [--heap-snapshots DIR] [--engines 1]
+//      [--talk-ms 2000] [--concurrent 1000 (0: ramp only)] [--hold-s 20] [--rtp] [--heap-snapshots DIR] [--engines 1]
 //      [--rtpengine-args "--media-num-threads=1"] [--cpu-profile DIR]
 //   --rtp: callers send G.711 RTP (SIPp pcap play); --heap-snapshots: write edge heap snapshots before and
 //   with the concurrent calls up (compare them in Chrome DevTools' Memory tab).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeHeapSnapshot } from 'node:v8';
-import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { Channel, ConfigBundleSchema, RoutingStrategy, TrunkKind } from '@hcc/proto';
 import { freePort, startTestPostgres } from '@hcc/shared/testing';
-import { sql } from 'drizzle-orm';
-import { type Harness, startHarness } from '../test/call/harness.ts';
+import { startHarness } from '../test/call/harness.ts';
 import { agentScenario, writeScenario } from '../test/call/scenarios.ts';
+import {
+  benchBundle,
+  callerScenario,
+  cdrCounts,
+  cpuTicks,
+  dispositions,
+  failedSteps,
+  HZ,
+  machineTicks,
+} from './load-kit.ts';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,159 +53,7 @@ const snapshot = (name: string) => {
     process.stdout.write(`heap snapshot ${writeHeapSnapshot(`${snapshotDir}/${name}.heapsnapshot`)}\n`);
 };
 
-function bundle(agentPort: number) {
-  const init: MessageInitShape<typeof ConfigBundleSchema> = {
-    tenantId: 'acme',
-    siteId: 'hq',
-    version: 1n,
-    site: { name: 'HQ', timeZone: 'UTC', locale: 'en-US' },
-    trunks: [
-      {
-        id: 'carrier',
-        kind: TrunkKind.CARRIER,
-        host: '127.0.0.1',
-        port: 9,
-        allowedSourceCidrs: ['127.0.0.2/32'],
-        normalization: { countryCode: '1' },
-      },
-    ],
-    dids: [{ id: 'did-main', number: '+15550100', target: { case: 'flowId', value: 'bench' } }],
-    prompts: ['welcome', 'moh'].map((id) => ({
-      id,
-      name: id,
-      variants: [{ language: 'en', path: `en/${id}.wav` }],
-    })),
-    flows: [
-      {
-        id: 'bench',
-        entryNodeId: 'welcome',
-        nodes: [
-          { id: 'welcome', kind: { case: 'play', value: { promptId: 'welcome', nextNodeId: 'q' } } },
-          { id: 'q', kind: { case: 'enqueue', value: { queueId: 'sales' } } },
-        ],
-      },
-    ],
-    skills: [{ id: 'sales', name: 'sales' }],
-    queues: [
-      {
-        id: 'sales',
-        channels: [Channel.VOICE],
-        requiredSkills: [{ skillId: 'sales', minLevel: 1 }],
-        strategy: RoutingStrategy.LONGEST_IDLE,
-        ringTimeoutSeconds: 10,
-        musicOnHoldPromptId: 'moh',
-      },
-    ],
-    agents: Array.from({ length: AGENTS }, (_, i) => ({
-      id: `a-${i}`,
-      extension: String(10000 + i),
-      skills: [{ skillId: 'sales', level: 5 }],
-      devices: [
-        {
-          id: 'desk',
-          kind: { case: 'staticContact', value: { uri: `sip:${10000 + i}@127.0.0.1:${agentPort}` } },
-        },
-      ],
-      capacities: [{ channel: Channel.VOICE, maxConcurrent: 1 }],
-    })),
-  } as MessageInitShape<typeof ConfigBundleSchema>;
-  return create(ConfigBundleSchema, init);
-}
-
 const withRtp = process.argv.includes('--rtp');
-const CALLER = (talk: number) => `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="bench-caller">
-<send retrans="500"><![CDATA[
-INVITE sip:+15550100@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:+1555[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:+15550100@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:caller@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=caller 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:101 telephone-event/8000
-a=sendrecv
-
-]]></send>
-<recv response="100" optional="true"/>
-<recv response="200" rrs="true"/>
-<send><![CDATA[
-ACK [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[routes]
-From: <sip:+1555[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-${withRtp ? '<nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>' : ''}
-<pause milliseconds="${talk}"/>
-<send retrans="500"><![CDATA[
-BYE [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[routes]
-From: <sip:+1555[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv response="200"/>
-</scenario>
-`;
-
-function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
-}
-const HZ = 100;
-/** Busy ticks of the whole machine (all CPUs): the rest of the load is SIPp, PostgreSQL and the kernel. */
-function machineTicks(): number {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!; // minus idle and iowait
-}
-
-async function counts(h: Harness) {
-  const [r] = await h.query<{ n: string; ok: string }>(
-    sql`select count(*) n, count(*) filter (where disposition = 'ANSWERED') ok from cdrs`,
-  );
-  return { n: Number(r!.n), ok: Number(r!.ok) };
-}
-
-/** CDR dispositions since `since` (for a failed step: abandoned in the IVR or queue, failed, ...). */
-async function dispositions(h: Harness, since: number): Promise<string> {
-  const rows = await h.query<{ disposition: string; n: string }>(
-    sql`select disposition, count(*) n from (select disposition from cdrs order by started_at offset ${since}) x group by 1`,
-  );
-  return rows.map((r) => `${r.disposition} ${r.n}`).join(', ');
-}
-
-/** How the step's failed calls ended: their last CDR step (kind and detail), most frequent first. */
-async function failedSteps(h: Harness): Promise<string> {
-  const rows = await h.query<{ last: string; n: string }>(
-    sql`select last, count(*) n from (select (select s.kind || ' ' || s.detail::text from cdr_steps s
-        where s.interaction_id = c.interaction_id order by s.id desc limit 1) last
-        from cdrs c where c.disposition <> 'ANSWERED') x group by 1 order by 2 desc limit 5`,
-  );
-  return rows.map((r) => `${r.last} x${r.n}`).join('; ');
-}
 
 async function main() {
   const pg = await startTestPostgres();
@@ -206,12 +61,13 @@ async function main() {
   const h = await startHarness({
     pgUrl: pg.url,
     name: 'bench',
-    bundle: () => bundle(agentPort),
+    bundle: () => benchBundle(agentPort, AGENTS),
     ports: { min: 40000, max: 49999 },
     engines: engineCount,
     rtpengineArgs,
     recordEvents: false,
   });
+  const q = h.query.bind(h);
   const out: string[] = [];
   const say = (s: string) => {
     out.push(s);
@@ -225,7 +81,7 @@ async function main() {
       agentScenario({ ringMs: 0, actions: [{ waitBye: true }] }),
     );
     const agents = h.sippBg(agentXml, ['-p', String(agentPort), '-m', '1000000'], { timeoutS: 3600 });
-    const callerXml = await writeScenario(h.dir, 'bench-caller', CALLER(talkMs));
+    const callerXml = await writeScenario(h.dir, 'bench-caller', callerScenario(talkMs, withRtp));
     const rtpTicks = () => h.engines.reduce((sum, e) => sum + cpuTicks(e.child.pid), 0);
     const ngPending = () => h.engines.reduce((sum, e) => sum + e.client.pendingCount, 0);
     const ngQueued = () => h.engines.reduce((sum, e) => sum + e.client.queuedCount, 0);
@@ -235,7 +91,7 @@ async function main() {
     // 1. Ramp: each step runs `stepS` seconds of calls at the rate; zero failures required.
     let best = 0;
     for (const rate of rates) {
-      const before = await counts(h);
+      const before = await cdrCounts(q);
       const cpu0 = process.cpuUsage();
       const rtp0 = rtpTicks();
       const all0 = machineTicks();
@@ -269,8 +125,8 @@ async function main() {
         profiler.disconnect();
       }
       // Calls end asynchronously after the BYE: wait for their CDRs.
-      for (let i = 0; i < 100 && (await counts(h)).n - before.n < calls; i++) await sleep(100);
-      const after = await counts(h);
+      for (let i = 0; i < 100 && (await cdrCounts(q)).n - before.n < calls; i++) await sleep(100);
+      const after = await cdrCounts(q);
       const cpu = process.cpuUsage(cpu0);
       const edgeCpu = (cpu.user + cpu.system) / 1e6;
       const rtpCpu = (rtpTicks() - rtp0) / HZ;
@@ -289,8 +145,8 @@ async function main() {
           `load ${loadavg()[0]!.toFixed(1)} ${ok ? 'OK' : 'FAIL'}`,
       );
       if (!ok) {
-        say(`  dispositions of the step: ${await dispositions(h, before.n).catch((e) => String(e))}`);
-        say(`  last steps of failed calls: ${await failedSteps(h).catch((e) => String(e))}`);
+        say(`  dispositions of the step: ${await dispositions(q, before.n).catch((e) => String(e))}`);
+        say(`  last steps of failed calls: ${await failedSteps(q).catch((e) => String(e))}`);
         break;
       }
       best = rate;
@@ -299,42 +155,44 @@ async function main() {
     say(`max full-flow calls/s with zero failures: ${best}`);
 
     // 2. Concurrency: hold `concurrent` calls up at once (long talk), measure heap and rtpengine sessions.
-    for (let i = 0; i < 600 && h.registry.size > 0; i++) await sleep(100);
-    await sleep(settleS * 1000);
-    global.gc?.();
-    const c0 = await counts(h);
-    const heap0 = process.memoryUsage().heapUsed;
-    snapshot('before');
-    const rate = 100;
-    const hold = await writeScenario(h.dir, 'bench-hold', CALLER(holdS * 1000));
-    const running = h.sipp(hold, ['-r', String(rate), '-m', String(concurrent), '-l', String(concurrent)], {
-      timeoutS: holdS + 120,
-    });
-    for (let i = 0; i < 600 && h.registry.size < concurrent; i++) await sleep(100);
-    await sleep(1000);
-    global.gc?.();
-    const heap1 = process.memoryUsage().heapUsed;
-    const callsUp = h.registry.size;
-    snapshot('calls-up');
-    const sessions = await rtpCalls(100_000);
-    const cpu0 = process.cpuUsage();
-    const rtp0 = rtpTicks();
-    await sleep(5000);
-    const cpu = process.cpuUsage(cpu0);
-    say(
-      `concurrent anchored calls: ${callsUp} sessions in the edge, ${sessions} calls in rtpengine; ` +
-        `edge heap ${((heap1 - heap0) / Math.max(1, callsUp) / 1024).toFixed(1)} KiB per call; ` +
-        `steady CPU: edge ${(((cpu.user + cpu.system) / 5e6) * 100).toFixed(0)}%, rtpengine ${(((rtpTicks() - rtp0) / HZ / 5) * 100).toFixed(0)}%`,
-    );
-    const r = await running;
-    const holdStart = c0.n;
-    // The last calls end (BYE, delete, CDR) just after SIPp's last BYE response.
-    for (let i = 0; i < 100 && (await counts(h)).n - holdStart < concurrent; i++) await sleep(100);
-    const c = await counts(h);
-    say(
-      `held calls finished: SIPp exit ${r.code}; CDRs ${c.n}, answered ${c.ok} (held calls: ${await dispositions(h, holdStart)}); ` +
-        `rtpengine sessions after: ${await rtpCalls()}`,
-    );
+    if (concurrent > 0) {
+      for (let i = 0; i < 600 && h.registry.size > 0; i++) await sleep(100);
+      await sleep(settleS * 1000);
+      global.gc?.();
+      const c0 = await cdrCounts(q);
+      const heap0 = process.memoryUsage().heapUsed;
+      snapshot('before');
+      const rate = 100;
+      const hold = await writeScenario(h.dir, 'bench-hold', callerScenario(holdS * 1000, withRtp));
+      const running = h.sipp(hold, ['-r', String(rate), '-m', String(concurrent), '-l', String(concurrent)], {
+        timeoutS: holdS + 120,
+      });
+      for (let i = 0; i < 600 && h.registry.size < concurrent; i++) await sleep(100);
+      await sleep(1000);
+      global.gc?.();
+      const heap1 = process.memoryUsage().heapUsed;
+      const callsUp = h.registry.size;
+      snapshot('calls-up');
+      const sessions = await rtpCalls(100_000);
+      const cpu0 = process.cpuUsage();
+      const rtp0 = rtpTicks();
+      await sleep(5000);
+      const cpu = process.cpuUsage(cpu0);
+      say(
+        `concurrent anchored calls: ${callsUp} sessions in the edge, ${sessions} calls in rtpengine; ` +
+          `edge heap ${((heap1 - heap0) / Math.max(1, callsUp) / 1024).toFixed(1)} KiB per call; ` +
+          `steady CPU: edge ${(((cpu.user + cpu.system) / 5e6) * 100).toFixed(0)}%, rtpengine ${(((rtpTicks() - rtp0) / HZ / 5) * 100).toFixed(0)}%`,
+      );
+      const r = await running;
+      const holdStart = c0.n;
+      // The last calls end (BYE, delete, CDR) just after SIPp's last BYE response.
+      for (let i = 0; i < 100 && (await cdrCounts(q)).n - holdStart < concurrent; i++) await sleep(100);
+      const c = await cdrCounts(q);
+      say(
+        `held calls finished: SIPp exit ${r.code}; CDRs ${c.n}, answered ${c.ok} (held calls: ${await dispositions(q, holdStart)}); ` +
+          `rtpengine sessions after: ${await rtpCalls()}`,
+      );
+    }
     await sleep(500);
     void agents;
   } finally {

@@ -27,9 +27,10 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { AgentEvents } from './agent/events.ts';
 import { AgentRegistry } from './agent/registry.ts';
 import { provisionDemoPhones } from './call/demo-phones.ts';
-import { type FrontDoorCounters, sipProtectionView } from './call/front-door.ts';
+import { dialingView } from './call/dial-guard.ts';
+import { sipProtectionView } from './call/front-door.ts';
 import { CallRegistry, type CallSession, callOfferPort, type LegRef } from './call/index.ts';
-import { startCallLayer } from './call/start.ts';
+import { type CallLayer, startCallLayer } from './call/start.ts';
 import { type TrunkHealthView, trunkHealthEntries, trunkStatusView } from './call/trunks/index.ts';
 import { ConfigStore } from './config/store.ts';
 import { watchConfig } from './config/watch.ts';
@@ -125,6 +126,8 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
       siteId: settings.site,
       tenantId: () => config.current()?.tenantId ?? '',
       configVersion: () => config.version,
+      batchMax: settings.events.batchMax,
+      batchLingerMs: settings.events.batchLingerMs,
       ensureStream: async () => ensureEdgeEventsStream(await jetstreamManager(nc), settings.site),
     },
     log,
@@ -135,7 +138,7 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   const callFacts = {
     activeCalls: () => 0,
     registeredDevices: () => 0,
-    protection: (): FrontDoorCounters | undefined => undefined,
+    protection: (): ReturnType<CallLayer['protection']> | undefined => undefined,
     trunks: (): TrunkHealthView[] => [],
   };
   // --- end call layer counters ---
@@ -240,6 +243,8 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
     observers: { acd: acdObserver, agents: agentObserver },
     browser: desktop.callLayer,
     sipProtection: settings.sipProtection,
+    ...(settings.sipTls ? { sipTls: settings.sipTls } : {}),
+    hungCalls: settings.hungCalls,
     log,
   });
   callFacts.activeCalls = callLayer.activeCalls;
@@ -283,6 +288,8 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
       rtpengines: media.snapshot(),
       events: eventsStatusView(events.status()),
       sip_protection: sipProtectionView(callLayer.protection()),
+      calls_by_age: callLayer.callsByAge(),
+      dialing: dialingView(callLayer.dialing()),
       trunks: callLayer.trunks().map(trunkStatusView),
     }),
   });

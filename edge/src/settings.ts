@@ -2,8 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type DatabaseTarget, envReader, isLoopbackHost, names } from '@hcc/shared';
+import { DEFAULT_EVENT_BATCHING } from './events/publisher.ts';
 import { type EdgeNetwork, edgeNetwork } from './network.ts';
+import { type HungCallSettings, hungCallSettings } from './settings-calls.ts';
 import { type SipProtectionSettings, sipProtectionSettings } from './settings-sip.ts';
+import { type SipTlsSettings, sipTlsSettings } from './settings-sip-tls.ts';
 
 /** Everything the edge service reads from its environment, validated once at start. */
 export interface EdgeSettings {
@@ -31,10 +34,16 @@ export interface EdgeSettings {
   promptsDir: string;
   /** EdgeHeartbeat period (fleet status in the cloud). */
   heartbeatMs: number;
+  /** Events up: how many events one NATS message carries at most, and how long a short batch waits. */
+  events: { batchMax: number; batchLingerMs: number };
   /** Demo only: JSON with agent SIP passwords, provisioned into the local secret store at start. */
   demoCredentialsFile: string | undefined;
   /** The SIP front door: rate limit, auth bans, overload guard, registration cap, digest policy. */
   sipProtection: SipProtectionSettings;
+  /** SIP over TLS (EDGE_SIP_TLS_*): the listener runs when a certificate and key are configured. */
+  sipTls: SipTlsSettings | undefined;
+  /** Media inactivity and session timer limits that end hung calls. */
+  hungCalls: HungCallSettings;
 }
 
 /** A 0/1 switch; anything else is a mistake worth stopping for. */
@@ -93,12 +102,18 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     tlsKey: e.optional('EDGE_TLS_KEY'),
     allowClearTextHttp: flag(e.optional('EDGE_ALLOW_CLEARTEXT_HTTP'), 'EDGE_ALLOW_CLEARTEXT_HTTP'),
   });
+  const sipPort = e.port('EDGE_SIP_PORT', 5060);
+  const sipTls = sipTlsSettings(env);
+  if (sipTls?.port === sipPort)
+    throw new ConfigError(
+      `EDGE_SIP_TLS_PORT=${sipTls.port} is EDGE_SIP_PORT (UDP and TCP): choose another port`,
+    );
   return {
     site,
     httpHost,
     httpPort: e.port('EDGE_HTTP_PORT', 8081),
     sipHost,
-    sipPort: e.port('EDGE_SIP_PORT', 5060),
+    sipPort,
     network,
     // The leaf that `hcc-edge enroll` configured listens on EDGE_LEAF_PORT.
     natsUrl: e.str('EDGE_NATS_URL', `nats://127.0.0.1:${e.port('EDGE_LEAF_PORT', 14223)}`),
@@ -122,7 +137,13 @@ export function edgeSettings(env: NodeJS.ProcessEnv = process.env): EdgeSettings
     configPublicKeys: keyFiles.flatMap(pemBlocks),
     promptsDir: resolve(e.str('EDGE_PROMPTS_DIR', DEFAULT_PROMPTS)),
     heartbeatMs: Number(e.str('EDGE_HEARTBEAT_MS', '10000')),
+    events: {
+      batchMax: e.int('EDGE_EVENTS_BATCH_MAX', DEFAULT_EVENT_BATCHING.batchMax, 1, 4096),
+      batchLingerMs: e.int('EDGE_EVENTS_BATCH_LINGER_MS', DEFAULT_EVENT_BATCHING.batchLingerMs, 0, 1000),
+    },
     demoCredentialsFile: e.optional('EDGE_DEMO_CREDENTIALS_FILE'),
     sipProtection: sipProtectionSettings(env),
+    sipTls,
+    hungCalls: hungCallSettings(env),
   };
 }

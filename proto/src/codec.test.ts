@@ -6,10 +6,13 @@ import {
   ConfigBundleSchema,
   decodeBundle,
   decodeEvent,
+  decodeEventBatch,
   decodeIngestWatermark,
+  EventBatchSchema,
   EventSchema,
   encodeBundle,
   encodeEvent,
+  encodeEventBatch,
   encodeIngestWatermark,
   IngestWatermarkSchema,
   InteractionEventSchema,
@@ -108,6 +111,22 @@ describe('ingest watermark codec', () => {
     expectDecodeError(
       () => decodeIngestWatermark(new Uint8Array([0x0a, 0x05, 0x68])),
       'hcc.events.v1.IngestWatermark',
+    );
+  });
+});
+
+describe('event batch codec', () => {
+  it('carries each event byte for byte, so each decodes alone', () => {
+    const events = sampleBodies.map((body, i) => encodeEvent(sampleEvent(body, BigInt(i + 1))));
+    const bytes = encodeEventBatch(create(EventBatchSchema, { siteId: 'hq', firstSeq: 1n, events }));
+    const batch = decodeEventBatch(bytes);
+    expect(batch.siteId).toBe('hq');
+    expect(batch.firstSeq).toBe(1n);
+    expect(batch.events).toEqual(events);
+    expect(batch.events.map((e) => decodeEvent(e).seq)).toEqual(events.map((_, i) => BigInt(i + 1)));
+    expectDecodeError(
+      () => decodeEventBatch(bytes.subarray(0, bytes.length - 3)),
+      'hcc.events.v1.EventBatch',
     );
   });
 });

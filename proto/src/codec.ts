@@ -2,6 +2,8 @@ import { type DescMessage, fromBinary, type MessageShape, toBinary } from '@bufb
 import { type ConfigBundle, ConfigBundleSchema } from '../gen/hcc/config/v1/bundle_pb.ts';
 import {
   type Event,
+  type EventBatch,
+  EventBatchSchema,
   EventSchema,
   type IngestWatermark,
   IngestWatermarkSchema,
@@ -36,6 +38,15 @@ export function encodeEvent(event: Event): Uint8Array {
 /** @throws ProtoDecodeError */
 export function decodeEvent(bytes: Uint8Array): Event {
   return decode(EventSchema, bytes);
+}
+
+export function encodeEventBatch(batch: EventBatch): Uint8Array {
+  return toBinary(EventBatchSchema, batch);
+}
+
+/** @throws ProtoDecodeError */
+export function decodeEventBatch(bytes: Uint8Array): EventBatch {
+  return decode(EventBatchSchema, bytes);
 }
 
 export function encodeIngestWatermark(watermark: IngestWatermark): Uint8Array {

@@ -17,6 +17,7 @@ import {
   AgentState,
   AgentStateCause,
   ConfigRejectReason,
+  DialRefusal,
   Disposition,
   EndedBy,
   type Event,
@@ -385,6 +386,15 @@ export const sampleBodies: EventBody[] = [
   {
     case: 'configRejected',
     value: { version: 8n, reason: ConfigRejectReason.DANGLING_REFERENCE, detail: 'main/n3' },
+  },
+  {
+    case: 'dialLimitHit',
+    value: {
+      reason: DialRefusal.PREMIUM,
+      agentId: 'a-1001',
+      trunkId: 'carrier-a',
+      interactionId: '01943a4e-7c00-7000-8000-000000000001',
+    },
   },
 ];
 

@@ -10,9 +10,11 @@ export * from '../gen/hcc/events/v1/events_pb.ts';
 export {
   decodeBundle,
   decodeEvent,
+  decodeEventBatch,
   decodeIngestWatermark,
   encodeBundle,
   encodeEvent,
+  encodeEventBatch,
   encodeIngestWatermark,
 } from './codec.ts';
 export { ProtoDecodeError } from './errors.ts';

@@ -46,6 +46,9 @@ const IDENTIFIER_FIELDS: ReadonlyMap<string, IdentifierKind> = new Map<string, I
   ['hcc.events.v1.EdgeHeartbeat.node_id', 'node-id'],
   ['hcc.events.v1.EdgeHeartbeat.version', 'semver'],
   ['hcc.events.v1.ConfigRejected.detail', 'id-path'],
+  ['hcc.events.v1.DialLimitHit.agent_id', 'config-id'],
+  ['hcc.events.v1.DialLimitHit.trunk_id', 'config-id'],
+  ['hcc.events.v1.DialLimitHit.interaction_id', 'uuid'],
 ]);
 
 /** Only these identifier kinds may be bytes. */

@@ -3,6 +3,7 @@ export { hashPassword, SCRYPT_PARAMS, verifyPassword } from './auth/scrypt.ts';
 export * from './backup/index.ts';
 export { type CliCommand, type CliSpec, runCli, UsageError, usageText } from './cli/commands.ts';
 export { productVersion } from './cli/version.ts';
+export { DIAL_PREFIX, type DialPolicyProblem, dialPolicyProblems } from './config/dial-policy.ts';
 export {
   generateSigningKeyPair,
   publicKeyOf,
@@ -28,7 +29,12 @@ export { sameOriginWrites } from './http/same-origin.ts';
 export { readTlsPair, serveHttp, type TlsPair } from './http/serve.ts';
 export { uuid7 } from './ids/uuid7.ts';
 export { createLogger, type Logger, type LoggerOptions, silentLogger } from './log/logger.ts';
-export { type RtpengineLaunch, rtpengineArgs, rtpengineInterface } from './media/rtpengine-args.ts';
+export {
+  type RtpengineLaunch,
+  rtpengineArgs,
+  rtpengineInterface,
+  timeoutArgs,
+} from './media/rtpengine-args.ts';
 export {
   type ConfValue,
   type HubConfOptions,

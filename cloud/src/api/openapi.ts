@@ -1,4 +1,9 @@
-import { ConfigBundleSchema, RecordingPolicySchema, RetentionPolicySchema } from '@hcc/proto';
+import {
+  ConfigBundleSchema,
+  DialPolicySchema,
+  RecordingPolicySchema,
+  RetentionPolicySchema,
+} from '@hcc/proto';
 import { ENTITY_KINDS } from '../config/entities.ts';
 import { type JsonSchema, protoJsonSchemas } from './proto-json.ts';
 import type { RouteSpec } from './router.ts';
@@ -77,6 +82,7 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
           ConfigBundleSchema,
           RecordingPolicySchema,
           RetentionPolicySchema,
+          DialPolicySchema,
           ...ENTITY_KINDS.map((k) => k.schema),
         ]),
       },

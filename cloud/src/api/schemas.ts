@@ -120,6 +120,7 @@ export const siteViewSchema: JsonSchema = {
             overloaded: { type: 'integer', description: 'new requests refused with 503 (overload)' },
             authFailures: { type: 'integer', description: 'wrong digest answers' },
             registrationsCapped: { type: 'integer', description: 'REGISTERs over the cap per extension' },
+            dialRefused: { type: 'integer', description: 'calls out refused by the dial policy or its caps' },
           },
         }),
         trunkHealth: {

@@ -2,6 +2,7 @@ import { create, fromJson, type JsonValue, toJson } from '@bufbuild/protobuf';
 import {
   type ConfigBundle,
   ConfigBundleSchema,
+  DialPolicySchema,
   RecordingPolicySchema,
   RetentionPolicySchema,
 } from '@hcc/proto';
@@ -86,6 +87,7 @@ export async function compileDraft(tx: Tx, siteId: string): Promise<ConfigBundle
     site: { name: site.name, timeZone: site.timeZone, locale: site.locale },
     recording: fromJson(RecordingPolicySchema, site.recording as JsonValue),
     retention: fromJson(RetentionPolicySchema, site.retention as JsonValue),
+    dialPolicy: fromJson(DialPolicySchema, site.dialPolicy as JsonValue),
   });
   const kinds = new Map<string, EntityKind>(ENTITY_KINDS.map((k) => [k.kind, k]));
   for (const r of rows) {
@@ -122,6 +124,7 @@ export async function replaceDraft(tx: Tx, bundle: ConfigBundle, by: string): Pr
         : {}),
       recording: bundle.recording ? toJson(RecordingPolicySchema, bundle.recording) : {},
       retention: bundle.retention ? toJson(RetentionPolicySchema, bundle.retention) : {},
+      dialPolicy: bundle.dialPolicy ? toJson(DialPolicySchema, bundle.dialPolicy) : {},
     })
     .where(eq(sites.id, bundle.siteId));
 }

@@ -1,4 +1,4 @@
-import { ConfigRejectReason } from '@hcc/proto';
+import { ConfigRejectReason, type DialPolicy } from '@hcc/proto';
 import { validateBundle } from '@hcc/shared';
 import { desc, eq } from 'drizzle-orm';
 import { html } from 'hono/html';
@@ -44,9 +44,20 @@ function eventsCell(s: SiteView) {
 function sipProtectionTable(s: SiteView) {
   const p = s.status.sipProtection;
   if (!p) return html`<p class="muted" id="sip-protection">SIP protection: no report from the edge yet.</p>`;
-  return html`<h2>SIP protection</h2><table id="sip-protection"><tr><th>Banned addresses</th><th>Dropped</th><th>Rate-limited</th><th>Overloaded (503)</th><th>Auth failures</th><th>Registrations over the cap</th></tr>
-<tr><td data-col="banned" class="${p.bannedAddresses > 0 ? 'bad' : ''}">${p.bannedAddresses}</td><td data-col="dropped">${p.dropped}</td><td data-col="rate-limited">${p.rateLimited}</td><td data-col="overloaded" class="${p.overloaded > 0 ? 'bad' : ''}">${p.overloaded}</td><td data-col="auth-failures">${p.authFailures}</td><td data-col="capped">${p.registrationsCapped}</td></tr></table>
+  return html`<h2>SIP protection</h2><table id="sip-protection"><tr><th>Banned addresses</th><th>Dropped</th><th>Rate-limited</th><th>Overloaded (503)</th><th>Auth failures</th><th>Registrations over the cap</th><th>Calls out refused (dial policy)</th></tr>
+<tr><td data-col="banned" class="${p.bannedAddresses > 0 ? 'bad' : ''}">${p.bannedAddresses}</td><td data-col="dropped">${p.dropped}</td><td data-col="rate-limited">${p.rateLimited}</td><td data-col="overloaded" class="${p.overloaded > 0 ? 'bad' : ''}">${p.overloaded}</td><td data-col="auth-failures">${p.authFailures}</td><td data-col="capped">${p.registrationsCapped}</td><td data-col="dial-refused" class="${(p.dialRefused ?? 0) > 0 ? 'bad' : ''}">${p.dialRefused ?? '-'}</td></tr></table>
 <p class="muted">Counters since the edge started; banned addresses are those banned now.</p>`;
+}
+
+/** The draft's dial policy (toll fraud) in one paragraph; the edge applies the defaults for 0 and empty. */
+function dialPolicySummary(p: DialPolicy | undefined) {
+  const list = (xs: readonly string[]) => (xs.length ? xs.join(' ') : 'none');
+  const cap = (n: number | undefined) => (n ? String(n) : 'default');
+  return html`<h2>Dial policy (draft)</h2><p id="dial-policy">Home country: ${p?.homeCountryCode ? `+${p.homeCountryCode}` : "the trunk's"};
+international: ${p?.allowInternational ? 'allowed' : 'refused'}; premium-rate: ${p?.allowPremium ? 'allowed' : 'refused'} (built-in list, extra: ${list(p?.premiumPrefixes ?? [])});
+allowed prefixes: ${list(p?.allowedPrefixes ?? [])}; blocked prefixes: ${list(p?.blockedPrefixes ?? [])};
+calls out at once per agent: ${cap(p?.maxOutboundPerAgent)}, per site: ${cap(p?.maxOutboundPerSite)}.</p>
+<p class="muted">Set with <code>PUT /api/v1/sites/{id}/policies</code> (<code>dial_policy</code>); see the README, "Dial policy".</p>`;
 }
 
 /** The edge's trunks as its OPTIONS pings see them (ids and states only). */
@@ -95,6 +106,7 @@ export async function sitePage(x: ConsoleCtx): Promise<Response> {
       return {
         view: view!,
         problems: draft ? validateBundle({ ...draft, version: 1n }) : [],
+        dialPolicy: draft?.dialPolicy,
         entities,
         versions,
         deps,
@@ -104,6 +116,7 @@ export async function sitePage(x: ConsoleCtx): Promise<Response> {
     if (!s) throw new NotFoundError(`site ${siteId}`);
     const body = html`<table><tr><th>Status</th><th>Last heartbeat</th><th>Applied</th><th>Deployed</th><th>Latest</th><th>Active calls</th><th>Last rejection</th><th>Events (edge backlog, ingested seq, parked)</th></tr><tr id="site-status">${statusCells(s)}</tr></table>
 ${sipProtectionTable(s)}
+${dialPolicySummary(data.dialPolicy)}
 ${trunkHealthTable(s)}
 <h2>Draft</h2>${data.problems.length ? html`<div class="err" id="draft-problems">The draft does not validate: ${data.problems.map((p) => html`<div>${p.path}: ${ConfigRejectReason[p.reason]}</div>`)}</div>` : html`<p class="ok" id="draft-ok">The draft validates.</p>`}
 <form method="post" action="/console/publish"><input type="hidden" name="siteId" value="${s.id}"><button id="publish-site">Publish this site's draft and deploy it</button></form>

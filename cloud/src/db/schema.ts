@@ -88,6 +88,8 @@ export const sites = pgTable('sites', {
   /** Proto JSON of RecordingPolicy and RetentionPolicy (part of the draft). */
   recording: jsonb('recording').notNull().default({}),
   retention: jsonb('retention').notNull().default({}),
+  /** Proto JSON of DialPolicy (part of the draft); {} is the safe default (see README, "Dial policy"). */
+  dialPolicy: jsonb('dial_policy').notNull().default({}),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -117,6 +119,8 @@ export interface SipProtectionStatus {
   overloaded: number;
   authFailures: number;
   registrationsCapped: number;
+  /** Calls out refused by the dial policy or its caps (absent in reports of older edges). */
+  dialRefused?: number;
 }
 
 /** One entry of EdgeHeartbeat.trunk_health as stored (OPTIONS pings of the trunk; no address). */

@@ -63,6 +63,15 @@ const common = {
   ],
   recording: { enabled: true, queueIds: [], announcePromptId: 'recording-notice' },
   retention: { recordingDays: 90, cdrDetailDays: 365 },
+  // Toll fraud: numbers in +1 go out (the demo's SIPp carrier answers them); international and
+  // premium-rate numbers (the built-in list: +1900 ...) are refused; 2 calls out per agent, 10 per site.
+  dialPolicy: {
+    homeCountryCode: '1',
+    allowInternational: false,
+    allowPremium: false,
+    maxOutboundPerAgent: 2,
+    maxOutboundPerSite: 10,
+  },
 };
 
 export function demoHqBundle(): ConfigBundle {

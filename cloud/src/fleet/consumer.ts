@@ -14,8 +14,11 @@ import { type SipProtectionStatus, siteStatus, sites, type TrunkHealthStatus } f
 import { asSystem, type Tx } from '../db/tenant.ts';
 import { streamSource } from '../nats/stream-source.ts';
 
-/** Event kinds the fleet view follows (subject token `hcc.evt.<site>.<kind>`). */
-const KINDS = ['edgeHeartbeat', 'configApplied', 'configRejected', 'trunkStatusChanged'] as const;
+/**
+ * Event kinds the fleet view follows (subject token `hcc.evt.<site>.<kind>`): the edge never puts
+ * them in a batch, so a consumer per subject sees every one.
+ */
+const KINDS = names.FLEET_EVENT_CASES;
 
 const tsOf = (e: Event) =>
   new Date(e.occurredAt ? Number(e.occurredAt.seconds) * 1000 + e.occurredAt.nanos / 1e6 : Date.now());
@@ -267,6 +270,7 @@ function sipProtectionStatus(p: SipProtection): SipProtectionStatus {
     overloaded: n(p.overloaded),
     authFailures: n(p.authFailures),
     registrationsCapped: n(p.registrationsCapped),
+    dialRefused: n(p.dialRefused),
   };
 }
 

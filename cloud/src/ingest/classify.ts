@@ -1,5 +1,5 @@
 import { timestampMs } from '@bufbuild/protobuf/wkt';
-import { decodeEvent, type Event, ProtoDecodeError } from '@hcc/proto';
+import { decodeEvent, decodeEventBatch, type Event, ProtoDecodeError } from '@hcc/proto';
 import { names } from '@hcc/shared';
 
 /** Why a message was parked instead of ingested (stored in rejected_events.reason). */
@@ -54,6 +54,56 @@ export async function classify(m: RawMessage, sites: SiteDirectory): Promise<Cla
   if (!site) return { ok: false, reason: 'no_source', site: undefined };
   if (names.siteOfEventSubject(m.subject) !== site)
     return { ok: false, reason: 'subject_site_mismatch', site };
+  return classifyEvent(m, site, sites);
+}
+
+/** One event of a message: what it was read from (its own bytes) and what became of it. */
+export interface ClassifiedPart {
+  message: RawMessage;
+  result: Classified;
+}
+
+/**
+ * Classifies every event a message carries: one for an Event message (an edge that does not
+ * batch, and the fleet kinds), each of an `EventBatch` alone on `hcc.evt.<site>.batch`. A batch
+ * is attributed as a whole (source header, subject, its site_id); each of its events is then
+ * decoded and checked on its own, with its own bytes as the part's `data` (stored, or parked, as
+ * a one-event message's would be), so a poison event is parked without its neighbours.
+ */
+export async function classifyMessage(m: RawMessage, sites: SiteDirectory): Promise<ClassifiedPart[]> {
+  if (!names.isEventBatchSubject(m.subject)) return [{ message: m, result: await classify(m, sites) }];
+  const whole = (result: Classified): ClassifiedPart[] => [{ message: m, result }];
+  const site = names.siteOfStreamSource(m.source);
+  if (!site) return whole({ ok: false, reason: 'no_source', site: undefined });
+  if (names.siteOfEventSubject(m.subject) !== site)
+    return whole({ ok: false, reason: 'subject_site_mismatch', site });
+  let events: Uint8Array[];
+  try {
+    const batch = decodeEventBatch(m.data);
+    if (batch.siteId !== site) return whole({ ok: false, reason: 'envelope_site_mismatch', site });
+    events = batch.events;
+  } catch (err) {
+    if (!(err instanceof ProtoDecodeError)) throw err;
+    return whole({ ok: false, reason: 'malformed', site, detail: err.typeName });
+  }
+  if (events.length === 0) return whole({ ok: false, reason: 'invalid_envelope', site, detail: 'batch' });
+  const out = new Array<ClassifiedPart>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const part: RawMessage = {
+      subject: m.subject,
+      source: m.source,
+      get streamSeq() {
+        return m.streamSeq;
+      },
+      data: events[i]!,
+    };
+    out[i] = { message: part, result: await classifyEvent(part, site, sites) };
+  }
+  return out;
+}
+
+/** The checks of one event's bytes, the message already attributed to `site`. */
+async function classifyEvent(m: RawMessage, site: string, sites: SiteDirectory): Promise<Classified> {
   let event: Event;
   try {
     event = decodeEvent(m.data);

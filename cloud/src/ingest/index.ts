@@ -1,5 +1,6 @@
 export {
   classify,
+  classifyMessage,
   type RawMessage,
   type RejectReason,
   type SiteDirectory,

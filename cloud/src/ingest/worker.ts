@@ -10,13 +10,17 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamSource } from '../nats/stream-source.ts';
 import type { RawMessage } from './classify.ts';
-import { classify, MAX_SEQ, type SiteDirectory } from './classify.ts';
+import { classifyMessage, MAX_SEQ, type SiteDirectory } from './classify.ts';
 import { type AcceptedEvent, type BatchResult, type RejectedMessage, writeBatch } from './writer.ts';
 
 const NANOS_PER_MS = 1_000_000;
+const ACK_WAIT_MS = 60_000;
 
 export interface IngestOptions {
-  /** Messages written per transaction at most. */
+  /**
+   * Events written per transaction at most (a message is never split: an EventBatch can take it
+   * past this by its size less one).
+   */
   batchSize?: number;
   /** An event that reaches us later than this after it happened counts as late data. */
   lateAfterMs?: number;
@@ -46,7 +50,7 @@ export async function ensureIngestConsumer(
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     filter_subject: names.ALL_EVENTS_FILTER,
-    ack_wait: 60_000 * NANOS_PER_MS,
+    ack_wait: ACK_WAIT_MS * NANOS_PER_MS,
     max_ack_pending: 50_000,
   });
 }
@@ -59,6 +63,8 @@ export async function ensureIngestConsumer(
  */
 export class IngestWorker {
   private readonly buffer: JsMsg[] = [];
+  /** When the buffered messages were last reported in progress (their ack wait restarted). */
+  private touchedAt = 0;
   private messages: ConsumerMessages | undefined;
   private wakeUp: (() => void) | undefined;
   private running = false;
@@ -114,14 +120,19 @@ export class IngestWorker {
         await this.idle();
         continue;
       }
+      this.keepBufferedAlive();
       const linger = this.opts.lingerMs ?? 10;
       if (this.buffer.length < batchSize && linger > 0) await new Promise((r) => setTimeout(r, linger));
-      const batch = this.buffer.splice(0, batchSize);
       const accepted: AcceptedEvent[] = [];
       const rejected: RejectedMessage[] = [];
       const rawOf = new Map<AcceptedEvent, RawMessage>();
+      // Messages are taken until the events they carry fill a transaction (one per message from an
+      // edge that does not batch, up to EDGE_EVENTS_BATCH_MAX from one that does).
+      let taken = 0;
+      let events = 0;
       try {
-        for (const m of batch) {
+        while (events < batchSize && taken < this.buffer.length) {
+          const m = this.buffer[taken++]!;
           const raw: RawMessage = {
             subject: m.subject,
             source: streamSource(m),
@@ -131,21 +142,22 @@ export class IngestWorker {
             },
             data: m.data,
           };
-          const c = await classify(raw, this.sites);
-          if (c.ok) {
-            const a = { event: c.event, occurredAt: c.occurredAt, data: m.data };
-            accepted.push(a);
-            rawOf.set(a, raw);
-          } else
-            rejected.push({ message: raw, reason: c.reason, site: c.site, detail: c.detail, seq: c.seq });
+          for (const { message, result: c } of await classifyMessage(raw, this.sites)) {
+            events++;
+            if (c.ok) {
+              const a = { event: c.event, occurredAt: c.occurredAt, data: message.data };
+              accepted.push(a);
+              rawOf.set(a, message);
+            } else rejected.push({ message, reason: c.reason, site: c.site, detail: c.detail, seq: c.seq });
+          }
         }
       } catch (err) {
-        // The site lookup needs the database: when it is down, put the batch back and wait.
+        // The site lookup needs the database: when it is down, leave the messages buffered and wait.
         this.log.warn({ err: errName(err) }, 'ingest classify failed, retrying');
-        this.buffer.unshift(...batch);
         await new Promise((r) => setTimeout(r, this.opts.retryMs ?? 1000));
         continue;
       }
+      const batch = this.buffer.splice(0, taken);
       const result = await this.writeIsolating(accepted, rejected, rawOf);
       if (result === undefined) return; // stopped while the database was down: messages get redelivered
       for (const m of batch) m.ack();
@@ -153,6 +165,19 @@ export class IngestWorker {
         this.log.warn({ rejected: result.rejected, reasons: reasonsOf(rejected) }, 'events parked');
       this.opts.onBatch?.(result);
     }
+  }
+
+  /**
+   * A pull holds up to twice `batchSize` messages, and an EventBatch message carries up to 256
+   * events: behind a backlog, the last of them can wait longer than the consumer's ack wait and be
+   * delivered again meanwhile (harmless, but it doubles the work when the work is already late).
+   * Every third of the ack wait, the buffered messages are reported in progress.
+   */
+  private keepBufferedAlive(): void {
+    const now = Date.now();
+    if (now - this.touchedAt < ACK_WAIT_MS / 3) return;
+    this.touchedAt = now;
+    for (const m of this.buffer) m.working();
   }
 
   /**

@@ -1,7 +1,7 @@
 // A stand-alone edge events process for the crash test: opens the edge database and its leaf,
 // starts the events pipeline, and (MODE=burst) journals scripted calls as fast as it can until it
 // is killed. MODE=drain only publishes what the outbox holds. Prints "ready" once running.
-import { ensureEdgeEventsStream, journalCall, startEventsPipeline } from '@hcc/edge';
+import { DEFAULT_EVENT_BATCHING, ensureEdgeEventsStream, journalCall, startEventsPipeline } from '@hcc/edge';
 import { openDatabase, silentLogger } from '@hcc/shared';
 import { waitFor } from '@hcc/shared/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -23,7 +23,16 @@ await waitFor('edge stream', async () => {
 const pipeline = await startEventsPipeline(
   db.db,
   nc,
-  { siteId: site, tenantId: () => TENANT, configVersion: () => 1n, resendAfterMs: 5000, retryMs: 200 },
+  {
+    siteId: site,
+    tenantId: () => TENANT,
+    configVersion: () => 1n,
+    resendAfterMs: 5000,
+    retryMs: 200,
+    // Batched as the edge service sends (EDGE_EVENTS_BATCH_MAX=1: one event per message).
+    batchMax: Number(process.env.EDGE_EVENTS_BATCH_MAX ?? DEFAULT_EVENT_BATCHING.batchMax),
+    batchLingerMs: DEFAULT_EVENT_BATCHING.batchLingerMs,
+  },
   silentLogger,
 );
 process.stdout.write('ready\n');

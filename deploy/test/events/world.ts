@@ -13,6 +13,7 @@ import {
 } from '@hcc/cloud';
 import {
   CallerPseudonymizer,
+  DEFAULT_EVENT_BATCHING,
   EDGE_MIGRATIONS,
   type EventsPipeline,
   ensureEdgeEventsStream,
@@ -135,8 +136,14 @@ export class EventsWorld {
     this.workers = [];
   }
 
-  /** Starts the in-process edge events pipeline of `site` on its leaf and database. */
-  async startEdge(site: string): Promise<EdgeNode> {
+  /**
+   * Starts the in-process edge events pipeline of `site` on its leaf and database, batching as the
+   * edge service does by default (`batchMax: 1`: one event per message, as an edge before batching).
+   */
+  async startEdge(
+    site: string,
+    batching: { batchMax?: number; batchLingerMs?: number } = DEFAULT_EVENT_BATCHING,
+  ): Promise<EdgeNode> {
     const leaf = this.leaves[site]!;
     const nc = await connect({ servers: leaf.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     await waitFor('edge stream', async () => {
@@ -153,6 +160,7 @@ export class EventsWorld {
         configVersion: () => 1n,
         resendAfterMs: this.opts.resendAfterMs ?? 5000,
         retryMs: 200,
+        ...batching,
       },
       silentLogger,
     );

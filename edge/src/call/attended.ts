@@ -28,9 +28,9 @@ export const replacesHeader =
 
 type Joined = { dialog: Dialog; status: number; localSdp: string };
 
-/** B's phone: re-INVITE on the consultation dialog with the customer's new branch. */
-async function reinviteB(s: CallSession, b: Dialog): Promise<Joined | undefined> {
-  const branch = await s.media.connectBranch({ webrtc: false });
+/** B's phone (or trunk): re-INVITE on the consultation dialog with the customer's new branch. */
+async function reinviteB(s: CallSession, b: Dialog, srtp: boolean): Promise<Joined | undefined> {
+  const branch = await s.media.connectBranch({ webrtc: false, srtp });
   const res = await b.request('INVITE', { body: branch.sdp, contentType: 'application/sdp' });
   if (res.status < 200 || res.status >= 300) {
     s.log.warn({ status: res.status }, 'attended transfer: target refused the re-INVITE');
@@ -87,7 +87,9 @@ export async function attendedTransfer(
   const browser = consult.bTarget?.webrtc === true;
   let released = false;
   try {
-    const joined = browser ? await replaceB(s, consult, b) : await reinviteB(s, b);
+    const joined = browser
+      ? await replaceB(s, consult, b)
+      : await reinviteB(s, b, consult.bTarget?.srtp === true);
     if (!joined) {
       // B refused: the customer stays with A (on hold), A keeps the consultation.
       await s.media.abandonBranch();

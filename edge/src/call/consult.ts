@@ -10,11 +10,13 @@ import { ConsultMedia } from '../media/index.ts';
 import type { Dialog, DigestClient, ServerRequest } from '../sip/index.ts';
 import { type ConsultWork, reserveQueueAgent } from './consult-queue.ts';
 import { deviceTargets } from './contacts.ts';
+import type { Admission } from './dial-guard.ts';
 import { type DialTarget, dial } from './dialer.ts';
 import { withDirectCallEvents } from './direct-events.ts';
 import { interactionHeader } from './headers.ts';
 import { parseReferTo } from './transfer.ts';
 import { trunkDigest } from './trunk-auth.ts';
+import { trunkTarget } from './trunk-route.ts';
 import { chooseTrunks, type TrunkHealthReader, trunkFailed } from './trunks/index.ts';
 import type { CallServices } from './types.ts';
 
@@ -22,7 +24,14 @@ import type { CallServices } from './types.ts';
 export type ConsultTarget =
   | { kind: 'agent'; agent: Agent }
   | { kind: 'queue'; queue: Queue; bundle: ConfigBundle }
-  | { kind: 'external'; number: string; trunk: Trunk; fromUser: string; fallback: Trunk[] };
+  | {
+      kind: 'external';
+      number: string;
+      trunk: Trunk;
+      fromUser: string;
+      bundle: ConfigBundle;
+      fallback: Trunk[];
+    };
 
 /**
  * What the dialled user part names: an agent's extension, else a number resolved as a blind
@@ -43,7 +52,14 @@ export function consultTarget(
   const { number, trunkId } = r.step;
   const [trunk, ...fallback] = chooseTrunks(bundle, health, trunkId).trunks;
   if (!trunk) return undefined;
-  return { kind: 'external', number, trunk, fromUser: bundle.dids[0]?.number ?? 'anonymous', fallback };
+  return {
+    kind: 'external',
+    number,
+    trunk,
+    fromUser: bundle.dids[0]?.number ?? 'anonymous',
+    bundle,
+    fallback,
+  };
 }
 
 /** The dial targets of a consultation (empty: nowhere to ring) and whether they are browsers. */
@@ -52,16 +68,9 @@ async function targetsOf(
   t: Exclude<ConsultTarget, { kind: 'queue' }>,
 ): Promise<{ targets: DialTarget[]; webrtc: boolean; digest?: DigestClient }> {
   if (t.kind === 'external') {
-    const port = t.trunk.port || 5060;
     const digest = await trunkDigest(t.trunk, svc.secrets);
     return {
-      targets: [
-        {
-          uri: `sip:${t.number}@${t.trunk.host}:${port}`,
-          label: t.trunk.id,
-          hop: { protocol: 'UDP', address: t.trunk.host, port },
-        },
-      ],
+      targets: [trunkTarget(t.number, t.trunk)],
       webrtc: false,
       ...(digest ? { digest } : {}),
     };
@@ -71,6 +80,33 @@ async function targetsOf(
   const webrtc = all.some((x) => x.webrtc);
   return { targets: webrtc ? all.filter((x) => x.webrtc) : all, webrtc };
 }
+
+/** The dial gate for a consultation to a number (the agent's place is held while B's leg lives). */
+function admitConsultDial(
+  svc: CallServices,
+  t: Extract<ConsultTarget, { kind: 'external' }>,
+  agentId: string,
+  interactionId: string,
+  log: Logger,
+): Admission {
+  return svc.dial.admit({
+    bundle: t.bundle,
+    number: t.number,
+    trunkId: t.trunk.id,
+    agentId,
+    agentCap: true,
+    interactionId,
+    log,
+  });
+}
+
+const withRelease = (release: () => void, out: Admission | undefined) =>
+  out?.ok
+    ? () => {
+        release();
+        out.release();
+      }
+    : release;
 
 export class ConsultRegistry {
   private readonly byKey = new Map<string, { call: ConsultCall; side: 'a' | 'b' }>();
@@ -139,24 +175,36 @@ export class ConsultCall {
       svc = withDirectCallEvents(svc, ref);
       target = { kind: 'agent', agent: pick.agent };
     }
+    // Toll fraud: the site's dial policy and outbound caps, before a trunk channel is taken; the place
+    // is held with the trunk channel (released together, see releaseTrunk).
+    const out = target.kind === 'external' ? admitConsultDial(svc, target, fromAgentId, id, log) : undefined;
+    if (out && !out.ok) {
+      req.reply(out.status, { reason: out.phrase });
+      return;
+    }
     // A consultation out through a trunk holds one of its channels until B's dialog ends (B may become
     // the customer's connected leg after the transfer: the channel stays taken until that call ends).
     let releaseTrunk: (() => void) | undefined;
+    /** The trunk channel alone (failover frees it and takes the next trunk's; the dial place stays). */
+    let channel: (() => void) | undefined;
     if (target.kind === 'external') {
       // A full trunk is passed over for the next one of the failover list.
       const order: Trunk[] = [target.trunk, ...target.fallback];
       for (const [i, t] of order.entries()) {
-        releaseTrunk = svc.registry.takeTrunk(t.id, t.maxConcurrentCalls);
-        if (releaseTrunk) {
+        channel = svc.registry.takeTrunk(t.id, t.maxConcurrentCalls);
+        if (channel) {
           target = { ...target, trunk: t, fallback: order.slice(i + 1) };
           break;
         }
       }
+      releaseTrunk = channel;
       if (!releaseTrunk) {
+        out?.release();
         log.info({ trunk: target.trunk.id }, 'consult: every channel of every trunk is busy');
         req.reply(503, { reason: 'All trunk lines busy' });
         return;
       }
+      releaseTrunk = withRelease(releaseTrunk, out);
     }
     let pin: ReturnType<CallServices['media']['acquire']>;
     try {
@@ -198,7 +246,10 @@ export class ConsultCall {
         await media.end();
         return;
       }
-      const bSdp = await media.offer(req.message.body.toString('utf8'), webrtc);
+      const bSdp = await media.offer(
+        req.message.body.toString('utf8'),
+        webrtc ? 'webrtc' : targets.some((t) => t.srtp) ? 'srtp' : 'rtp',
+      );
       const ac = new AbortController();
       req.onCancel(() => ac.abort());
       const timeout = ringMs ? AbortSignal.timeout(ringMs) : undefined;
@@ -222,9 +273,10 @@ export class ConsultCall {
       for (const next of ext?.fallback ?? []) {
         if (!ext || r.kind !== 'failed' || ac.signal.aborted || !trunkFailed(r.status)) break;
         log.info({ trunk: r.attempts[0]?.target.label }, 'consult: trunk failed, trying the next');
-        releaseTrunk?.();
-        releaseTrunk = svc.registry.takeTrunk(next.id, next.maxConcurrentCalls);
-        if (!releaseTrunk) continue;
+        channel?.();
+        channel = svc.registry.takeTrunk(next.id, next.maxConcurrentCalls);
+        releaseTrunk = withRelease(channel ?? (() => {}), out);
+        if (!channel) continue;
         const t = await targetsOf(svc, { ...ext, trunk: next });
         r = await dialB(t.targets, t.digest);
       }

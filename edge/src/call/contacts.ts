@@ -7,6 +7,7 @@ import type { Device, Trunk } from '@hcc/proto';
 import { type Binding, type BindingStore, MemoryBindingStore, parseUri } from '../sip/index.ts';
 import { browserTargets } from './browser-device.ts';
 import type { DialTarget } from './dialer.ts';
+import { trunkHop } from './trunk-route.ts';
 
 /**
  * A BindingStore that also indexes addresses of record by user part (the agent's auth user). With a
@@ -110,9 +111,7 @@ export async function deviceTargets(
         label: d.id,
         // Not counted against the trunk's channels: a full trunk would answer the ACD's offer at once,
         // and with no other agent free it would be offered again at once, in a loop.
-        ...(trunk
-          ? { hop: { protocol: 'UDP' as const, address: trunk.host, port: trunk.port || 5060 } }
-          : {}),
+        ...(trunk ? { hop: trunkHop(trunk) } : {}),
       });
     }
   }

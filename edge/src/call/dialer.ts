@@ -29,6 +29,8 @@ export interface DialTarget {
   hop?: SendOptions['hop'];
   /** A browser device (browser-device.ts): rung with a WebRTC offer. */
   webrtc?: boolean;
+  /** A trunk that requires SRTP (trunk-route.ts): offered RTP/SAVP with SDES keys. */
+  srtp?: boolean;
   /** The trunk the target is reached through: ringing or talking to it holds one of the trunk's channels. */
   trunk?: { id: string; maxConcurrentCalls: number };
 }

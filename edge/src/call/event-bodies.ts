@@ -8,6 +8,7 @@ import {
   AgentRingingSchema,
   AgentStateChangedSchema,
   AnsweredSchema,
+  DialLimitHitSchema,
   EndedSchema,
   HeldSchema,
   InteractionEventSchema,
@@ -126,6 +127,15 @@ export const bodies = {
         agentId: e.agentId,
       }),
     }),
+  dialLimitHit: (e: CallEvents['dialLimitHit']): EventBody => ({
+    case: 'dialLimitHit',
+    value: create(DialLimitHitSchema, {
+      reason: e.reason,
+      agentId: e.agentId,
+      trunkId: e.trunkId,
+      interactionId: e.interactionId,
+    }),
+  }),
   agentState: (e: AgentStateChangedEvent): EventBody => ({
     case: 'agentStateChanged',
     value: create(AgentStateChangedSchema, {

@@ -49,6 +49,7 @@ export class EventBridge {
       s.call.on('abandoned', (e) => add(bodies.ivrAbandoned(e), e.configVersion)),
       s.call.on('agentRinging', (e) => add(bodies.agentRinging(e), e.configVersion)),
       s.call.on('answered', (e) => add(bodies.answered(e), e.configVersion)),
+      s.call.on('dialLimitHit', (e) => add(bodies.dialLimitHit(e), e.configVersion)),
     );
     if (s.ivr) this.offs.push(s.ivr.on('ivrChoice', (e) => add(bodies.ivrChoice(e), e.configVersion)));
     if (s.acd)

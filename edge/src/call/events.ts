@@ -3,7 +3,7 @@
  * never a number or a name). Queue and agent events come from the ACD and agent observers; these are
  * the ones only the call layer knows. The events bridge turns them into journal rows.
  */
-import type { AbandonStage, Channel, Disposition, EndedBy, TransferKind } from '@hcc/proto';
+import type { AbandonStage, Channel, DialRefusal, Disposition, EndedBy, TransferKind } from '@hcc/proto';
 
 export interface CallRef {
   interactionId: string;
@@ -51,6 +51,14 @@ export interface CallEvents {
   /** A direct call was answered by the agent; waitMs from the INVITE to the answer. */
   answered: CallRef & { agentId: string; queueId: string; waitMs: bigint };
   ended: EndedEvent;
+  /** A call out was refused by the dial policy or a cap (never the number). */
+  dialLimitHit: {
+    reason: DialRefusal;
+    agentId: string;
+    trunkId: string;
+    interactionId: string;
+    configVersion: bigint;
+  };
   /** Local monitoring only: the number of calls in progress changed. */
   active: { calls: number };
 }

@@ -9,7 +9,9 @@ import type { ConsultCall } from './consult.ts';
 import { digitFromInfo } from './digits.ts';
 import type { TransferTargetRef } from './events.ts';
 import type { CallSession } from './session.ts';
+import { answerHeaders, negotiate, tooSmallHeaders } from './session-timer.ts';
 import { parseReferTo } from './transfer.ts';
+import { srtpRefusal } from './trunk-route.ts';
 import type { CallServices, LegRef, PeerLeg, Step } from './types.ts';
 
 export function inDialogRequests(svc: Pick<CallServices, 'registry' | 'consults'>): Handler {
@@ -39,8 +41,10 @@ export function inDialogRequests(svc: Pick<CallServices, 'registry' | 'consults'
         return refer(session, leg, req);
       case 'ACK':
         return;
-      case 'OPTIONS':
       case 'UPDATE':
+        req.reply(200, leg === 'caller' ? { headers: refreshTimer(session, req) } : {});
+        return;
+      case 'OPTIONS':
       case 'NOTIFY':
         req.reply(200);
         return;
@@ -66,9 +70,16 @@ async function reinvite(session: CallSession, leg: LegRef, req: ServerRequest): 
   if (leg === 'caller') {
     // A session refresh keeps the media; new media (the carrier moved its address or port) is
     // re-offered to rtpengine on the caller's side. The edge's own address never changes.
+    const timerHeaders = refreshTimer(session, req);
     const offer = req.message.body.toString('utf8');
     let sdp = session.media.callerSdp;
     if (offer && req.message.contentType?.toLowerCase() === 'application/sdp' && !session.ended) {
+      // The trunk's SRTP policy holds for the whole call, not only its first offer.
+      const refused = srtpRefusal(
+        session.bundle.trunks.find((t) => t.id === session.trunkId),
+        offer,
+      );
+      if (refused) throw new SipError(488, refused);
       try {
         const before = sdp;
         sdp = await session.media.updateCaller(offer);
@@ -78,10 +89,30 @@ async function reinvite(session: CallSession, leg: LegRef, req: ServerRequest): 
         throw new SipError(488, 'Not Acceptable Here');
       }
     }
-    req.reply(200, sdp ? { body: sdp, contentType: 'application/sdp' } : {});
+    req.reply(200, {
+      headers: timerHeaders,
+      ...(sdp ? { body: sdp, contentType: 'application/sdp' } : {}),
+    });
     return;
   }
   await session.peers.reinvite(leg, req);
+}
+
+/**
+ * A re-INVITE or UPDATE from the caller refreshes its session timer (RFC 4028 §9): 422 below our Min-SE, else
+ * the timer restarts with the new terms (the current ones when the request names none) and the 2xx says so.
+ */
+function refreshTimer(session: CallSession, req: ServerRequest): Array<[string, string]> {
+  const timer = session.sessionTimer;
+  if (!timer) return [];
+  const minSeS = session.svc.minSessionExpiresS ?? 90;
+  const trunk = session.bundle.trunks.find((t) => t.id === session.trunkId);
+  const n = negotiate(req.message, trunk?.sessionExpiresSeconds ?? 0, minSeS);
+  if (n.kind === 'too-small')
+    throw new SipError(422, 'Session Interval Too Small', { headers: tooSmallHeaders(n.minSeS) });
+  const terms = n.kind === 'timer' ? n.terms : timer.current;
+  timer.refreshed(terms);
+  return answerHeaders(terms);
 }
 
 const targetRef = (s: Extract<Step, { kind: 'agent' | 'queue' | 'external' }>): TransferTargetRef =>
@@ -95,6 +126,7 @@ async function refer(session: CallSession, leg: PeerLeg, req: ServerRequest): Pr
   if (session.peers.current !== leg) throw new SipError(481, 'Call/Transaction Does Not Exist');
   const target = parseReferTo(req.message.headers.get('refer-to') ?? '', session.bundle);
   if (!target) throw new SipError(404, 'Transfer target not found');
+  if (target.kind === 'step' && target.step.kind === 'external') checkReferDial(session, leg, target.step);
   req.reply(202);
   const notify = (frag: string) =>
     leg.dialog
@@ -123,7 +155,31 @@ async function refer(session: CallSession, leg: PeerLeg, req: ServerRequest): Pr
   });
   await notify('SIP/2.0 200 OK');
   await session.peers.detach();
-  session.leaveConversation(target.step);
+  // The call out is reported with the transferring agent (it counts against the site cap only).
+  session.leaveConversation(
+    target.step.kind === 'external' ? { ...target.step, agentId: leg.agentId } : target.step,
+  );
+}
+
+/**
+ * Toll fraud: a blind transfer to a number the dial policy refuses (or over the site cap) is answered
+ * with 403 and the reason; the agent keeps the caller. The call out itself is admitted again when
+ * it starts (peer.ts runExternal), where its place is taken.
+ */
+function checkReferDial(session: CallSession, leg: PeerLeg, step: { number: string; trunkId: string }): void {
+  const { interactionId, log, bundle } = session;
+  const out = session.svc.dial.check({
+    bundle,
+    number: step.number,
+    trunkId: step.trunkId,
+    agentId: leg.agentId,
+    agentCap: false,
+    interactionId,
+    log,
+  });
+  if (out.ok) return;
+  session.cdr.step('dial-blocked', { reason: out.reason, agent: leg.agentId, trunk: step.trunkId });
+  throw new SipError(out.status, out.phrase);
 }
 
 export { targetRef };

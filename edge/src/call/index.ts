@@ -4,6 +4,16 @@ export { DbBindingStore } from './binding-db.ts';
 export { CdrBuilder, type CdrRows, type LegRecord } from './cdr.ts';
 export { ConsultCall, ConsultRegistry } from './consult.ts';
 export { AgentBindingStore, deviceTargets } from './contacts.ts';
+export { type Admission, type DialAttempt, DialGuard, dialingView } from './dial-guard.ts';
+export {
+  checkDial,
+  DEFAULT_MAX_OUTBOUND_PER_AGENT,
+  DEFAULT_MAX_OUTBOUND_PER_SITE,
+  type DialCheck,
+  type DialReason,
+  homeCountry,
+  PREMIUM_PREFIXES,
+} from './dial-policy.ts';
 export { type DialResult, type DialTarget, dial } from './dialer.ts';
 export { CallError, CallStateError, CdrWriteError, TransferTargetError } from './errors.ts';
 export { EventBridge } from './event-bridge.ts';

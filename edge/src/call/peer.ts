@@ -16,6 +16,7 @@ import { alertInfo, callerIdentity, compose, interactionHeader } from './headers
 import { answerFor, isHold, offerDirection, withDirection } from './sdp-direction.ts';
 import type { CallSession } from './session.ts';
 import { trunkDigest } from './trunk-auth.ts';
+import { trunkTarget } from './trunk-route.ts';
 import { chooseTrunks, trunkFailed } from './trunks/index.ts';
 import type { PeerLeg, Step } from './types.ts';
 
@@ -219,8 +220,9 @@ export class PeerConnector {
    * first, down trunks skipped): a trunk that times out, answers 408 or 5xx, or has no free channel
    * is followed by the next (sequential failover); any other answer is the called party's and stands.
    */
-  async runExternal(number: string, trunkId: string): Promise<Step> {
+  async runExternal(number: string, trunkId: string, agentId = ''): Promise<Step> {
     const { s } = this;
+    if (!admitDial(s, number, trunkId, agentId)) return end(Disposition.FAILED, EndedBy.SYSTEM);
     const { trunks, skipped } = chooseTrunks(s.bundle, s.svc.trunkHealth, trunkId);
     for (const t of skipped) s.cdr.step('trunk-down-skip', { trunk: t.id });
     if (trunks.length === 0) return end(Disposition.FAILED, EndedBy.SYSTEM);
@@ -246,16 +248,8 @@ export class PeerConnector {
     // Set by connect() when the dial fails; 0 (no trunk failure) when it ends any other way.
     this.lastFailure = 0;
     const digest = await trunkDigest(trunk, this.s.svc.secrets);
-    const port = trunk.port || 5060;
     return this.connect({
-      targets: [
-        {
-          uri: `sip:${number}@${trunk.host}:${port}`,
-          label: trunk.id,
-          hop: { protocol: 'UDP', address: trunk.host, port },
-          trunk,
-        },
-      ],
+      targets: [{ ...trunkTarget(number, trunk), trunk }],
       role: 'external',
       agentId: '',
       signal: this.s.signal,
@@ -265,8 +259,8 @@ export class PeerConnector {
     });
   }
 
-  private branchSdp(webrtc = false): Promise<{ branchTag: string; sdp: string }> {
-    this.branch ??= this.s.media.connectBranch({ webrtc });
+  private branchSdp(webrtc = false, srtp = false): Promise<{ branchTag: string; sdp: string }> {
+    this.branch ??= this.s.media.connectBranch({ webrtc, srtp });
     const b = this.branch;
     b.catch(() => {
       if (this.branch === b) this.branch = undefined;
@@ -292,11 +286,12 @@ export class PeerConnector {
       return 'busy';
     }
     const webrtc = targets.some((t) => t.webrtc);
+    const srtp = targets.some((t) => t.srtp);
     let r: DialResult;
     let branch: { branchTag: string; sdp: string };
     const started = svc.clock.now();
     try {
-      branch = await this.branchSdp(webrtc);
+      branch = await this.branchSdp(webrtc, srtp);
       r = await dial(svc.stack, {
         targets,
         fromUser: s.setup.callerNumber ?? 'anonymous',
@@ -480,6 +475,23 @@ export class PeerConnector {
     if (leg) this.resumeBookkeeping(leg);
     if (leg && leg.dialog.state !== 'terminated') await leg.dialog.bye().catch(() => undefined);
   }
+}
+
+/**
+ * Toll fraud: the site's dial policy and its site cap before a trunk is used (a blind transfer's or an
+ * IVR's call out: no agent is on it). A refusal is a CDR step (the reason, never the number); an
+ * admitted call out holds its place until the call ends.
+ */
+function admitDial(s: CallSession, number: string, trunkId: string, agentId: string): boolean {
+  const { interactionId, log, bundle } = s;
+  const out = s.svc.dial.admit({ bundle, number, trunkId, agentId, agentCap: false, interactionId, log });
+  if (!out.ok) {
+    s.cdr.step('dial-blocked', { reason: out.reason, agent: agentId, trunk: trunkId });
+    return false;
+  }
+  if (s.signal.aborted) out.release();
+  else s.signal.addEventListener('abort', out.release, { once: true });
+  return true;
 }
 
 function s_bye(leg: PeerLeg): void {

@@ -2,7 +2,8 @@
  * The visible path of a new INVITE: a named list of middleware steps, each doing one thing, ending
  * in one call session. `sip.use('INVITE', ...inboundPipeline(deps).map((s) => s.handler))`.
  *
- *   initCall -> traceSpan -> trunkAcl -> agentCall -> normalizeNumbers -> didLookup -> trunkCapacity -> flowLoad -> startSession
+ *   initCall -> traceSpan -> trunkAcl -> agentCall -> normalizeNumbers -> didLookup -> trunkCapacity -> flowLoad
+ *   -> srtpPolicy -> sessionTimer -> startSession
  */
 import { type ConfigBundle, Disposition, EndedBy, QueueEntry, type Trunk } from '@hcc/proto';
 import { type Logger, uuid7 } from '@hcc/shared';
@@ -14,6 +15,8 @@ import { isBrowserUser } from './browser-device.ts';
 import { ConsultCall, consultTarget } from './consult.ts';
 import { withDirectCallEvents } from './direct-events.ts';
 import { CallSession } from './session.ts';
+import { negotiate, type TimerTerms, tooSmallHeaders } from './session-timer.ts';
+import { srtpRefusal, trunkTlsRefusal } from './trunk-route.ts';
 import type { CallServices, Step } from './types.ts';
 
 export interface PipelineDeps {
@@ -35,6 +38,8 @@ interface InboundCall {
   calledNumber?: string;
   didId?: string;
   first?: Step;
+  /** RFC 4028 terms the 200 OK will carry. */
+  timer?: TimerTerms;
 }
 
 export interface PipelineStep {
@@ -103,7 +108,10 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
         span.end();
       }
     },
-    /** The trunk whose allowed CIDRs contain the source address; anything else is refused. */
+    /**
+     * The trunk whose allowed CIDRs contain the source address; anything else is refused. A TLS trunk's
+     * INVITE over another transport, or without the client certificate it requires, is refused (403).
+     */
     async trunkAcl(req, next) {
       const c = callOf(req);
       const src = req.flow.remoteAddress;
@@ -116,6 +124,14 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
       }
       c.trunk = hit.trunk;
       c.span?.setAttribute('hcc.trunk_id', hit.trunk.id);
+      const refused = trunkTlsRefusal(hit.trunk, req.flow);
+      if (refused) {
+        c.log.warn(
+          { trunk: hit.trunk.id, transport: req.flow.transport.protocol },
+          'INVITE refused: trunk TLS policy',
+        );
+        throw new SipError(403, refused);
+      }
       await next();
     },
     /** An agent phone (digest, 407) dialling another agent's extension: a consultation call. */
@@ -207,6 +223,21 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
         throw new SipError(488, 'Not Acceptable Here');
       await next();
     },
+    /** The trunk's SRTP policy: REQUIRED refuses a plain RTP offer, OFF an SRTP one (488, RFC 4568 §7.5). */
+    async srtpPolicy(req, next) {
+      const refused = srtpRefusal(callOf(req).trunk, req.message.body.toString('utf8'));
+      if (refused) throw new SipError(488, refused);
+      await next();
+    },
+    /** RFC 4028 on calls from trunks: a Session-Expires below our Min-SE gets 422, else the terms of the 200 OK. */
+    async sessionTimer(req, next) {
+      const c = callOf(req);
+      const t = negotiate(req.message, c.trunk?.sessionExpiresSeconds ?? 0, svc.minSessionExpiresS ?? 90);
+      if (t.kind === 'too-small')
+        throw new SipError(422, 'Session Interval Too Small', { headers: tooSmallHeaders(t.minSeS) });
+      if (t.kind === 'timer') c.timer = t.terms;
+      await next();
+    },
     /** One call session owns the call from here on; the handler returns once the caller is answered. */
     async startSession(req) {
       const c = callOf(req);
@@ -234,7 +265,7 @@ export function inboundPipeline(d: PipelineDeps): PipelineStep[] {
         trunkId: c.trunk?.id ?? '',
         ...d.pseudonymizer.pseudonymize(c.callerNumber),
       });
-      const answered = await session.answer(req, m.body.toString('utf8'));
+      const answered = await session.answer(req, m.body.toString('utf8'), c.timer);
       if (answered && session.callerDialog) svc.registry.bind(session.callerDialog, session, 'caller');
       void session.run(answered ? c.first! : abandonedOrFailed(req)).finally(() => {
         svc.registry.remove(session);

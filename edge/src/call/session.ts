@@ -16,7 +16,11 @@ import type { CallRef } from './events.ts';
 import { CallIvrPort } from './ivr-port.ts';
 import { PeerConnector } from './peer.ts';
 import { shouldRecord } from './policy.ts';
+import { answerHeaders, SessionTimer, type TimerTerms } from './session-timer.ts';
 import type { CallServices, CallSetup, PeerLeg, Step } from './types.ts';
+
+/** Why the edge itself tore a call down whose other side was gone (the CDR step of the same name). */
+export type HungReason = 'ack-timeout' | 'media-timeout' | 'session-expired';
 
 export type CallState = 'answering' | 'ivr' | 'queued' | 'ringing' | 'connected' | 'ended';
 
@@ -53,7 +57,11 @@ export class CallSession {
   private conversation: ((next: Step) => void) | undefined;
   private stopDtmf: (() => void) | undefined;
   private endedBy: EndedBy | undefined;
+  /** Set when the edge ended a hung call (disconnect()): the CDR says system disconnect. */
+  private hung: HungReason | undefined;
   private finished: Promise<void> | undefined;
+  /** RFC 4028 session timer of the caller leg, when one was negotiated. */
+  sessionTimer: SessionTimer | undefined;
   /** Settles when the recording of the call is archived (recorded calls only). */
   archived: Promise<void> | undefined;
 
@@ -138,15 +146,29 @@ export class CallSession {
   }
 
   /** Answers the caller: first offer and park in rtpengine, 200 OK with rtpengine's SDP. */
-  async answer(req: ServerRequest, carrierSdp: string): Promise<boolean> {
+  async answer(req: ServerRequest, carrierSdp: string, timer?: TimerTerms): Promise<boolean> {
     req.onCancel(() => this.callerHungUp());
     try {
       await this.media.offerFromCaller(carrierSdp);
       const sdp = await this.media.park();
       if (req.cancelled || this.callerGone.signal.aborted) return false;
-      const dialog = req.reply(200, { body: sdp, contentType: 'application/sdp' });
+      const dialog = req.reply(200, {
+        body: sdp,
+        contentType: 'application/sdp',
+        ...(timer ? { headers: answerHeaders(timer) } : {}),
+      });
       if (!dialog) return false;
+      if (timer)
+        this.sessionTimer = new SessionTimer(timer, {
+          dialog,
+          clock: this.svc.clock,
+          sdp: () => this.media.callerSdp,
+          minSeS: this.svc.minSessionExpiresS ?? 90,
+          onExpired: () => this.disconnect('session-expired'),
+        });
       this.callerDialog = dialog;
+      // §13.3.1.4: the dialog BYEs an unacknowledged 2xx; the whole call (legs, queue, media) ends with it.
+      dialog.onAckTimeout(() => this.disconnect('ack-timeout'));
       this.cdr.legAnswered(this.callerLeg, 200);
       if (this.svc.dtmf) {
         this.stopDtmf = this.svc.dtmf.onCall(this.interactionId, (e) => {
@@ -198,7 +220,7 @@ export class CallSession {
       case 'agent':
         return this.peers.runDirectAgent(step.agentId);
       case 'external':
-        return this.peers.runExternal(step.number, step.trunkId);
+        return this.peers.runExternal(step.number, step.trunkId, step.agentId);
     }
   }
 
@@ -293,6 +315,21 @@ export class CallSession {
     this.leaveConversation(end(Disposition.ANSWERED, EndedBy.CALLER));
   }
 
+  /**
+   * The caller's side is gone without a BYE (2xx never ACKed, no RTP, session timer expired): ends the call
+   * as a system disconnect, whatever step it is in. Queue entry, agent legs and media go in finish().
+   */
+  disconnect(reason: HungReason): void {
+    if (this.ended || this.callerGone.signal.aborted) return;
+    this.hung = reason;
+    this.endedBy = EndedBy.SYSTEM;
+    this.cdr.step(reason);
+    this.log.warn({ reason }, 'hung call ended by the edge');
+    this.callerGone.abort(new DOMException(reason, 'AbortError'));
+    this.svc.acd.abandon(this.interactionId);
+    this.leaveConversation(end(Disposition.SYSTEM_DISCONNECTED, EndedBy.SYSTEM));
+  }
+
   /** BYE from a connected peer. */
   peerHungUp(leg: PeerLeg): void {
     if (this.peers.current !== leg) return;
@@ -306,8 +343,14 @@ export class CallSession {
   }
 
   private async doFinish(step: Extract<Step, { kind: 'end' }>): Promise<void> {
-    const endedBy = this.endedBy === EndedBy.CALLER ? EndedBy.CALLER : step.endedBy;
+    if (this.hung) step = end(Disposition.SYSTEM_DISCONNECTED, EndedBy.SYSTEM);
+    const endedBy = this.hung
+      ? EndedBy.SYSTEM
+      : this.endedBy === EndedBy.CALLER
+        ? EndedBy.CALLER
+        : step.endedBy;
     this.state = 'ended';
+    this.sessionTimer?.stop();
     if (!this.callerGone.signal.aborted) this.callerGone.abort(new DOMException('call ended', 'AbortError'));
     this.stopDtmf?.();
     await this.peers.hangupAll();

@@ -9,6 +9,7 @@ import type { Dialog, DigestServer, SipStack } from '../sip/index.ts';
 import type { LegRecord, LegRole } from './cdr.ts';
 import type { ConsultRegistry } from './consult.ts';
 import type { AgentBindingStore } from './contacts.ts';
+import type { DialGuard } from './dial-guard.ts';
 import type { CallEvents } from './events.ts';
 import type { CallRegistry } from './registry.ts';
 import type { CallSession } from './session.ts';
@@ -20,7 +21,7 @@ export type Step =
   | { kind: 'flow'; flowId: string; nodeId?: string }
   | { kind: 'queue'; queueId: string; priority?: number; entry: QueueEntry; overflowFrom?: string }
   | { kind: 'agent'; agentId: string }
-  | { kind: 'external'; number: string; trunkId: string }
+  | { kind: 'external'; number: string; trunkId: string; agentId?: string }
   | { kind: 'end'; disposition: Disposition; endedBy: EndedBy };
 
 /** A SIP leg towards an agent or an outside party, owned by one session. */
@@ -92,6 +93,8 @@ export interface CallServices {
   registry: CallRegistry<CallSession, LegRef>;
   /** Agent-to-agent consultation calls (attended transfer). */
   consults: ConsultRegistry;
+  /** The dial policy and caps every call out passes (toll fraud). */
+  dial: DialGuard;
   /** Trunk health from OPTIONS pings: calls out try healthy trunks first. Absent: every trunk counts as up. */
   trunkHealth?: TrunkHealthReader;
   /** Digest (407) for INVITEs from agents' phones, i.e. not from a trunk; none: such INVITEs get 403. */
@@ -105,6 +108,8 @@ export interface CallServices {
   promptsDir: string;
   /** Prompt files in the caller's codec (G711PromptCache): rtpengine then plays them without transcoding. */
   prompts?: PromptFiles;
+  /** RFC 4028 Min-SE of calls from trunks (EDGE_SIP_MIN_SE); default 90. */
+  minSessionExpiresS?: number;
   /** Ring timeout of a direct (non-queue) agent call; default 20 s. */
   directRingMs?: number;
   /** How long a queued caller waits before music on hold starts; default 1 s (QUEUE_MUSIC_DELAY_MS). */

@@ -33,7 +33,7 @@ export {
   type NumberRules,
   normalizeCallerNumber,
 } from './pseudonym.ts';
-export { OutboxPublisher, type PublisherOptions } from './publisher.ts';
+export { DEFAULT_EVENT_BATCHING, OutboxPublisher, type PublisherOptions } from './publisher.ts';
 export {
   type QueueSnapshotInput,
   queueSnapshotListener,

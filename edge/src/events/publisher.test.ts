@@ -1,5 +1,11 @@
 import { create } from '@bufbuild/protobuf';
-import { decodeEvent, EdgeHeartbeatSchema } from '@hcc/proto';
+import {
+  AgentState,
+  AgentStateChangedSchema,
+  decodeEvent,
+  decodeEventBatch,
+  EdgeHeartbeatSchema,
+} from '@hcc/proto';
 import { type Database, names, openDatabase, silentLogger } from '@hcc/shared';
 import { createTestDatabase, startTestHub, type TestHub, waitFor } from '@hcc/shared/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -14,6 +20,11 @@ import { OutboxPublisher } from './publisher.ts';
 const heartbeat = (n: number) => ({
   case: 'edgeHeartbeat' as const,
   value: create(EdgeHeartbeatSchema, { nodeId: `n${n}` }),
+});
+
+const agentState = (n: number) => ({
+  case: 'agentStateChanged' as const,
+  value: create(AgentStateChangedSchema, { agentId: `a${n}`, toState: AgentState.READY }),
 });
 
 // Real nats-server (JetStream) and PostgreSQL: what the leaf stream holds is what the cloud gets.
@@ -112,6 +123,90 @@ describe('events publisher', () => {
     const kept = (await stream()).slice(87);
     expect(kept.map(([seq]) => seq)).toEqual([79, 80, 81]);
     for (const [seq, id] of kept) expect(id.startsWith(`${rows[seq - 1]![1]}.r`)).toBe(true);
+    await p.stop();
+  });
+
+  it('batches runs of consecutive events, cuts them at the maximum and around heartbeats, and lingers for a trickle', async () => {
+    await database.db.execute(sql`delete from event_outbox`);
+    await database.db.execute(sql`delete from event_outbox_state`);
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.purge(names.EDGE_EVENTS_STREAM);
+    const ctx = { siteId: 'hq', tenantId: () => 'acme', configVersion: () => 1n };
+    const p = new OutboxPublisher(
+      database.db,
+      nc,
+      { siteId: 'hq', batchSize: 100, batchMax: 8, batchLingerMs: 300 },
+      silentLogger,
+    );
+    const j = new OutboxJournal(database.db, ctx, (c) => p.offer(c));
+    await j.init();
+    const base = Number(
+      (
+        (await database.db.execute(sql`select last_seq from event_outbox_state`)) as unknown as {
+          rows: { last_seq: string }[];
+        }
+      ).rows[0]?.last_seq ?? 0,
+    );
+    await p.start();
+    // 20 agent events, a heartbeat, 5 more: one write, so the publisher sees one run of 26 rows.
+    const bodies = [
+      ...Array.from({ length: 20 }, (_, i) => ({ body: agentState(i) })),
+      { body: heartbeat(0) },
+      ...Array.from({ length: 5 }, (_, i) => ({ body: agentState(20 + i) })),
+    ];
+    await j.write([], bodies);
+    await waitFor('all sent', async () => p.publishedSeq === base + 26, 20_000, 20);
+    const msgs: { subject: string; id: string; seqs: number[] }[] = [];
+    const readStream = async () => {
+      msgs.length = 0;
+      const info = await jsm.streams.info(names.EDGE_EVENTS_STREAM);
+      for (let s = info.state.first_seq; s <= info.state.last_seq && info.state.messages > 0; s++) {
+        const m = (await jsm.streams.getMessage(names.EDGE_EVENTS_STREAM, { seq: s }))!;
+        const id = m.header.get('Nats-Msg-Id');
+        if (names.isEventBatchSubject(m.subject)) {
+          const b = decodeEventBatch(m.data);
+          const seqs = b.events.map((e) => Number(decodeEvent(e).seq));
+          expect(b.siteId).toBe('hq');
+          expect(Number(b.firstSeq)).toBe(seqs[0]);
+          expect(id.startsWith(names.eventBatchMsgId('hq', seqs[0]!, seqs.length))).toBe(true);
+          msgs.push({ subject: m.subject, id, seqs });
+        } else msgs.push({ subject: m.subject, id, seqs: [Number(decodeEvent(m.data).seq)] });
+      }
+      return msgs;
+    };
+    const first = await readStream();
+    for (const m of first)
+      if (m.subject === 'hcc.evt.hq.batch')
+        expect(m.id).toBe(names.eventBatchMsgId('hq', m.seqs[0]!, m.seqs.length));
+    const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => base + from + i);
+    expect((await readStream()).map((m) => [m.subject, m.seqs])).toEqual([
+      ['hcc.evt.hq.batch', range(1, 8)],
+      ['hcc.evt.hq.batch', range(9, 8)],
+      ['hcc.evt.hq.batch', range(17, 4)],
+      ['hcc.evt.hq.edge_heartbeat', range(21, 1)],
+      ['hcc.evt.hq.batch', range(22, 5)],
+    ]);
+    // A trickle of single commits is held up to the linger and goes as one message.
+    const t0 = performance.now();
+    for (let i = 0; i < 3; i++) await j.emit(agentState(100 + i));
+    await waitFor('trickle sent', async () => p.publishedSeq === base + 29, 20_000, 10);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(250);
+    expect((await readStream()).slice(5).map((m) => m.seqs)).toEqual([range(27, 3)]);
+    // Eight rows fill a batch: sent without waiting for the linger.
+    const t1 = performance.now();
+    await j.write(
+      [],
+      Array.from({ length: 8 }, (_, i) => ({ body: agentState(200 + i) })),
+    );
+    await waitFor('full batch sent', async () => p.publishedSeq === base + 37, 20_000, 5);
+    expect(performance.now() - t1).toBeLessThan(250);
+    // A rewind sends the same runs again under fresh message ids.
+    p.rewind(base + 26);
+    await waitFor('re-sent', async () => (await readStream()).length === 7 + 2, 20_000, 20);
+    const again = msgs.slice(7);
+    expect(again.map((m) => m.seqs)).toEqual([range(27, 8), range(35, 3)]);
+    for (const m of again)
+      expect(m.id.startsWith(`${names.eventBatchMsgId('hq', m.seqs[0]!, m.seqs.length)}.r`)).toBe(true);
     await p.stop();
   });
 });

@@ -1,3 +1,5 @@
+import { create } from '@bufbuild/protobuf';
+import { EventBatchSchema, encodeEventBatch } from '@hcc/proto';
 import { type Db, type Logger, names } from '@hcc/shared';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eq, sql } from 'drizzle-orm';
@@ -10,6 +12,17 @@ export interface PublisherOptions {
   siteId: string;
   /** Rows published per round (all in flight at once). */
   batchSize?: number;
+  /**
+   * Events carried by one NATS message at most (an `EventBatch`, default 1: one Event per message,
+   * as an edge before batching sent them). The edge service sets EDGE_EVENTS_BATCH_MAX (256).
+   */
+  batchMax?: number;
+  /**
+   * How long a batch shorter than `batchMax` waits for more committed rows while nothing is in
+   * flight (default 0). Under load the in-flight window fills batches by itself; this makes
+   * batches out of a steady trickle too, for at most this much added latency.
+   */
+  batchLingerMs?: number;
   /** How long to sleep when the outbox is drained and nobody wakes us. */
   idlePollMs?: number;
   /** Committed rows kept in memory for sending (beyond it, rows are read back from the outbox). */
@@ -57,6 +70,8 @@ export class OutboxPublisher {
   /** Runs of committed rows handed over by the journal, ordered by first seq, not yet all sent. */
   private readonly ready: CommittedRows[] = [];
   private readyRows = 0;
+  /** Since when a short batch has been waiting for more rows (performance.now()). */
+  private lingerSince: number | undefined;
   /** The cursor as last written to the state row, and when. */
   private persisted = 0;
   private persistedAt = 0;
@@ -159,7 +174,8 @@ export class OutboxPublisher {
   }
 
   private async run(): Promise<void> {
-    const batch = this.opts.batchSize ?? 1000;
+    const batchMax = Math.max(1, this.opts.batchMax ?? 1);
+    const batch = Math.max(this.opts.batchSize ?? 1000, batchMax);
     const window = Math.max(1, this.opts.inFlight ?? 2);
     // Batches handed to the sender and not yet settled, oldest first. While the leaf acknowledges
     // one, the next is read from the outbox and sent: the connection keeps them in order.
@@ -176,18 +192,25 @@ export class OutboxPublisher {
           this.sent = this.cursor;
         }
         let more = false;
-        if (inflight.length < window) {
+        // A short batch waits a little for more rows (sent anyway once the linger is over).
+        const linger = inflight.length < window ? this.lingerLeft(batchMax) : 0;
+        if (inflight.length < window && linger === 0) {
           const run = await this.next(batch);
           if (run.rows.length > 0 && generation === this.generation) {
             const last = run.first + run.rows.length - 1;
-            inflight.push({ last, settled: this.send(run).then(noError, (err: unknown) => err) });
+            inflight.push({ last, settled: this.send(run, batchMax).then(noError, (err: unknown) => err) });
             this.sent = last;
+            this.lingerSince = undefined;
             more = run.rows.length === batch && inflight.length < window;
           }
         }
         if (more) continue;
         const oldest = inflight.shift();
         if (!oldest) {
+          if (linger > 0) {
+            await this.sleep(linger); // a commit wakes it: the batch may be full
+            continue;
+          }
           if (this.persistDue()) await this.persist();
           await this.sleep(this.opts.idlePollMs ?? 250);
           continue;
@@ -214,6 +237,23 @@ export class OutboxPublisher {
     }
     await Promise.all(inflight.map((b) => b.settled));
     await this.persist().catch(() => {});
+  }
+
+  /**
+   * Milliseconds a batch of the rows committed and not yet sent should still wait for more: 0 when
+   * they fill a batch, when there are none (the outbox is read as before), or when the linger is
+   * over.
+   */
+  private lingerLeft(batchMax: number): number {
+    const lingerMs = this.opts.batchLingerMs ?? 0;
+    const pending = this.assigned - this.sent;
+    if (lingerMs <= 0 || batchMax <= 1 || pending <= 0 || pending >= batchMax || !this.running) {
+      this.lingerSince = undefined;
+      return 0;
+    }
+    const now = performance.now();
+    this.lingerSince ??= now;
+    return Math.max(0, Math.ceil(this.lingerSince + lingerMs - now));
   }
 
   private persistDue(): boolean {
@@ -284,20 +324,66 @@ export class OutboxPublisher {
     return s;
   }
 
-  private send({ first, rows }: CommittedRows): Promise<number> {
-    const msgs = new Array<OutMsg>(rows.length);
+  /**
+   * Sends a run of rows as messages: runs of up to `batchMax` consecutive events as one
+   * `EventBatch` each, and one Event per message for the kinds the cloud's fleet view follows per
+   * subject (and for everything when `batchMax` is 1).
+   */
+  private send({ first, rows }: CommittedRows, batchMax: number): Promise<number> {
+    const msgs: OutMsg[] = [];
+    let from = 0; // first row of the batch being filled
+    let events: Uint8Array[] = [];
+    let bytes = 0;
+    const flush = (end: number) => {
+      if (events.length === 0) return;
+      msgs.push(this.batchMessage(first + from, events));
+      events = [];
+      bytes = 0;
+      from = end;
+    };
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       const seq = first + i;
-      msgs[i] = {
-        subject: this.subjectOf(r.kind),
-        data: withSeq(r.payload, seq),
-        msgID: seq <= this.resendUpTo ? r.eventId + this.resendTag : r.eventId,
-      };
+      const data = withSeq(r.payload, seq);
+      if (batchMax <= 1 || SINGLE_KINDS.has(r.kind)) {
+        flush(i);
+        from = i + 1;
+        msgs.push({
+          subject: this.subjectOf(r.kind),
+          data,
+          msgID: seq <= this.resendUpTo ? r.eventId + this.resendTag : r.eventId,
+        });
+        continue;
+      }
+      if (events.length > 0 && bytes + data.length > MAX_BATCH_BYTES) flush(i);
+      events.push(data);
+      bytes += data.length + 4;
+      if (events.length >= batchMax) flush(i + 1);
     }
+    flush(rows.length);
     return this.sender.send(msgs);
   }
+
+  private batchSubject: string | undefined;
+  private batchMessage(firstSeq: number, events: Uint8Array[]): OutMsg {
+    const site = this.opts.siteId;
+    this.batchSubject ??= names.eventBatchSubject(site);
+    const id = names.eventBatchMsgId(site, firstSeq, events.length);
+    return {
+      subject: this.batchSubject,
+      data: encodeEventBatch(create(EventBatchSchema, { siteId: site, firstSeq: BigInt(firstSeq), events })),
+      msgID: firstSeq <= this.resendUpTo ? id + this.resendTag : id,
+    };
+  }
 }
+
+/** The edge service's batching (EDGE_EVENTS_BATCH_MAX, EDGE_EVENTS_BATCH_LINGER_MS) unless set. */
+export const DEFAULT_EVENT_BATCHING = { batchMax: 256, batchLingerMs: 20 } as const;
+
+/** Kinds sent one per message even when batching (the fleet view's consumers filter by subject). */
+const SINGLE_KINDS: ReadonlySet<string> = new Set(names.FLEET_EVENT_CASES.map(names.eventKind));
+/** A batch is cut before it passes this size (NATS refuses a message over max_payload, 1 MiB). */
+const MAX_BATCH_BYTES = 256 * 1024;
 
 const noError = (): undefined => undefined;
 

@@ -24,6 +24,8 @@ export interface HeartbeatFacts {
     overloaded: number;
     authFailures: number;
     registrationsCapped: number;
+    /** Calls out refused by the dial policy or its caps. */
+    dialRefused?: number;
   };
   /** Health of the applied config's trunks (OPTIONS pings), as heartbeat entries. */
   trunkHealth?: TrunkHealth[];
@@ -98,6 +100,7 @@ export function startFleetReporter(
                   overloaded: BigInt(f.sipProtection.overloaded),
                   authFailures: BigInt(f.sipProtection.authFailures),
                   registrationsCapped: BigInt(f.sipProtection.registrationsCapped),
+                  dialRefused: BigInt(f.sipProtection.dialRefused ?? 0),
                 }),
               }
             : {}),

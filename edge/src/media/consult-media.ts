@@ -8,6 +8,7 @@ import type { Logger } from '@hcc/shared';
 import { MediaSessionStateError, NgError } from './errors.ts';
 import type { MediaClient } from './media-session.ts';
 import { peerAnswer, peerOffer } from './recipes.ts';
+import { type MediaProfile, sdpProfile } from './sdp-lite.ts';
 
 /** Whether an SDP offers WebRTC media (DTLS-SRTP with feedback: what browsers send). */
 export const isWebrtcSdp = (sdp: string): boolean => /^m=audio \d+ UDP\/TLS\/RTP\/SAVPF /m.test(sdp);
@@ -23,7 +24,8 @@ export interface ConsultMediaOptions {
 
 export class ConsultMedia {
   private state: 'new' | 'offered' | 'active' | 'ended' = 'new';
-  private callerWebrtc = false;
+  private caller: MediaProfile = 'rtp';
+  private callerOffer = '';
   /** An offer went out: rtpengine may know the call. */
   private sent = false;
   private sentToCaller: string | undefined;
@@ -43,14 +45,24 @@ export class ConsultMedia {
     return this.state === 'ended';
   }
 
-  /** Offers the caller's SDP; returns the SDP for the called side, in its profile. */
-  async offer(callerSdp: string, calleeWebrtc: boolean): Promise<string> {
+  /**
+   * Offers the caller's SDP; returns the SDP for the called side, in its profile (`true`: WebRTC,
+   * `false`: plain RTP). The caller is answered in the profile it offered (RTP, SDES-SRTP or WebRTC).
+   */
+  async offer(callerSdp: string, callee: boolean | MediaProfile): Promise<string> {
     if (this.state !== 'new') throw new MediaSessionStateError(`offer in state ${this.state}`);
-    this.callerWebrtc = isWebrtcSdp(callerSdp);
+    this.caller = sdpProfile(callerSdp);
+    this.callerOffer = callerSdp;
+    const calleeProfile = typeof callee === 'boolean' ? (callee ? 'webrtc' : 'rtp') : callee;
     // From here rtpengine may hold the call even if the reply never comes (timeout): end() deletes it.
     this.sent = true;
     const r = await this.o.client.offer(
-      peerOffer({ callId: this.o.callId, callerTag: this.o.callerTag, sdp: callerSdp, calleeWebrtc }),
+      peerOffer({
+        callId: this.o.callId,
+        callerTag: this.o.callerTag,
+        sdp: callerSdp,
+        callee: calleeProfile,
+      }),
     );
     this.state = 'offered';
     return r.sdp;
@@ -65,7 +77,8 @@ export class ConsultMedia {
         callerTag: this.o.callerTag,
         calleeTag,
         sdp: calleeSdp,
-        callerWebrtc: this.callerWebrtc,
+        caller: this.caller,
+        callerSdp: this.callerOffer,
       }),
     );
     this.state = 'active';

@@ -46,5 +46,5 @@ export { G711PromptCache, g711Wav, type PromptFiles } from './prompt-cache.ts';
 export { type ConvertOptions, convertRecording, type RecordingResult } from './recording.ts';
 export { findRecording, type RecordingFiles } from './recording-metadata.ts';
 export { parseRtp, type RtpPacket } from './rtp-packet.ts';
-export { buildParkSdp, type CallerCodecs, callerCodecs } from './sdp-lite.ts';
+export { buildParkSdp, type CallerCodecs, callerCodecs, type MediaProfile, sdpProfile } from './sdp-lite.ts';
 export { pcm16Wav, readPcm16Wav } from './wav.ts';

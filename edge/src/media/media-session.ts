@@ -8,8 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { type Clock, type Logger, Observer, silentLogger, systemClock, type TimerHandle } from '@hcc/shared';
 import { CallerSdpChangedError, MediaSessionStateError, NgError, NgTimeoutError } from './errors.ts';
 import type { NgClient } from './ng-client.ts';
+import type { TransportProtocol } from './ng-types.ts';
 import type { PromptFiles } from './prompt-cache.ts';
-import { branchAnswer, branchOffer, firstOffer } from './recipes.ts';
+import { branchAnswer, branchOffer, callerProtocol, firstOffer } from './recipes.ts';
 import { buildParkSdp, type CallerCodecs, callerCodecs, sameMedia } from './sdp-lite.ts';
 
 export type MediaClient = Pick<
@@ -40,6 +41,8 @@ export interface Branch {
   viaBranch: string;
   kind: 'park' | 'agent';
   webrtc: boolean;
+  /** The far side speaks SDES-SRTP (RTP/SAVP): a trunk that requires SRTP. */
+  srtp?: boolean;
   /** The far side's answer (an agent branch): re-used when the carrier re-offers (updateCaller). */
   answerSdp?: string;
 }
@@ -74,6 +77,8 @@ export class MediaSession {
   private readonly opts: MediaSessionOptions;
   private state: State = 'new';
   private carrierSdp = '';
+  /** The caller's profile, written in every answer (RTP/AVP, or RTP/SAVP with SDES when it offered SRTP). */
+  private callerProtocol: TransportProtocol = 'RTP/AVP';
   private codecs: CallerCodecs | undefined;
   private callerSdpSent: string | undefined;
   private recordingFiles: string[] = [];
@@ -96,6 +101,11 @@ export class MediaSession {
   /** The branch the caller is connected to now. */
   get branch(): Readonly<Branch> | undefined {
     return this.current;
+  }
+
+  /** The caller's (carrier's) last SDP offer: its direction says whether the caller sends media. */
+  get callerOffer(): string {
+    return this.carrierSdp;
   }
 
   /** The SDP sent to the carrier in the 200 OK (from the park answer). */
@@ -126,12 +136,18 @@ export class MediaSession {
     return { callId: this.callId, callerTag: this.callerTag, injectDtmf: this.opts.injectDtmf ?? false };
   }
 
+  /** The caller speaks SDES-SRTP (it offered RTP/SAVP with a=crypto): rtpengine answers it in kind. */
+  get callerSrtp(): boolean {
+    return this.callerProtocol !== 'RTP/AVP';
+  }
+
   /** The first offer with the carrier's SDP. Returns rtpengine's SDP for the branch side (unused by park). */
   offerFromCaller(carrierSdp: string): Promise<string> {
     return this.run('offerFromCaller', async () => {
       if (this.state !== 'new') throw new MediaSessionStateError(`offerFromCaller in state ${this.state}`);
       this.codecs = callerCodecs(carrierSdp);
       this.carrierSdp = carrierSdp;
+      this.callerProtocol = callerProtocol(carrierSdp);
       const viaBranch = this.newId();
       const r = await this.client.offer(
         firstOffer({ ...this.base(), viaBranch, carrierSdp, record: this.opts.record ?? false }),
@@ -176,6 +192,7 @@ export class MediaSession {
           sdp: buildParkSdp(codecs),
           kind: 'park',
           webrtc: false,
+          callerProtocol: this.callerProtocol,
         }),
       );
       await this.switchTo(branch, r.sdp);
@@ -191,7 +208,12 @@ export class MediaSession {
   }
 
   /** Re-offers the caller's SDP for a new agent branch; returns the SDP to send to the agent. */
-  connectBranch(opts: { webrtc: boolean; codec?: string }): Promise<{ branchTag: string; sdp: string }> {
+  connectBranch(opts: {
+    webrtc: boolean;
+    codec?: string;
+    /** Offer RTP/SAVP with SDES keys (a trunk that requires SRTP). */
+    srtp?: boolean;
+  }): Promise<{ branchTag: string; sdp: string }> {
     return this.run('connectBranch', async () => {
       if (this.state !== 'active') throw new MediaSessionStateError(`connectBranch in state ${this.state}`);
       const viaBranch = this.newId();
@@ -202,9 +224,16 @@ export class MediaSession {
           carrierSdp: this.carrierSdp,
           codec: opts.codec ?? this.codecs!.audio.encoding,
           webrtc: opts.webrtc,
+          ...(opts.srtp ? { srtp: true } : {}),
         }),
       );
-      this.pending = { tag: `agent-${this.newId()}`, viaBranch, kind: 'agent', webrtc: opts.webrtc };
+      this.pending = {
+        tag: `agent-${this.newId()}`,
+        viaBranch,
+        kind: 'agent',
+        webrtc: opts.webrtc,
+        ...(opts.srtp ? { srtp: true } : {}),
+      };
       return { branchTag: this.pending.tag, sdp: r.sdp };
     });
   }
@@ -227,6 +256,7 @@ export class MediaSession {
           sdp: agentAnswerSdp,
           kind: 'agent',
           webrtc: branch.webrtc,
+          callerProtocol: this.callerProtocol,
         }),
       );
       // Deleting the old branch stops any play media; a caller left blocked by hold is unblocked.
@@ -251,11 +281,13 @@ export class MediaSession {
       const base = { ...this.base(), viaBranch: b.viaBranch, webrtc: b.webrtc };
       const codec = this.codecs!.audio.encoding;
       await this.client.offer({
-        ...branchOffer({ ...base, carrierSdp: this.carrierSdp, codec }),
+        ...branchOffer({ ...base, carrierSdp: this.carrierSdp, codec, srtp: b.srtp ?? false }),
         toTag: b.tag,
       });
       const sdp = b.kind === 'park' ? buildParkSdp(this.codecs!) : (b.answerSdp ?? '');
-      await this.client.answer(branchAnswer({ ...base, branchTag: b.tag, sdp, kind: b.kind }));
+      await this.client.answer(
+        branchAnswer({ ...base, branchTag: b.tag, sdp, kind: b.kind, callerProtocol: this.callerProtocol }),
+      );
     });
   }
 
@@ -273,11 +305,15 @@ export class MediaSession {
       const codecs = callerCodecs(carrierSdp);
       const base = { ...this.base(), viaBranch: b.viaBranch, webrtc: b.webrtc };
       await this.client.offer({
-        ...branchOffer({ ...base, carrierSdp, codec: codecs.audio.encoding }),
+        ...branchOffer({ ...base, carrierSdp, codec: codecs.audio.encoding, srtp: b.srtp ?? false }),
         toTag: b.tag,
       });
       const sdp = b.kind === 'park' ? buildParkSdp(codecs) : (b.answerSdp ?? '');
-      const r = await this.client.answer(branchAnswer({ ...base, branchTag: b.tag, sdp, kind: b.kind }));
+      const protocol = callerProtocol(carrierSdp);
+      const r = await this.client.answer(
+        branchAnswer({ ...base, branchTag: b.tag, sdp, kind: b.kind, callerProtocol: protocol }),
+      );
+      this.callerProtocol = protocol;
       this.carrierSdp = carrierSdp;
       this.codecs = codecs;
       this.callerSdpSent = r.sdp;

@@ -101,6 +101,21 @@ export function toSdpReply(command: string, raw: BencodeDict): SdpReply {
   return { ...baseReply(raw), sdp, recordings };
 }
 
+/** Sum of `stats.packets` over the streams of a tag's medias (a query reply). */
+function packetsIn(medias: unknown): number {
+  let n = 0;
+  if (!Array.isArray(medias)) return n;
+  for (const m of medias) {
+    const streams = isDict(m) ? m['streams'] : undefined;
+    if (!Array.isArray(streams)) continue;
+    for (const st of streams) {
+      const stats = isDict(st) && isDict(st['stats']) ? st['stats'] : undefined;
+      n += (stats && num(stats['packets'])) ?? 0;
+    }
+  }
+  return n;
+}
+
 export function toQueryReply(raw: BencodeDict): QueryReply {
   const tags: Record<string, TagInfo> = {};
   const rawTags = raw['tags'];
@@ -113,6 +128,7 @@ export function toQueryReply(raw: BencodeDict): QueryReply {
         subscriptions: Array.isArray(subs)
           ? subs.map((s) => (isDict(s) ? str(s['tag']) : undefined)).filter((s): s is string => !!s)
           : [],
+        packetsIn: packetsIn(value['medias']),
       };
       const label = str(value['label']);
       if (label !== undefined) info.label = label;

@@ -153,6 +153,8 @@ export interface TagInfo {
   viaBranch?: string;
   /** Tags this monologue receives media from. */
   subscriptions: string[];
+  /** Packets (RTP and RTCP) rtpengine received from this party, over all its streams. */
+  packetsIn: number;
 }
 
 export interface QueryReply extends NgReplyBase {

@@ -18,6 +18,20 @@ export interface CallerCodecs {
   dtmfPayloadType?: number;
 }
 
+/**
+ * What one side of a call speaks: plain RTP (RTP/AVP), SDES-SRTP (RTP/SAVP or RTP/SAVPF with a=crypto,
+ * RFC 4568) or WebRTC (UDP/TLS/RTP/SAVPF: DTLS-SRTP and ICE).
+ */
+export type MediaProfile = 'rtp' | 'srtp' | 'webrtc';
+
+/** The profile of an SDP's first audio m= line ('rtp' without one). */
+export function sdpProfile(sdp: string): MediaProfile {
+  const proto = /^m=audio \S+ (\S+)/m.exec(sdp)?.[1]?.toUpperCase();
+  if (proto === 'UDP/TLS/RTP/SAVPF' || proto === 'UDP/TLS/RTP/SAVP') return 'webrtc';
+  if (proto === 'RTP/SAVP' || proto === 'RTP/SAVPF') return 'srtp';
+  return 'rtp';
+}
+
 const STATIC_PT: Record<number, AudioCodec> = {
   0: { payloadType: 0, encoding: 'PCMU', clockRate: 8000 },
   8: { payloadType: 8, encoding: 'PCMA', clockRate: 8000 },

@@ -3,7 +3,8 @@
  * environment as the edge (/etc/hcc/edge.env): media on EDGE_RTP_HOST, EDGE_PUBLIC_ADDRESS written
  * into SDP (`--interface=<local>!<public>`), the ng socket of the first EDGE_RTPENGINE_NG entry,
  * EDGE_MEDIA_PORT_MIN/MAX, DTMF events to EDGE_MEDIA_HOST:EDGE_DTMF_PORT and pcap recordings into
- * EDGE_DATA_DIR/recordings-spool. `--print` prints the command instead of running it.
+ * EDGE_DATA_DIR/recordings-spool, the media timeouts of EDGE_MEDIA_TIMEOUT_S / EDGE_MEDIA_HOLD_TIMEOUT_S /
+ * EDGE_MEDIA_FINAL_TIMEOUT_S. `--print` prints the command instead of running it.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -28,6 +29,11 @@ export function rtpengineCommand(env: NodeJS.ProcessEnv = process.env): { comman
       portMax: e.port('EDGE_MEDIA_PORT_MAX', 34999),
       dtmf: { host: settings.mediaHost, port: settings.dtmfPort },
       recordingDir,
+      timeouts: {
+        mediaS: settings.hungCalls.mediaTimeoutS,
+        holdS: settings.hungCalls.holdTimeoutS,
+        finalS: settings.hungCalls.finalTimeoutS,
+      },
     }),
   };
 }

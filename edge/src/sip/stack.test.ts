@@ -96,6 +96,33 @@ describe('SipStack over the in-memory network', () => {
     expect(b.dialogs.values().next().value?.awaitingAck).toBe(false);
   });
 
+  it('a 2xx never ACKed: the dialog tells its owner at 64*T1, then sends BYE (§13.3.1.4)', async () => {
+    const { a, b, wire, net, run } = await pair();
+    net.filter = (data) => {
+      const m = parseMessage(data, { datagram: true });
+      wire.push(m);
+      return m.kind === 'request' && m.method === 'ACK' ? 'drop' : 'pass';
+    };
+    let timedOut = 0;
+    let byeAtTimeout: number | undefined;
+    b.use('INVITE', (req) => {
+      const d = req.reply(200, { body: 'v=0\r\n', contentType: 'application/sdp' });
+      d?.onAckTimeout(() => {
+        timedOut++;
+        byeAtTimeout = wire.filter((m) => m.kind === 'request' && m.method === 'BYE').length;
+      });
+    });
+    a.use('BYE', (req) => void req.reply(200));
+    a.send(invite());
+    await run(31_000, 500);
+    expect(timedOut).toBe(0);
+    await run(2_000, 500);
+    expect(timedOut).toBe(1);
+    expect(byeAtTimeout).toBe(0);
+    expect(statuses(wire).filter((s) => s === 'BYE')).toHaveLength(1);
+    expect(b.dialogs.size).toBe(0);
+  });
+
   it('absorbs duplicated requests and responses', async () => {
     const { a, b, net, run } = await pair();
     net.filter = () => 'duplicate';

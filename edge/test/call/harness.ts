@@ -24,6 +24,7 @@ import {
   ConsultRegistry,
   callOfferPort,
   DbCallStore,
+  DialGuard,
   EventBridge,
   type LegRef,
   mountCallLayer,
@@ -186,7 +187,15 @@ export async function startHarness(o: {
   const events: Harness['events'] = [];
   const ended: Promise<void>[] = [];
   if (o.recordEvents !== false)
-    for (const name of ['offered', 'held', 'resumed', 'transferred', 'abandoned', 'ended'] as const)
+    for (const name of [
+      'offered',
+      'held',
+      'resumed',
+      'transferred',
+      'abandoned',
+      'ended',
+      'dialLimitHit',
+    ] as const)
       observer.on(name, (payload) => events.push({ name, payload }));
   const bindings = new AgentBindingStore(stack.clock);
   const svc: CallServices = {
@@ -205,6 +214,7 @@ export async function startHarness(o: {
     observer,
     registry,
     consults: new ConsultRegistry(),
+    dial: new DialGuard(observer),
     agentAuth: agentDigest({
       clock: stack.clock,
       realm: sipRealm('hq'),

@@ -172,6 +172,8 @@ export type AgentAction =
   | { audio: true }
   | { hold: 'sendonly' | 'sendrecv' }
   | { refer: string }
+  /** A blind transfer the edge refuses with 403 and `phrase` (the agent keeps the caller). */
+  | { referRefused: string; phrase: string }
   | { acceptReinvite: true }
   | { bye: true }
   | { waitBye: true };
@@ -274,6 +276,12 @@ Content-Length: 0`),
         okToLast(),
         '<recv request="BYE"/>',
         okToLast(),
+      );
+    } else if ('referRefused' in a) {
+      parts.push(
+        reqFromUas('REFER', cseq++, `Refer-To: <${a.referRefused}>\nReferred-By: <sip:agent@[local_ip]>\n`),
+        `<recv response="403"><action><ereg regexp="SIP/2.0 403 ${a.phrase}" search_in="msg" check_it="true" assign_to="phrase"/></action></recv>`,
+        '<Reference variables="phrase"/>',
       );
     } else if ('acceptReinvite' in a) {
       parts.push(

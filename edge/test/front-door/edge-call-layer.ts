@@ -18,7 +18,9 @@ import { OutboxJournal } from '../../src/events/index.ts';
 import { RtpenginePool } from '../../src/media/index.ts';
 import { Acd } from '../../src/queue/index.ts';
 import { sipRealm } from '../../src/secrets/index.ts';
+import { type HungCallSettings, hungCallSettings } from '../../src/settings-calls.ts';
 import { type SipProtectionSettings, sipProtectionSettings } from '../../src/settings-sip.ts';
+import type { SipTlsSettings } from '../../src/settings-sip-tls.ts';
 import { makePrompts } from '../call/harness.ts';
 import { type RtpengineFixture, startRtpengine } from '../media/rtpengine-fixture.ts';
 
@@ -31,11 +33,11 @@ export interface EdgeCallLayer {
   dir: string;
   /** Sets a SIP phone's password in the edge's secret store (as `hcc-edge secrets` does). */
   setPassword(extension: string, password: string): Promise<void>;
-  /** Runs one SIPp scenario against the edge from `ip` (default 127.0.0.2, the carrier trunk). */
+  /** Runs one SIPp scenario against the edge from `ip` (default 127.0.0.2, the carrier trunk), on `port` (default a free one). */
   sipp(
     scenario: string,
     args?: string[],
-    o?: { ip?: string; timeoutS?: number },
+    o?: { ip?: string; timeoutS?: number; port?: number },
   ): Promise<{ code: number | null; output: string }>;
   query<T>(q: ReturnType<typeof sql>): Promise<T[]>;
   close(): Promise<void>;
@@ -48,15 +50,25 @@ export async function startEdgeCallLayer(o: {
   /** Environment for the front door's settings (EDGE_SIP_*); the product defaults otherwise. */
   env?: NodeJS.ProcessEnv;
   settings?: Partial<SipProtectionSettings>;
+  /** Media and session timer limits (short ones in tests); rtpengine gets the media timeouts too. */
+  hungCalls?: Partial<HungCallSettings>;
   /** rtpengine media port range (load tests need thousands). */
   ports?: { min: number; max: number };
+  /** SIP over TLS (the listener on its own port), as EDGE_SIP_TLS_* configure it. */
+  sipTls?: SipTlsSettings;
 }): Promise<EdgeCallLayer> {
   const dir = await mkdtemp(join(tmpdir(), `hcc-door-${o.name}-`));
   const promptsDir = join(dir, 'prompts');
   await makePrompts(promptsDir);
   const dtmfPort = await freePort();
+  const hungCalls = { ...hungCallSettings(o.env ?? {}), ...o.hungCalls };
   const rtp = await startRtpengine({
     dtmfPort,
+    timeouts: {
+      mediaS: hungCalls.mediaTimeoutS,
+      holdS: hungCalls.holdTimeoutS,
+      finalS: hungCalls.finalTimeoutS,
+    },
     name: `rtpengine-${o.name}`,
     ...(o.ports ? { portMin: o.ports.min, portMax: o.ports.max, logLevel: 3, ngTimeoutMs: 1000 } : {}),
   });
@@ -97,6 +109,8 @@ export async function startEdgeCallLayer(o: {
     observers: { acd: acdObs, agents: agentObs },
     log,
     sipProtection: { ...sipProtectionSettings(o.env ?? {}), ...o.settings },
+    ...(o.sipTls ? { sipTls: o.sipTls } : {}),
+    hungCalls,
   });
   const running = new Set<{ stop(): Promise<void> }>();
   return {
@@ -107,7 +121,11 @@ export async function startEdgeCallLayer(o: {
     database,
     dir,
     setPassword: (ext, pw) => layer.secrets.setDevicePassword(`sip-${ext}`, ext, sipRealm('hq'), pw),
-    async sipp(scenario: string, args: string[] = [], so: { ip?: string; timeoutS?: number } = {}) {
+    async sipp(
+      scenario: string,
+      args: string[] = [],
+      so: { ip?: string; timeoutS?: number; port?: number } = {},
+    ) {
       const ip = so.ip ?? '127.0.0.2';
       const child = startChild({
         name: 'sipp',
@@ -119,7 +137,7 @@ export async function startEdgeCallLayer(o: {
           '-i',
           ip,
           '-p',
-          String(await freePort(ip)),
+          String(so.port ?? (await freePort(ip))),
           '-mi',
           ip,
           '-mp',

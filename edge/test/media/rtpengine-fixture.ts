@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type RtpengineLaunch, timeoutArgs } from '@hcc/shared';
 import { freePort, type ManagedChild, startChild, waitFor } from '@hcc/shared/testing';
 import { NgClient } from '../../src/media/index.ts';
 
@@ -30,6 +31,8 @@ export async function startRtpengine(
     /** rtpengine --log-level (default 5); load tests use 3 so logging never throttles it. */
     logLevel?: number;
     ngTimeoutMs?: number;
+    /** --timeout / --silent-timeout / --final-timeout as the site's rtpengine gets them (default 60 / 3600 / off). */
+    timeouts?: RtpengineLaunch['timeouts'];
     /** More rtpengine options (benchmarks try thread and timer settings). */
     extraArgs?: string[];
   } = {},
@@ -56,6 +59,7 @@ export async function startRtpengine(
     // As the README recommends for a site: prompts and music on one playback thread cost a fifth to a
     // third less CPU per call than one per core (edge/bench/rtpengine-ops.ts).
     '--media-num-threads=1',
+    ...timeoutArgs(opts.timeouts),
     ...(opts.extraArgs ?? []),
   ];
   if (opts.dtmfPort !== undefined) args.push(`--dtmf-log-dest=127.0.0.1:${opts.dtmfPort}`);

@@ -3,8 +3,8 @@
  * its own nats-server), on a non-loopback address inside a network namespace, behind a NAT whose
  * public side is EDGE_PUBLIC_ADDRESS. A SIPp caller in another namespace reaches it over a veth
  * link: the 200 OK carries the public address in SDP c= and Contact. The agent desktop is HTTPS/WSS
- * on that address (verified against its certificate), and without a certificate the edge refuses
- * to start there.
+ * on that address (verified against its certificate), so is SIP over TLS (EDGE_SIP_TLS_*), and
+ * without a certificate the edge refuses to start there.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -127,6 +127,10 @@ describe('an edge on a non-loopback address behind NAT (network namespaces)', ()
       EDGE_SIP_WS_PORT: String(await freePort()),
       EDGE_TLS_CERT: certFile,
       EDGE_TLS_KEY: join(dir, 'key.pem'),
+      // SIP over TLS for trunks and phones, with the same certificate.
+      EDGE_SIP_TLS_PORT: String(await freePort()),
+      EDGE_SIP_TLS_CERT: certFile,
+      EDGE_SIP_TLS_KEY: join(dir, 'key.pem'),
       EDGE_PUBLIC_ADDRESS: PUBLIC,
       EDGE_NATS_URL: `nats://127.0.0.1:${nats}`,
       EDGE_RTPENGINE_NG: `127.0.0.1:${await freePort()}`,
@@ -191,6 +195,33 @@ describe('an edge on a non-loopback address behind NAT (network namespaces)', ()
     // Nothing in clear text.
     expect(await curl(`http://${site}:${env.EDGE_HTTP_PORT}/readyz`)).not.toBe('200');
   });
+
+  it('takes SIP over TLS on EDGE_SIP_TLS_PORT (verified against its certificate)', async () => {
+    const site = net.site.address;
+    const options = [
+      `OPTIONS sip:${site}:${env.EDGE_SIP_TLS_PORT};transport=tls SIP/2.0`,
+      `Via: SIP/2.0/TLS ${net.outside.address}:5061;branch=z9hG4bK-tls-options;rport`,
+      'Max-Forwards: 70',
+      `From: <sip:probe@${net.outside.address}>;tag=probe`,
+      `To: <sip:${site}>`,
+      'Call-ID: tls-options-probe',
+      'CSeq: 1 OPTIONS',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    // openssl keeps the connection open after stdin ends (-quiet implies -ign_eof): timeout closes it.
+    const r = await outside('sh', [
+      '-c',
+      `printf '%s' "$1" | timeout 5 openssl s_client -quiet -verify_return_error -CAfile "$2" -connect "$3"`,
+      'sh',
+      options,
+      certFile,
+      `${site}:${env.EDGE_SIP_TLS_PORT}`,
+    ]);
+    expect(r.stdout, r.stderr).toMatch(/^SIP\/2\.0 200 OK\r?$/m);
+    expect(r.stdout).toMatch(/^Via: SIP\/2\.0\/TLS .*branch=z9hG4bK-tls-options/m);
+  }, 30_000);
 
   it('refuses to start there in clear text, naming EDGE_TLS_CERT/EDGE_TLS_KEY', async () => {
     const { EDGE_TLS_CERT: _c, EDGE_TLS_KEY: _k, ...plain } = env;

@@ -1,4 +1,5 @@
 import { type ConfigBundle, ConfigRejectReason, type Node } from '@hcc/proto';
+import { dialPolicyProblems } from './dial-policy.ts';
 import { trunkHealthProblems } from './trunk-health.ts';
 
 /** One thing wrong with a bundle: a reason code and where (ids and field paths only, never free text). */
@@ -115,6 +116,9 @@ export function validateBundle(b: ConfigBundle): BundleProblem[] {
           if (t.case === 'agentId' && !agents.has(t.value)) dangling(at(n, 'agent_id'));
           if (t.case === 'queueId' && !queues.has(t.value)) dangling(at(n, 'queue_id'));
           if (t.case === undefined) bad(ConfigRejectReason.INVALID_FLOW, at(n, 'target'));
+          // What goes to the carrier, and what the dial policy checks: E.164.
+          if (t.case === 'external' && !/^\+[1-9][0-9]{5,14}$/.test(t.value.number))
+            bad(ConfigRejectReason.INVALID_FLOW, at(n, 'external.number'));
           break;
         }
         case 'voicemail':
@@ -174,5 +178,8 @@ export function validateBundle(b: ConfigBundle): BundleProblem[] {
     prompt(b.recording.announcePromptId, 'recording.announce_prompt_id');
     for (const q of b.recording.queueIds) if (!queues.has(q)) dangling(`recording.queue_ids.${q}`);
   }
+  if (b.dialPolicy)
+    for (const p of dialPolicyProblems(b.dialPolicy))
+      bad(ConfigRejectReason.INVALID_VALUE, `dial_policy.${p.path}`);
   return problems;
 }

@@ -30,10 +30,22 @@ describe('rtpengine command line', () => {
         '--recording-dir=/var/lib/hcc-edge/recordings-spool',
         '--recording-method=pcap',
         '--delete-delay=0',
+        '--timeout=60',
+        '--silent-timeout=3600',
       ]),
     );
+    expect(args.some((a) => a.startsWith('--final-timeout'))).toBe(false);
     expect(() => rtpengineArgs({ rtpHost: 'x', ng: { host: 'h', port: 1 }, portMin: 5, portMax: 4 })).toThrow(
       RangeError,
     );
+  });
+
+  it('passes the media timeouts the edge uses (EDGE_MEDIA_TIMEOUT_S, EDGE_MEDIA_HOLD_TIMEOUT_S)', () => {
+    const base = { rtpHost: 'x', ng: { host: 'h', port: 1 }, portMin: 5, portMax: 6 };
+    const args = rtpengineArgs({ ...base, timeouts: { mediaS: 20, holdS: 600, finalS: 7200 } });
+    expect(args).toEqual(
+      expect.arrayContaining(['--timeout=20', '--silent-timeout=600', '--final-timeout=7200']),
+    );
+    expect(() => rtpengineArgs({ ...base, timeouts: { mediaS: 0 } })).toThrow(RangeError);
   });
 });

@@ -45,6 +45,28 @@ export const HUB_EVENTS_STREAM = 'EVENTS_ALL';
 /** Deliver prefix used by the hub's source of one edge stream. */
 export const eventsSourceDeliver = (site: string): string => `hcc.src.evt.${assertSiteId(site)}`;
 
+/**
+ * Subject of a batch of a site's events (one `EventBatch`: a run of consecutive seqs of any kinds).
+ * `batch` is not an event kind (kinds are Event.body cases in snake case).
+ */
+export const eventBatchSubject = (site: string): string => `hcc.evt.${assertSiteId(site)}.batch`;
+/** Whether an event subject carries an `EventBatch` (any other event subject carries one Event). */
+export const isEventBatchSubject = (subject: string): boolean =>
+  subject.endsWith('.batch') && subject.split('.').length === 4;
+/** JetStream message id of a batch: site, first seq and count (the same run sent again is dropped). */
+export const eventBatchMsgId = (site: string, firstSeq: number, count: number): string =>
+  `${site}.${firstSeq}.${count}`;
+/**
+ * Event.body cases the cloud's fleet view follows with one consumer per subject
+ * (`hcc.evt.*.<kind>`): the edge always sends these as one-event messages, never inside a batch.
+ */
+export const FLEET_EVENT_CASES = [
+  'edgeHeartbeat',
+  'configApplied',
+  'configRejected',
+  'trunkStatusChanged',
+] as const;
+
 /** Extracts the site token of an event subject, or undefined when the subject is not an event subject. */
 export function siteOfEventSubject(subject: string): string | undefined {
   const parts = subject.split('.');

@@ -38,6 +38,11 @@ export interface ServerCertOptions {
   hosts?: readonly string[];
   /** Validity in days (default 825, the longest browsers accept for a server certificate). */
   days?: number;
+  /**
+   * Also valid as a TLS client certificate (extendedKeyUsage clientAuth): a SIP peer that both
+   * accepts and opens TLS connections with one certificate (a trunk, RFC 5922).
+   */
+  clientAuth?: boolean;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
@@ -136,7 +141,7 @@ export async function issueServerCert(
       [
         'basicConstraints=critical,CA:FALSE',
         'keyUsage=critical,digitalSignature',
-        'extendedKeyUsage=serverAuth',
+        `extendedKeyUsage=serverAuth${o.clientAuth ? ',clientAuth' : ''}`,
         `subjectAltName=${san}`,
         '',
       ].join('\n'),

@@ -1,5 +1,6 @@
 import { fromJson, type JsonValue, toJson } from '@bufbuild/protobuf';
-import { RecordingPolicySchema, RetentionPolicySchema } from '@hcc/proto';
+import { DialPolicySchema, RecordingPolicySchema, RetentionPolicySchema } from '@hcc/proto';
+import { dialPolicyProblems } from '@hcc/shared';
 import { eq } from 'drizzle-orm';
 import { sites } from '../../db/schema.ts';
 import { withTenant } from '../../db/tenant.ts';
@@ -16,6 +17,7 @@ const siteViewRef = { $ref: '#/components/schemas/SiteView' };
 interface Policies {
   recording?: JsonValue;
   retention?: JsonValue;
+  dial_policy?: JsonValue;
 }
 
 const policiesBody: BodySpec<Policies> = {
@@ -25,6 +27,7 @@ const policiesBody: BodySpec<Policies> = {
     properties: {
       recording: { $ref: '#/components/schemas/hcc.config.v1.RecordingPolicy' },
       retention: { $ref: '#/components/schemas/hcc.config.v1.RetentionPolicy' },
+      dial_policy: { $ref: '#/components/schemas/hcc.config.v1.DialPolicy' },
     },
   },
   parse(v) {
@@ -33,9 +36,18 @@ const policiesBody: BodySpec<Policies> = {
       throw new ValidationError([{ field: '(body)', problem: 'expected an object' }]);
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o))
-      if (k !== 'recording' && k !== 'retention') problems.push({ field: k, problem: 'unknown field' });
+      if (k !== 'recording' && k !== 'retention' && k !== 'dial_policy')
+        problems.push({ field: k, problem: 'unknown field' });
     if (o.recording !== undefined) checkProtoJson(RecordingPolicySchema, o.recording, 'recording', problems);
     if (o.retention !== undefined) checkProtoJson(RetentionPolicySchema, o.retention, 'retention', problems);
+    if (o.dial_policy !== undefined) {
+      const before = problems.length;
+      checkProtoJson(DialPolicySchema, o.dial_policy, 'dial_policy', problems);
+      // Prefixes and the country code, once the shape is right (the same check publishing runs).
+      if (problems.length === before)
+        for (const x of dialPolicyProblems(fromJson(DialPolicySchema, o.dial_policy as JsonValue)))
+          problems.push({ field: `dial_policy.${x.path}`, problem: x.problem });
+    }
     if (problems.length) throw new ValidationError(problems);
     return o as Policies;
   },
@@ -101,19 +113,19 @@ export function siteRoutes(d: ApiDeps): RouteSpec[] {
     route({
       method: 'get',
       path: '/api/v1/sites/{siteId}/policies',
-      summary: 'Recording and retention policy of the site (draft)',
+      summary: 'Recording, retention and dial policy of the site (draft)',
       tag: 'sites',
       action: 'read',
       handler: async ({ p, params }) =>
         withTenant(d.db, p.tenantId, async (tx) => {
           const s = await requireSite(tx, p.tenantId, params.siteId!);
-          return { recording: s.recording, retention: s.retention };
+          return { recording: s.recording, retention: s.retention, dial_policy: s.dialPolicy };
         }),
     }),
     route({
       method: 'put',
       path: '/api/v1/sites/{siteId}/policies',
-      summary: 'Set the recording and retention policy (draft)',
+      summary: 'Set the recording, retention or dial policy (draft)',
       tag: 'sites',
       action: 'edit_config',
       body: policiesBody,
@@ -128,15 +140,20 @@ export function siteRoutes(d: ApiDeps): RouteSpec[] {
             body.retention !== undefined
               ? toJson(RetentionPolicySchema, fromJson(RetentionPolicySchema, body.retention))
               : undefined;
+          const dialPolicy =
+            body.dial_policy !== undefined
+              ? toJson(DialPolicySchema, fromJson(DialPolicySchema, body.dial_policy))
+              : undefined;
           await tx
             .update(sites)
             .set({
               ...(recording !== undefined ? { recording } : {}),
               ...(retention !== undefined ? { retention } : {}),
+              ...(dialPolicy !== undefined ? { dialPolicy } : {}),
             })
             .where(eq(sites.id, params.siteId!));
           const s = await requireSite(tx, p.tenantId, params.siteId!);
-          return { recording: s.recording, retention: s.retention };
+          return { recording: s.recording, retention: s.retention, dial_policy: s.dialPolicy };
         }),
     }),
     route({

@@ -5,17 +5,14 @@
  * which say the peer cannot take requests now (RFC 3261 21.5, 21.6; 503 is also the stack's own
  * answer to a transport error). No final response within the timeout is a failure.
  */
-import { SipTransport, type Trunk } from '@hcc/proto';
+import type { Trunk } from '@hcc/proto';
 import type { Clock } from '@hcc/shared';
-import { Headers, newCallId, newTag, type SendOptions, SipRequest, type SipStack } from '../../sip/index.ts';
+import { Headers, newCallId, newTag, SipRequest, type SipStack } from '../../sip/index.ts';
+import { trunkHop } from '../trunk-route.ts';
 import type { Pinger, PingOutcome } from './health.ts';
 
 /** The next hop of a trunk: its transport (UDP unless set), host and port (default 5060, 5061 for TLS). */
-export function trunkPingHop(t: Trunk): NonNullable<SendOptions['hop']> {
-  const protocol =
-    t.transport === SipTransport.TCP ? 'TCP' : t.transport === SipTransport.TLS ? 'TLS' : 'UDP';
-  return { protocol, address: t.host, port: t.port || (protocol === 'TLS' ? 5061 : 5060) };
-}
+export const trunkPingHop = (t: Trunk) => trunkHop(t);
 
 /** Whether a final response to OPTIONS counts as the trunk answering. */
 export function pingAnswered(status: number): boolean {

@@ -53,6 +53,7 @@ export class Dialog {
   /** The connection the dialog runs over, reused for in-dialog requests while open. */
   flow: Flow | undefined;
   private readonly terminatedListeners: Array<(reason: string) => void> = [];
+  private readonly ackTimeoutListeners: Array<() => void> = [];
   // UAS: the 2xx we retransmit until the ACK arrives (§13.3.1.4).
   private pendingAck:
     | { cseq: number; timer: TimerHandle | undefined; deadline: TimerHandle | undefined }
@@ -86,6 +87,14 @@ export class Dialog {
 
   onTerminated(fn: (reason: string) => void): void {
     this.terminatedListeners.push(fn);
+  }
+
+  /**
+   * UAS: `fn` runs when a 2xx we sent was never ACKed within 64*T1 (§13.3.1.4), just before the dialog
+   * sends its BYE: the application ends what it built on the dialog (the call session, its media).
+   */
+  onAckTimeout(fn: () => void): void {
+    this.ackTimeoutListeners.push(fn);
   }
 
   /** §12.2.1.1: a new in-dialog request with the next local CSeq, the route set and the remote target. */
@@ -167,6 +176,13 @@ export class Dialog {
     entry.deadline = this.host.clock.setTimeout(() => {
       // No ACK: confirm and immediately end the session with a BYE (§13.3.1.4).
       this.stopAckWait();
+      for (const fn of this.ackTimeoutListeners) {
+        try {
+          fn();
+        } catch {
+          /* listeners must not break the stack */
+        }
+      }
       if (this.state !== 'terminated') void this.bye().catch(() => {});
     }, 64 * T1);
     this.pendingAck = entry;

@@ -33,6 +33,7 @@ const DISPLAY: Record<string, string> = {
   rseq: 'RSeq',
   'sip-etag': 'SIP-ETag',
   'sip-if-match': 'SIP-If-Match',
+  'min-se': 'Min-SE',
 };
 
 const keyCache = new Map<string, string>();

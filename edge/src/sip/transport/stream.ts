@@ -35,6 +35,10 @@ export abstract class StreamTransport implements Transport {
   protected abstract createServer(onSocket: (s: Socket) => void): Server;
   /** Opens an outgoing connection; resolves once it is ready to write (TLS: after the handshake). */
   protected abstract connectSocket(address: string, port: number): Promise<Socket>;
+  /** Flow.peerVerified of a connection (TLS overrides it). */
+  protected peerVerified(_socket: Socket): boolean | undefined {
+    return undefined;
+  }
 
   get connectionCount(): number {
     return this.byId.size;
@@ -64,7 +68,14 @@ export abstract class StreamTransport implements Transport {
     this.byRemote.set(key, conn);
     socket.setNoDelay(true);
     socket.setTimeout(this.idleTimeoutMs, () => socket.destroy());
-    const flow: Flow = { transport: this, remoteAddress, remotePort, connectionId: id };
+    const verified = this.peerVerified(socket);
+    const flow: Flow = {
+      transport: this,
+      remoteAddress,
+      remotePort,
+      connectionId: id,
+      ...(verified === undefined ? {} : { peerVerified: verified }),
+    };
     const framer = new StreamFramer({
       message: (data) => this.events?.message(data, flow),
       ping: () => {

@@ -1,7 +1,7 @@
 // TLS transport (RFC 3261 §26.2.1) over node:tls; TLS 1.2 is the floor.
 import { once } from 'node:events';
 import type { Server, Socket } from 'node:net';
-import { connect, createServer, type SecureContextOptions } from 'node:tls';
+import { connect, createServer, type SecureContextOptions, TLSSocket } from 'node:tls';
 import { StreamTransport } from './stream.ts';
 
 export interface TlsOptions {
@@ -14,6 +14,10 @@ export interface TlsOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   /** Verify the server certificate on outgoing connections (default true). */
   rejectUnauthorized?: boolean;
+  /**
+   * Ask connecting peers for a certificate. A peer without one (a phone) still connects; whether the
+   * certificate verified is on each message's Flow.peerVerified, for the layer above to decide.
+   */
   requestCert?: boolean;
   idleTimeoutMs?: number;
 }
@@ -30,7 +34,14 @@ export class TlsTransport extends StreamTransport {
   }
 
   protected createServer(onSocket: (s: Socket) => void): Server {
-    return createServer({ ...this.context(), requestCert: this.opts.requestCert ?? false }, onSocket);
+    return createServer(
+      { ...this.context(), requestCert: this.opts.requestCert ?? false, rejectUnauthorized: false },
+      onSocket,
+    );
+  }
+
+  protected override peerVerified(socket: Socket): boolean {
+    return socket instanceof TLSSocket && socket.authorized;
   }
 
   protected async connectSocket(address: string, port: number): Promise<Socket> {

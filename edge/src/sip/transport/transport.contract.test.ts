@@ -168,6 +168,24 @@ describe('stream framing details', () => {
     expect(String(err)).toMatch(/version|protocol|alert/i);
   });
 
+  it('TLS: tells whether the peer presented a certificate the CA verifies (Flow.peerVerified)', async () => {
+    const server = await endpoint(
+      () => new TlsTransport({ host: '127.0.0.1', port: 0, ...cert, ca: cert.cert, requestCert: true }),
+    );
+    const send = async (client: { cert?: string | Buffer; key?: string | Buffer }, tag: string) => {
+      const sock = tlsConnect({ host: '127.0.0.1', port: server.t.localPort, ca: cert.cert, ...client });
+      sock.on('error', () => {});
+      await once(sock, 'secureConnect');
+      sock.write(sipMessage(0, tag));
+      await until(() => server.got.some((g) => g.data.includes(`Call-ID: ${tag}`)));
+      sock.destroy();
+      return server.got.find((g) => g.data.includes(`Call-ID: ${tag}`))!.flow.peerVerified;
+    };
+    // A phone without a certificate still connects; only a verified certificate counts.
+    expect(await send({}, 'anonymous')).toBe(false);
+    expect(await send({ cert: cert.cert, key: cert.key }, 'certified')).toBe(true);
+  });
+
   it('WS: refuses a handshake without the sip subprotocol', async () => {
     const server = await endpoint(FACTORIES.WS!.make);
     const ws = new WebSocket(`ws://127.0.0.1:${server.t.localPort}/`, 'chat');

@@ -9,6 +9,11 @@ export interface Flow {
   readonly remotePort: number;
   /** Connection id on stream transports; responses and in-dialog requests reuse it while it is open. */
   readonly connectionId?: string;
+  /**
+   * TLS: the peer presented a certificate that the transport's CA verified (a client certificate on an
+   * accepted connection, the server's on one the stack opened). Undefined on other transports.
+   */
+  readonly peerVerified?: boolean;
 }
 
 export interface Destination {

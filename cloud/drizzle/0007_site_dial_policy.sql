@@ -1,0 +1,1 @@
+ALTER TABLE "sites" ADD COLUMN "dial_policy" jsonb DEFAULT '{}'::jsonb NOT NULL;
