@@ -312,6 +312,10 @@ async function rampProcess(
         say(step.line);
         result.steps.push(step);
         if (!ok) {
+          // Calls SIPp completed whose CDR was not written within the window: late or lost?
+          await sleep(20_000);
+          const later = await cdrCounts(query);
+          say(`  20 s later: ${later.ok - before.ok}/${calls} answered CDRs`);
           say(`  dispositions of the step: ${await dispositions(query, before.n).catch((e) => String(e))}`);
           say(`  last steps of failed calls: ${await failedSteps(query).catch((e) => String(e))}`);
           const errors = readFileSync(join(dir, `sipp-${rate}-errors.log`), 'utf8').split('\n');
@@ -360,10 +364,12 @@ function rampCallLoad(): VariantResult {
   const lines = (r.stdout ?? '').split('\n');
   const summary = lines.slice(lines.indexOf('summary') + 1);
   const steps: StepResult[] = [];
-  for (const line of summary.filter((l) => l.startsWith('ramp '))) {
-    const rate = Number(/^ramp (\d+)/.exec(line)?.[1]);
+  for (const line of summary) {
+    // The step lines, and under a failed one the call-load's own account of the failed calls.
+    if (line.startsWith('  ')) say(`call-load: ${line.trim()}`);
+    if (!line.startsWith('ramp ')) continue;
     steps.push({
-      rate,
+      rate: Number(/^ramp (\d+)/.exec(line)?.[1]),
       ok: line.endsWith('OK'),
       edgeMsPerCall: Number(/edge CPU \d+% \(([\d.]+) CPU-ms\/call/.exec(line)?.[1]),
       line: `call-load: ${line}`,
