@@ -132,7 +132,15 @@ describe('dev stack on a real address, and a second start', () => {
   beforeAll(async () => {
     const names = ['CLOUD_HTTP_PORT', 'HUB_NATS_PORT', 'HUB_LEAF_PORT'];
     for (const site of ['HQ', 'BRANCH'])
-      for (const p of ['HTTP_PORT', 'SIP_PORT', 'SIP_WS_PORT', 'NATS_PORT', 'RTPENGINE_NG_PORT', 'DTMF_PORT'])
+      for (const p of [
+        'HTTP_PORT',
+        'SIP_PORT',
+        'SIP_TLS_PORT',
+        'SIP_WS_PORT',
+        'NATS_PORT',
+        'RTPENGINE_NG_PORT',
+        'DTMF_PORT',
+      ])
         names.push(`${site}_${p}`);
     for (const n of names) env[n] = String(await freePort());
     // Media ports below the kernel's ephemeral range and apart from stack.test.ts's (30000-32399).
@@ -175,7 +183,9 @@ describe('dev stack on a real address, and a second start', () => {
   });
 
   it("answers on hq's own address only, with the public address in SDP c= and Contact", async () => {
-    expect(stack!.tail()).toContain(`SIP ${SIP_HOST}:${env.HQ_SIP_PORT} (UDP+TCP), public address ${PUBLIC}`);
+    expect(stack!.tail()).toContain(
+      `SIP ${SIP_HOST}:${env.HQ_SIP_PORT} (UDP+TCP), ${env.HQ_SIP_TLS_PORT} (TLS), public address ${PUBLIC}`,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'hcc-sipp-net-'));
     try {
       const scenario = join(dir, 'public.xml');
@@ -266,7 +276,15 @@ describe('dev stack whose child exits during the start', () => {
     const env: Record<string, string> = {};
     const names = ['CLOUD_HTTP_PORT', 'HUB_NATS_PORT', 'HUB_LEAF_PORT'];
     for (const site of ['HQ', 'BRANCH'])
-      for (const p of ['HTTP_PORT', 'SIP_PORT', 'SIP_WS_PORT', 'NATS_PORT', 'RTPENGINE_NG_PORT', 'DTMF_PORT'])
+      for (const p of [
+        'HTTP_PORT',
+        'SIP_PORT',
+        'SIP_TLS_PORT',
+        'SIP_WS_PORT',
+        'NATS_PORT',
+        'RTPENGINE_NG_PORT',
+        'DTMF_PORT',
+      ])
         names.push(`${site}_${p}`);
     for (const n of names) env[n] = String(await freePort());
     const base = 35000 + Math.floor(Math.random() * 60) * 40;

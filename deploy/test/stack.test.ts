@@ -31,7 +31,15 @@ describe('dev stack', () => {
     const env: Record<string, string> = { HCC_DEV_DIR: state };
     const names = ['CLOUD_HTTP_PORT', 'HUB_NATS_PORT', 'HUB_LEAF_PORT'];
     for (const site of ['HQ', 'BRANCH']) {
-      for (const p of ['HTTP_PORT', 'SIP_PORT', 'SIP_WS_PORT', 'NATS_PORT', 'RTPENGINE_NG_PORT', 'DTMF_PORT'])
+      for (const p of [
+        'HTTP_PORT',
+        'SIP_PORT',
+        'SIP_TLS_PORT',
+        'SIP_WS_PORT',
+        'NATS_PORT',
+        'RTPENGINE_NG_PORT',
+        'DTMF_PORT',
+      ])
         names.push(`${site}_${p}`);
     }
     for (const n of names) env[n] = String(await freePort());

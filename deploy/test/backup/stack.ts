@@ -23,7 +23,15 @@ export async function stackEnv(state: string): Promise<StackEnv> {
   const ports: Record<string, string> = { HCC_DEV_DIR: state };
   const names = ['CLOUD_HTTP_PORT', 'HUB_NATS_PORT', 'HUB_LEAF_PORT'];
   for (const site of ['HQ', 'BRANCH'])
-    for (const p of ['HTTP_PORT', 'SIP_PORT', 'SIP_WS_PORT', 'NATS_PORT', 'RTPENGINE_NG_PORT', 'DTMF_PORT'])
+    for (const p of [
+      'HTTP_PORT',
+      'SIP_PORT',
+      'SIP_TLS_PORT',
+      'SIP_WS_PORT',
+      'NATS_PORT',
+      'RTPENGINE_NG_PORT',
+      'DTMF_PORT',
+    ])
       names.push(`${site}_${p}`);
   for (const n of names) ports[n] = String(await freePort());
   const base = 30000 + Math.floor(Math.random() * 60) * 40;

@@ -3,10 +3,8 @@
  * give the edge its site (the files `hcc-edge enroll` writes, see the enrollment contract), a SIPp
  * call to the installed edge, and queries of the services' embedded databases.
  */
-import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { leafConf } from '@hcc/shared';
 import type { BootedRoot } from './container.ts';
 
 /** The installed cloud serves HTTPS (configureDemoCloud): edges enroll over it, as at a real site. */
