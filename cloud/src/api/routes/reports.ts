@@ -59,12 +59,14 @@ function parse(call: Call<unknown>, allowed: readonly Param[], csvPath: boolean)
   const problems = Object.keys(call.query)
     .filter((k) => !(allowed as readonly string[]).includes(k))
     .map((field) => ({ field, problem: `unknown parameter; this report takes ${allowed.join(', ')}` }));
-  const format = call.query.format || undefined;
+  const format = allowed.includes('format') ? call.query.format || undefined : undefined;
   if (format !== undefined && format !== 'json' && format !== 'csv')
     problems.push({ field: 'format', problem: 'must be json or csv' });
   if (problems.length) throw new ValidationError(problems);
   const accept = call.c.req.header('accept') ?? '';
-  const csv = csvPath || format === 'csv' || (format === undefined && /\btext\/csv\b/.test(accept));
+  // `Accept: text/csv` asks for CSV; a client that also accepts JSON gets JSON.
+  const wantsCsv = /\btext\/csv\b/.test(accept) && !/\bapplication\/json\b/.test(accept);
+  const csv = csvPath || format === 'csv' || (format === undefined && wantsCsv);
   return { ...reportQuery((k) => call.query[k]), format: csv ? 'csv' : 'json' };
 }
 
