@@ -9,7 +9,9 @@ import {
   waitFor,
 } from '@hcc/shared';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Reports } from './analytics/reports.ts';
 import type { ApiDeps } from './api/index.ts';
+import { TokenBuckets } from './api/rate-limit.ts';
 import { IdentityService } from './auth/identity.ts';
 import { ed25519Signer, type Signer } from './config/publish.ts';
 import { ConfigService } from './config/rollout.ts';
@@ -75,6 +77,9 @@ export async function startControlPlane(settings: CloudSettings, log: Logger): P
     enrollThrottle: new LoginThrottle({ clock: systemClock, perAccount: 10, perAddress: 10 }),
     publicUrl: settings.publicUrl,
     onlineAfterMs: settings.onlineAfterMs,
+    reports: new Reports(db),
+    // The reports API: a token bucket per API key or user (default 60 a minute, 20 at once).
+    reportsRate: new TokenBuckets(systemClock, settings.reportsRate),
     log,
   };
   const conn = nc;

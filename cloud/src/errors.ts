@@ -26,3 +26,11 @@ export class ValidationError extends Error {
     super(problems.map((p) => `${p.field}: ${p.problem}`).join('; '));
   }
 }
+
+/** The caller made too many requests; it may try again after `retryAfterS` seconds. */
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError';
+  constructor(readonly retryAfterS: number) {
+    super(`too many requests: retry after ${retryAfterS} s`);
+  }
+}

@@ -9,6 +9,7 @@ import {
   readTlsPair,
   type TlsPair,
 } from '@hcc/shared';
+import { REPORTS_RATE_DEFAULTS, type TokenBucketOptions } from './api/rate-limit.ts';
 import { SecretBox } from './db/secret-box.ts';
 import { checkRetention, type RetentionOptions } from './ingest/retention.ts';
 import type { AuthoritySecrets } from './nats/authority.ts';
@@ -50,6 +51,11 @@ export interface CloudSettings {
   seedDemo: boolean;
   /** analytics.events retention (status rows after `statusHours`; other events after `eventsDays`, 0 = keep). */
   retention?: RetentionOptions;
+  /**
+   * The reports API's token bucket per API key or user (CLOUD_REPORTS_RATE_PER_MINUTE, default 60;
+   * CLOUD_REPORTS_RATE_BURST, default 20).
+   */
+  reportsRate?: TokenBucketOptions;
   /** Demo: the console admin's password comes from this file. */
   demoCredentialsFile?: string;
 }
@@ -156,6 +162,10 @@ export function cloudSettings(env: NodeJS.ProcessEnv = process.env): CloudSettin
       Number(e.str('CLOUD_STATUS_EVENTS_RETENTION_HOURS', '48')),
       Number(e.str('CLOUD_EVENTS_RETENTION_DAYS', '0')),
     ),
+    reportsRate: {
+      perMinute: e.int('CLOUD_REPORTS_RATE_PER_MINUTE', REPORTS_RATE_DEFAULTS.perMinute, 1, 1_000_000),
+      burst: e.int('CLOUD_REPORTS_RATE_BURST', REPORTS_RATE_DEFAULTS.burst, 1, 1_000_000),
+    },
     demoCredentialsFile: e.optional('CLOUD_DEMO_CREDENTIALS_FILE'),
   };
 }

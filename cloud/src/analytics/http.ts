@@ -1,8 +1,8 @@
 import type { Db } from '@hcc/shared';
 import { type Context, Hono } from 'hono';
-import { toCsv } from './csv.ts';
+import { exportFilename, queueExportCsv } from './csv.ts';
 import { reportPage, wallboardPage } from './pages.ts';
-import { type Bucket, ReportParamError, type ReportRange, Reports } from './reports.ts';
+import { ReportParamError, Reports, reportQuery } from './reports.ts';
 import { wallboard } from './wallboard.ts';
 
 export interface AnalyticsHttpDeps {
@@ -11,33 +11,7 @@ export interface AnalyticsHttpDeps {
   tenantOf: (c: Context) => Promise<string | undefined>;
 }
 
-const BUCKETS: readonly Bucket[] = ['15m', 'hour', 'day'];
-
-/** Today's date in `tz` (YYYY-MM-DD). */
-const today = (tz: string): string => new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(new Date());
-
-function rangeOf(c: Context): { range: ReportRange; bucket: Bucket } {
-  const q = (k: string) => c.req.query(k) || undefined;
-  const tz = q('tz') ?? 'UTC';
-  let day: string;
-  try {
-    day = today(tz);
-  } catch (cause) {
-    throw Object.assign(new ReportParamError('unknown time zone'), { cause });
-  }
-  const bucket = (q('bucket') ?? '15m') as Bucket;
-  if (!BUCKETS.includes(bucket)) throw new ReportParamError('bucket must be 15m, hour or day');
-  return {
-    range: {
-      from: q('from') ?? day,
-      to: q('to') ?? q('from') ?? day,
-      tz,
-      siteId: q('site'),
-      queueId: q('queue'),
-    },
-    bucket,
-  };
-}
+const rangeOf = (c: Context) => reportQuery((k) => c.req.query(k));
 
 /**
  * Analyst reports and the live wallboard, under /analytics: HTML pages (server-rendered, inline
@@ -55,7 +29,8 @@ export function analyticsRoutes(deps: AnalyticsHttpDeps): Hono {
   app.onError((err, c) => {
     if (err instanceof UnauthorizedError)
       return c.json({ error: 'unauthorized', message: 'sign in to the console first' }, 401);
-    if (err instanceof ReportParamError) return c.json({ error: 'bad_request', message: err.message }, 400);
+    if (err instanceof ReportParamError)
+      return c.json({ error: 'bad_request', message: err.message, field: err.field }, 400);
     return c.json({ error: 'internal', message: 'internal error' }, 500);
   });
 
@@ -92,40 +67,13 @@ export function analyticsRoutes(deps: AnalyticsHttpDeps): Hono {
       reports.series(t, range, bucket),
       reports.breakdown(t, range),
     ]);
-    const cols = [
-      'offered',
-      'answered',
-      'abandoned',
-      'shortAbandoned',
-      'answeredInSl',
-      'serviceLevel',
-      'abandonRate',
-      'asaMs',
-      'ahtMs',
-      'talkMs',
-      'holdMs',
-      'wrapMs',
-      'longestWaitMs',
-      'late',
-    ];
-    const csv =
-      toCsv(
-        ['start', 'start_local', ...cols],
-        series.map((s) => ({ ...s, start_local: localTime(s.start, range.tz) })),
-      ) +
-      '\r\n' +
-      toCsv(['siteId', 'queueId', ...cols], breakdown);
+    const csv = queueExportCsv(series, breakdown, range.tz);
     c.header('content-type', 'text/csv; charset=utf-8');
-    c.header('content-disposition', `attachment; filename="queues_${range.from}_${range.to}.csv"`);
+    c.header('content-disposition', `attachment; filename="${exportFilename(range)}"`);
     return c.body(csv);
   });
   return app;
 }
-
-const localTime = (iso: string, tz: string): string =>
-  new Intl.DateTimeFormat('sv-SE', { timeZone: tz, dateStyle: 'short', timeStyle: 'short' }).format(
-    new Date(iso),
-  );
 
 class UnauthorizedError extends Error {
   override readonly name = 'UnauthorizedError';

@@ -55,24 +55,75 @@ export interface AgentRow {
   staffedMs: number;
 }
 
-/** Invalid report parameters (answered with 400). */
+/** An invalid report parameter, naming the query parameter (`from`, `to`, `tz`, `bucket`). */
 export class ReportParamError extends Error {
   override readonly name = 'ReportParamError';
+  constructor(
+    message: string,
+    readonly field: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A real calendar date YYYY-MM-DD (2025-02-30 is not). */
+const isDate = (s: string): boolean => {
+  if (!DATE.test(s)) return false;
+  const t = Date.parse(s);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+};
 
 /** Validates a range: ISO dates, a known IANA zone, at most 400 days. */
 export function checkRange(r: ReportRange): ReportRange {
-  if (!DATE.test(r.from) || !DATE.test(r.to)) throw new ReportParamError('from and to must be YYYY-MM-DD');
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: r.tz });
-  } catch (cause) {
-    throw Object.assign(new ReportParamError('unknown time zone'), { cause });
-  }
+  for (const field of ['from', 'to'] as const)
+    if (!isDate(r[field])) throw new ReportParamError(`${field} must be a date YYYY-MM-DD`, field);
+  checkZone(r.tz);
   const days = (Date.parse(r.to) - Date.parse(r.from)) / 86_400_000;
-  if (!(days >= 0 && days <= 400)) throw new ReportParamError('to must be on or after from, within 400 days');
+  if (!(days >= 0 && days <= 400))
+    throw new ReportParamError('to must be on or after from, within 400 days', 'to');
   return r;
+}
+
+function checkZone(tz: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch (cause) {
+    throw new ReportParamError('unknown time zone', 'tz', { cause });
+  }
+}
+
+export const BUCKETS: readonly Bucket[] = ['15m', 'hour', 'day'];
+
+/** The report query parameters the console and the reports API share. */
+export const REPORT_PARAMS = ['from', 'to', 'tz', 'site', 'queue', 'bucket'] as const;
+
+/** Today's date in `tz` (YYYY-MM-DD). */
+const today = (tz: string): string => new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(new Date());
+
+/**
+ * A report's range and bucket from query parameters (`from`, `to`, `tz`, `site`, `queue`, `bucket`):
+ * `from` defaults to today in `tz` (default UTC), `to` to `from`, `bucket` to 15m. Checked by
+ * `checkRange` when a report runs; a bad bucket or zone throws here.
+ */
+export function reportQuery(q: (name: string) => string | undefined): { range: ReportRange; bucket: Bucket } {
+  const get = (k: string) => q(k) || undefined;
+  const tz = get('tz') ?? 'UTC';
+  checkZone(tz);
+  const day = today(tz);
+  const bucket = (get('bucket') ?? '15m') as Bucket;
+  if (!BUCKETS.includes(bucket)) throw new ReportParamError('bucket must be 15m, hour or day', 'bucket');
+  return {
+    range: {
+      from: get('from') ?? day,
+      to: get('to') ?? get('from') ?? day,
+      tz,
+      siteId: get('site'),
+      queueId: get('queue'),
+    },
+    bucket,
+  };
 }
 
 const bounds = (r: ReportRange) => ({

@@ -5,6 +5,7 @@ import { mountRoutes, type RouteSpec } from './router.ts';
 import { authRoutes } from './routes/auth.ts';
 import { enrollmentRoutes } from './routes/enrollment.ts';
 import { entityRoutes } from './routes/entities.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { versionRoutes } from './routes/versions.ts';
 
@@ -16,6 +17,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
     ...enrollmentRoutes(d),
     ...entityRoutes(d),
     ...versionRoutes(d),
+    ...reportRoutes(d),
   ];
 }
 

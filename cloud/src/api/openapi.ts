@@ -6,6 +6,7 @@ import {
 } from '@hcc/proto';
 import { ENTITY_KINDS } from '../config/entities.ts';
 import { type JsonSchema, protoJsonSchemas } from './proto-json.ts';
+import { reportSchemas } from './report-schemas.ts';
 import type { RouteSpec } from './router.ts';
 import { problemSchema, siteViewSchema } from './schemas.ts';
 
@@ -19,12 +20,16 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
       required: true,
       schema: { type: 'string' },
     }));
-    const query = (r.query ?? []).map((name) => ({
-      name,
-      in: 'query',
-      required: false,
-      schema: { type: 'string' },
-    }));
+    const query = (r.query ?? []).map((q) => {
+      const { name, description, schema } = typeof q === 'string' ? { name: q } : q;
+      return {
+        name,
+        in: 'query',
+        required: false,
+        ...(description ? { description } : {}),
+        schema: schema ?? { type: 'string' },
+      };
+    });
     const status = String(r.status ?? 200);
     const err = (description: string) => ({
       description,
@@ -51,12 +56,30 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
             ? { description: 'done' }
             : {
                 description: 'ok',
-                content: { 'application/json': { schema: r.response ?? { type: 'object' } } },
+                content: {
+                  ...(r.csv === 'only'
+                    ? {}
+                    : { 'application/json': { schema: r.response ?? { type: 'object' } } }),
+                  ...(r.csv ? { 'text/csv': { schema: { type: 'string' } } } : {}),
+                },
               },
         401: err('not authenticated'),
         403: err('role lacks the permission'),
         404: err("not found in the caller's tenant"),
         422: err('invalid input: each problem names the field'),
+        ...(r.rateLimited
+          ? {
+              429: {
+                ...err("over the caller's rate limit"),
+                headers: {
+                  'Retry-After': {
+                    description: 'seconds until the next request is allowed',
+                    schema: { type: 'integer' },
+                  },
+                },
+              },
+            }
+          : {}),
       },
     };
   }
@@ -78,6 +101,7 @@ export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
       schemas: {
         Problem: problemSchema,
         SiteView: siteViewSchema,
+        ...reportSchemas,
         ...protoJsonSchemas([
           ConfigBundleSchema,
           RecordingPolicySchema,

@@ -22,6 +22,13 @@ export interface Call<B> {
   c: Context;
 }
 
+/** A query parameter as the OpenAPI document describes it (a bare name: an optional string). */
+export interface QueryParam {
+  name: string;
+  description?: string;
+  schema?: JsonSchema;
+}
+
 export interface RouteSpec<B = unknown> {
   method: 'get' | 'post' | 'put' | 'delete';
   /** OpenAPI form, e.g. `/api/v1/sites/{siteId}`. */
@@ -33,8 +40,12 @@ export interface RouteSpec<B = unknown> {
   body?: BodySpec<B>;
   /** The body may be left out (empty request body): it is then parsed as `{}`. */
   optionalBody?: boolean;
-  query?: string[];
+  query?: (string | QueryParam)[];
   response?: JsonSchema;
+  /** The route also (`true`) or only (`only`) answers `text/csv`; the handler returns that Response itself. */
+  csv?: boolean | 'only';
+  /** The route may answer 429 with `Retry-After` (a per-caller rate limit). */
+  rateLimited?: boolean;
   status?: 200 | 201 | 204;
   handler(call: Call<B>): Promise<unknown>;
 }
