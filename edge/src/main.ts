@@ -34,12 +34,15 @@ import { type CallLayer, startCallLayer } from './call/start.ts';
 import { type TrunkHealthView, trunkHealthEntries, trunkStatusView } from './call/trunks/index.ts';
 import { ConfigStore } from './config/store.ts';
 import { watchConfig } from './config/watch.ts';
+import { CustomerDirectory, siteNumberRules } from './customers/index.ts';
 import { eventsStatusView, startEventsPipeline } from './events/pipeline.ts';
 import { startFleetReporter } from './fleet/reporter.ts';
 import { agentApi } from './http/agent-api.ts';
 import { MemorySessionStore } from './http/agent-api-auth.ts';
 import { PgCredentialStore } from './http/agent-credentials-db.ts';
+import { ApiKeyStore } from './http/api-keys.ts';
 import { edgeApp } from './http/app.ts';
+import { customersApi } from './http/customers-api.ts';
 import { serveEdgeHttp, tlsFromEnv } from './http/desktop-tls.ts';
 import { desktopDevice, desktopHttp, provisionDemoDesktop } from './http/desktop-wiring.ts';
 import { checkFlows } from './ivr/flow-check.ts';
@@ -277,8 +280,16 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   });
   log.info({ ws: desktop.ws.port, secure: desktop.ws.secure }, 'agent desktop SIP WebSocket listening');
   // --- end agent desktop ---
+  // --- customer directory (issue 18): /api/v1/customers for the site's systems, site API keys ---
+  const directoryApi = customersApi({
+    directory: new CustomerDirectory(database.db, () => siteNumberRules(config.current()?.trunks)),
+    keys: new ApiKeyStore(database.db, systemClock),
+    log: log.child({ module: 'directory' }),
+  });
+  // --- end customer directory ---
   const app = edgeApp({
     agentApi: agentHttp,
+    directoryApi,
     desktop: desktopRoutes,
     site: settings.site,
     readiness,
