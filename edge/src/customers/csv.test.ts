@@ -19,8 +19,7 @@ async function everySplit(text: string): Promise<CsvRecord[]> {
 
 describe('parseCsv', () => {
   it('reads plain, quoted, escaped and multi-line fields with the line each record starts on', async () => {
-    const text = 'a,b,c\r\n1,"x, y","say ""hi"""\n2,"two\nlines",\n\n3,,"" \n';
-    const rs = await everySplit(text.replace('"" \n', '""\n'));
+    const rs = await everySplit('a,b,c\r\n1,"x, y","say ""hi"""\n2,"two\nlines",\n\n3,,""\n');
     expect(rs).toEqual([
       { line: 1, fields: ['a', 'b', 'c'] },
       { line: 2, fields: ['1', 'x, y', 'say "hi"'] },

@@ -12,11 +12,14 @@ export interface CsvRecord {
   problem?: string;
 }
 
+/** Text arriving in chunks: strings, or UTF-8 bytes (a file or request stream). */
+export type CsvSource = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+
 /** A record longer than this is reported, not buffered further. */
 export const MAX_RECORD_CHARS = 64 * 1024;
 
 /** Parses CSV text arriving in chunks (strings or UTF-8 bytes, a BOM is skipped). */
-export async function* parseCsv(source: AsyncIterable<string | Uint8Array>): AsyncGenerator<CsvRecord> {
+export async function* parseCsv(source: CsvSource): AsyncGenerator<CsvRecord> {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
   let fields: string[] = [];
   let field = '';
@@ -113,7 +116,7 @@ export async function* parseCsv(source: AsyncIterable<string | Uint8Array>): Asy
   }
 }
 
-async function* withTail<T>(source: AsyncIterable<T>): AsyncGenerator<T | undefined> {
+async function* withTail<T>(source: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T | undefined> {
   yield* source;
   yield undefined;
 }

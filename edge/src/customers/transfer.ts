@@ -4,7 +4,7 @@
  * attribute. The import streams: records are validated one by one and upserted in batches, and each
  * bad record is reported by the line it starts on, with the field and the reason (never the value).
  */
-import { csvLine, parseCsv } from './csv.ts';
+import { type CsvSource, csvLine, parseCsv } from './csv.ts';
 import type { CustomerDirectory } from './directory.ts';
 import { type DirectoryRecord, RecordError, toRecord } from './record.ts';
 
@@ -41,7 +41,7 @@ export interface ImportOptions {
 
 export async function importCsv(
   dir: CustomerDirectory,
-  source: AsyncIterable<string | Uint8Array>,
+  source: CsvSource,
   opts: ImportOptions = {},
 ): Promise<ImportReport> {
   const batchSize = opts.batch ?? 1000;
