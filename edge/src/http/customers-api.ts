@@ -44,9 +44,9 @@ export const customerView = (r: StoredRecord) => ({
   updated_at: r.updatedAt.toISOString(),
 });
 
+/** The directory API for the site's systems: every request needs an active site API key. */
 export function customersApi(d: CustomersApiDeps): Hono<CustomersApiEnv> {
   const app = new Hono<CustomersApiEnv>();
-
   app.use(async (c, next) => {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
     const id = m ? await d.keys.verify(m[1]!) : undefined;
@@ -62,6 +62,16 @@ export function customersApi(d: CustomersApiDeps): Hono<CustomersApiEnv> {
     c.set('apiKeyId', id);
     await next();
   });
+  app.route('/', directoryRoutes(d));
+  return app;
+}
+
+/**
+ * The directory's routes without authentication: behind customersApi's key check, and on the
+ * edge's admin socket (mode 0600, the `hcc-edge customers` CLI while the edge runs on PGlite).
+ */
+export function directoryRoutes(d: Pick<CustomersApiDeps, 'directory' | 'log'>): Hono<CustomersApiEnv> {
+  const app = new Hono<CustomersApiEnv>();
 
   app.onError((err, c) => {
     if (err instanceof RecordError) return fail(c, 400, 'invalid', err.message, err.field);

@@ -2,14 +2,25 @@
  * `hcc-edge api-key` and `hcc-edge customers` on the embedded default (PGlite in EDGE_DATA_DIR, no
  * EDGE_DATABASE_URL): a key is printed once and listed without its secret, an import prints the
  * refused rows by line, an export writes a 0600 file, and while the edge runs on the same PGlite
- * (its admin socket answers) the commands refuse instead of opening the database twice.
+ * (its admin socket answers) the commands go through the edge instead of opening the database twice.
  */
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_SOCKET_NAME, openDatabase, serveAdminSocket, silentLogger, UsageError } from '@hcc/shared';
+import {
+  ADMIN_SOCKET_NAME,
+  openDatabase,
+  serveAdminSocket,
+  silentLogger,
+  systemClock,
+  UsageError,
+} from '@hcc/shared';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyCommand, type CliIo, customersCommand } from '../../src/customers/cli.ts';
+import { CustomerDirectory, siteNumberRules } from '../../src/customers/index.ts';
+import { ApiKeyStore } from '../../src/http/api-keys.ts';
+import { directoryAdmin } from '../../src/http/directory-admin.ts';
 import { customersCsv, parseCsvText } from './fixtures.ts';
 
 describe('hcc-edge api-key and customers on the embedded database', () => {
@@ -90,16 +101,47 @@ describe('hcc-edge api-key and customers on the embedded database', () => {
     expect(lines.at(-1)).toMatch(/^498 customers stored, 0 rows refused/);
   });
 
-  it('refuses while the edge runs on the same embedded database', async () => {
+  it('works through the running edge when it holds the embedded database (its admin socket)', async () => {
     const database = await openDatabase({ dataDir: join(dir, 'pglite') });
-    const admin = await serveAdminSocket(join(dir, ADMIN_SOCKET_NAME), database, silentLogger);
+    const directory = new CustomerDirectory(database.db, () => siteNumberRules());
+    const keys = new ApiKeyStore(database.db, systemClock);
+    const admin = await serveAdminSocket(
+      join(dir, ADMIN_SOCKET_NAME),
+      database,
+      silentLogger,
+      directoryAdmin({ directory, keys, log: silentLogger }),
+    );
     try {
-      await expect(apiKeyCommand(['list'], io())).rejects.toThrow(/running on its embedded database/);
-      await expect(customersCommand(['export', join(dir, 'x.csv')], io())).rejects.toThrow(/stop it first/);
+      expect(await apiKeyCommand(['create', 'while', 'running'], io())).toBe(0);
+      const id = lines[0]!.slice(5, 21);
+      expect(await keys.verify(lines[0]!)).toBe(id);
+      await apiKeyCommand(['list'], io());
+      expect(lines.find((l) => l.startsWith(id))).toMatch(/Z\s+active\s+while running$/);
+      expect(await apiKeyCommand(['revoke', id], io())).toBe(0);
+      expect(await keys.verify(`hcck_${id}_x`)).toBeUndefined();
+
+      const file = join(dir, 'running.csv');
+      await writeFile(file, customersCsv(1_200, new Map([[1_100, 'name']])));
+      await database.db.execute(sql`delete from customers`);
+      expect(await customersCommand(['import', file], io())).toBe(1);
+      expect(lines[0]).toBe('line 1101: name: is required');
+      expect(lines[1]).toMatch(/^1199 customers stored, 1 rows refused/);
+      expect(await directory.count()).toBe(1_199);
+
+      const out = join(dir, 'running-out.csv');
+      expect(await customersCommand(['export', out], io())).toBe(0);
+      expect(lines[0]).toMatch(/^1199 customers written to /);
+      const rows = parseCsvText(await readFile(out, 'utf8'));
+      expect(rows.length).toBe(1_200);
+      expect(rows.find((r) => r[0] === '+15550000010')?.[4]).toBe('prefers mornings, "early"\nsecond line');
+
+      await writeFile(file, 'number,name\n');
+      await expect(customersCommand(['import', file], io())).rejects.toThrow(
+        /refused \(400\): unknown column "number"/,
+      );
     } finally {
       await admin.close();
       await database.close();
     }
-    expect(await apiKeyCommand(['list'], io())).toBe(0);
   });
 });
