@@ -130,7 +130,7 @@ export class CustomerDirectory {
     const limit = Math.min(Math.max(Math.trunc(q.limit ?? 50), 1), 1000);
     const where: SQL[] = [];
     if (q.phone !== undefined) where.push(eq(customers.phone, this.phoneKey(q.phone)));
-    if (q.email !== undefined) where.push(eq(customers.email, normalizeEmail(q.email)));
+    if (q.email !== undefined && q.email !== '') where.push(eq(customers.email, normalizeEmail(q.email)));
     if (q.name !== undefined && q.name !== '') {
       const prefix = q.name.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
       where.push(sql`lower(${customers.name}) like ${`${prefix}%`}`);

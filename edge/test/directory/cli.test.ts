@@ -73,7 +73,7 @@ describe('hcc-edge api-key and customers on the embedded database', () => {
     expect(await customersCommand(['import', file], io())).toBe(1);
     expect(lines.slice(0, 2)).toEqual([
       'line 8: phone: is not a phone number',
-      'line 301: email: is not an e-mail address',
+      'line 330: email: is not an e-mail address',
     ]);
     expect(lines[2]).toMatch(/^498 customers stored, 2 rows refused, in \d+\.\d s$/);
 
@@ -124,7 +124,7 @@ describe('hcc-edge api-key and customers on the embedded database', () => {
       await writeFile(file, customersCsv(1_200, new Map([[1_100, 'name']])));
       await database.db.execute(sql`delete from customers`);
       expect(await customersCommand(['import', file], io())).toBe(1);
-      expect(lines[0]).toBe('line 1101: name: is required');
+      expect(lines[0]).toBe('line 1210: name: is required');
       expect(lines[1]).toMatch(/^1199 customers stored, 1 rows refused/);
       expect(await directory.count()).toBe(1_199);
 

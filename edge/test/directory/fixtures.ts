@@ -18,6 +18,9 @@ export function customersCsv(n: number, bad: ReadonlyMap<number, string> = new M
   return lines.join('');
 }
 
+/** The line data row `i` (1-based) of customersCsv starts on: the header is line 1, every 10th row takes two. */
+export const lineOfRow = (i: number) => 1 + i + Math.floor((i - 1) / 10);
+
 /** All records of a CSV text (for assertions; the parser under test is streamed). */
 export function parseCsvText(text: string): string[][] {
   const rows: string[][] = [];
