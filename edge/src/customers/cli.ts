@@ -28,10 +28,13 @@ import { exportCsv, type ImportReport, importCsv } from './transfer.ts';
 
 export interface CliIo {
   out: (text: string) => void;
+  /** Notes for the operator (stderr), kept apart from the output a script reads. */
+  note?: (text: string) => void;
   env: NodeJS.ProcessEnv;
 }
 
 const defaultIo: CliIo = { out: (t) => process.stdout.write(t), env: process.env };
+const stderr = (t: string) => process.stderr.write(t);
 
 /** Where the commands reach the directory: a database they open, or the running edge's socket. */
 type Target = { socket: string } | { env: NodeJS.ProcessEnv };
@@ -68,7 +71,7 @@ export async function apiKeyCommand(args: string[], io: CliIo = defaultIo): Prom
           })
         : await withDatabase(t.env, (d) => new ApiKeyStore(d.db, systemClock).create(label));
     io.out(`${key}\n`);
-    process.stderr.write(
+    (io.note ?? stderr)(
       `created API key ${id} (${label}). The line above is the key: it is shown only this once and ` +
         'stored only as a hash. Send it as `Authorization: Bearer <key>`.\n',
     );

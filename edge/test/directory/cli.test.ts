@@ -27,9 +27,10 @@ describe('hcc-edge api-key and customers on the embedded database', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   let lines: string[];
+  const notes: string[] = [];
   const io = (): CliIo => {
     lines = [];
-    return { out: (t) => lines.push(...t.split('\n').filter(Boolean)), env };
+    return { out: (t) => lines.push(...t.split('\n').filter(Boolean)), note: (t) => notes.push(t), env };
   };
 
   beforeAll(async () => {
@@ -45,6 +46,9 @@ describe('hcc-edge api-key and customers on the embedded database', () => {
     const [key] = lines;
     expect(key).toMatch(/^hcck_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
     const id = key!.slice(5, 21);
+    expect(notes.at(-1)).toMatch(
+      new RegExp(`^created API key ${id} \\(crm sync\\)\\. .* shown only this once`),
+    );
     expect(await apiKeyCommand(['list'], io())).toBe(0);
     const row = lines.find((l) => l.startsWith(id));
     expect(row).toMatch(/never\s+active\s+crm sync$/);
