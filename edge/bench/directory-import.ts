@@ -37,6 +37,8 @@ async function run(kind: string, database: Database, file: string): Promise<void
   const report = await importCsv(dir, createReadStream(file, { highWaterMark: 64 * 1024 }));
   const ms = performance.now() - t0;
   clearInterval(sampler);
+  gc?.();
+  const retained = process.memoryUsage().heapUsed - heap0;
   const t1 = performance.now();
   let bytes = 0;
   for await (const line of exportCsv(dir)) bytes += line.length;
@@ -44,7 +46,7 @@ async function run(kind: string, database: Database, file: string): Promise<void
   console.log(
     `${kind.padEnd(8)} import ${report.stored} stored / ${report.failed} refused in ${(ms / 1000).toFixed(2)} s ` +
       `(${Math.round(report.stored / (ms / 1000))} rows/s), peak RSS ${mib(peakRss)}, ` +
-      `heap +${mib(peakHeap - heap0)} over the start; export ${mib(bytes)} in ${(exportMs / 1000).toFixed(2)} s`,
+      `heap +${mib(peakHeap - heap0)} at peak over the start${gc ? `, +${mib(retained)} after a GC` : ''}; export ${mib(bytes)} in ${(exportMs / 1000).toFixed(2)} s`,
   );
 }
 
