@@ -134,7 +134,7 @@ export async function customersCommand(args: string[], io: CliIo = defaultIo): P
     for (const e of r.errors) io.out(`line ${e.line}: ${e.message}\n`);
     if (r.errorsTruncated) io.out(`(only the first ${r.errors.length} errors are listed)\n`);
     io.out(
-      `${r.stored} customers stored, ${r.failed} rows refused, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      `${r.stored} customers stored, ${r.failed} row${r.failed === 1 ? '' : 's'} refused, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
     return r.failed ? 1 : 0;
   }

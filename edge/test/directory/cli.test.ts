@@ -129,7 +129,7 @@ describe('hcc-edge api-key and customers on the embedded database', () => {
       await database.db.execute(sql`delete from customers`);
       expect(await customersCommand(['import', file], io())).toBe(1);
       expect(lines[0]).toBe('line 1210: name: is required');
-      expect(lines[1]).toMatch(/^1199 customers stored, 1 rows refused/);
+      expect(lines[1]).toMatch(/^1199 customers stored, 1 row refused/);
       expect(await directory.count()).toBe(1_199);
 
       const out = join(dir, 'running-out.csv');

@@ -94,7 +94,7 @@ describe('the customer directory in a running edge (hcc-edge run, PGlite)', () =
     expect(imported.code).toBe(1);
     expect(imported.stdout).toMatch(
       new RegExp(
-        `^line ${lineOfRow(42)}: email: is not an e-mail address\n299 customers stored, 1 rows refused`,
+        `^line ${lineOfRow(42)}: email: is not an e-mail address\n299 customers stored, 1 row refused`,
       ),
     );
 
