@@ -53,6 +53,20 @@ export const edgeCli: CliSpec = {
         return (await import('./backup/cli.ts')).runRestore(args);
       },
     },
+    'api-key': {
+      summary: 'manage the site API keys of the customer directory API (shown once, stored hashed)',
+      usage: 'create LABEL | list | revoke ID',
+      async run(args) {
+        return (await import('./customers/cli.ts')).apiKeyCommand(args);
+      },
+    },
+    customers: {
+      summary: 'import or export the customer directory as CSV (phone,email,name,account,notes,attr.*)',
+      usage: 'import FILE | export FILE   (import prints the refused rows by line)',
+      async run(args) {
+        return (await import('./customers/cli.ts')).customersCommand(args);
+      },
+    },
   },
 };
 

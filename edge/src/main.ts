@@ -34,14 +34,18 @@ import { type CallLayer, startCallLayer } from './call/start.ts';
 import { type TrunkHealthView, trunkHealthEntries, trunkStatusView } from './call/trunks/index.ts';
 import { ConfigStore } from './config/store.ts';
 import { watchConfig } from './config/watch.ts';
+import { CustomerDirectory, siteNumberRules } from './customers/index.ts';
 import { eventsStatusView, startEventsPipeline } from './events/pipeline.ts';
 import { startFleetReporter } from './fleet/reporter.ts';
 import { agentApi } from './http/agent-api.ts';
 import { MemorySessionStore } from './http/agent-api-auth.ts';
 import { PgCredentialStore } from './http/agent-credentials-db.ts';
+import { ApiKeyStore } from './http/api-keys.ts';
 import { edgeApp } from './http/app.ts';
+import { customersApi } from './http/customers-api.ts';
 import { serveEdgeHttp, tlsFromEnv } from './http/desktop-tls.ts';
 import { desktopDevice, desktopHttp, provisionDemoDesktop } from './http/desktop-wiring.ts';
+import { directoryAdmin } from './http/directory-admin.ts';
 import { checkFlows } from './ivr/flow-check.ts';
 import { NgClient, RtpenginePool } from './media/index.ts';
 import { ensureEdgeEventsStream, openEdgeConfigMirror } from './nats/topology.ts';
@@ -73,11 +77,17 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   const database = await openDatabase(settings.database);
   await database.migrate(MIGRATIONS);
   log.info({ db: database.kind }, 'database ready');
-  // `hcc-edge backup` takes a consistent copy of PGlite through this process (local unix socket, 0600).
+  // --- customer directory (issue 18): national numbers read with the applied config's trunk rules ---
+  const directory = new CustomerDirectory(database.db, () => siteNumberRules(config.current()?.trunks));
+  const apiKeys = new ApiKeyStore(database.db, systemClock);
+  const directoryLog = log.child({ module: 'directory' });
+  // `hcc-edge backup` takes a consistent copy of PGlite through this process (local unix socket, 0600),
+  // and `hcc-edge api-key` / `customers` work through it while the edge runs on PGlite.
   const admin = await serveAdminSocket(
     join(settings.dataDir, ADMIN_SOCKET_NAME),
     database,
     log.child({ module: 'admin' }),
+    directoryAdmin({ directory, keys: apiKeys, log: directoryLog }),
   );
 
   const config = new ConfigStore(
@@ -277,8 +287,12 @@ export async function startEdge(settings: EdgeSettings, log: Logger): Promise<Ru
   });
   log.info({ ws: desktop.ws.port, secure: desktop.ws.secure }, 'agent desktop SIP WebSocket listening');
   // --- end agent desktop ---
+  // --- customer directory (issue 18): /api/v1/customers for the site's systems, site API keys ---
+  const directoryApi = customersApi({ directory, keys: apiKeys, log: directoryLog });
+  // --- end customer directory ---
   const app = edgeApp({
     agentApi: agentHttp,
+    directoryApi,
     desktop: desktopRoutes,
     site: settings.site,
     readiness,

@@ -10,6 +10,8 @@ import type { CallerAttributes, CustomerLookup } from '../ivr/index.ts';
 
 export interface Customer {
   phone: string;
+  /** Lower-cased; '' or absent when unknown (see CustomerDirectory). */
+  email?: string;
   name: string;
   account: string;
   notes: string;
@@ -31,7 +33,14 @@ export class CustomerStore implements CustomerLookup {
   async find(phone: string): Promise<Customer | undefined> {
     const [r] = await this.db.select().from(customers).where(eq(customers.phone, phone));
     return (
-      r && { phone: r.phone, name: r.name, account: r.account, notes: r.notes, attributes: r.attributes }
+      r && {
+        phone: r.phone,
+        email: r.email,
+        name: r.name,
+        account: r.account,
+        notes: r.notes,
+        attributes: r.attributes,
+      }
     );
   }
 

@@ -14,6 +14,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
 /** One row per interaction (call): who, where it went, how it ended, the durations events sum up. */
@@ -112,17 +113,29 @@ export const recordings = pgTable(
   ],
 );
 
-/** The site's customer directory: screen pop and the IVR's caller attributes. */
-export const customers = pgTable('customers', {
-  /** E.164. */
-  phone: text('phone').primaryKey(),
-  name: text('name').notNull(),
-  account: text('account').notNull().default(''),
-  notes: text('notes').notNull().default(''),
-  /** IVR attributes, e.g. {"vip_tier":"gold","language":"nl-NL"}. */
-  attributes: jsonb('attributes').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * The site's customer directory: screen pop and the IVR's caller attributes. Keyed by phone number;
+ * an e-mail address, when given, is unique too (the directory API finds a customer by either).
+ */
+export const customers = pgTable(
+  'customers',
+  {
+    /** E.164. */
+    phone: text('phone').primaryKey(),
+    /** Lower-cased; '' when unknown. */
+    email: text('email').notNull().default(''),
+    name: text('name').notNull(),
+    account: text('account').notNull().default(''),
+    notes: text('notes').notNull().default(''),
+    /** IVR attributes, e.g. {"vip_tier":"gold","language":"nl-NL"}. */
+    attributes: jsonb('attributes').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('customers_email_uq').on(t.email).where(sql`${t.email} <> ''`),
+    index('customers_name_idx').on(sql`lower(${t.name}) text_pattern_ops`),
+  ],
+);
 
 /**
  * Local secrets named by the bundle's `*_ref` fields. Device secrets are digest HA1 values per

@@ -1,6 +1,7 @@
 import { healthRoutes, httpTracing, type ReadinessCheck } from '@hcc/shared';
 import { Hono } from 'hono';
 import type { AgentApiEnv } from './agent-api.ts';
+import type { CustomersApiEnv } from './customers-api.ts';
 import type { DesktopEnv } from './desktop.ts';
 
 export interface EdgeHttpDeps {
@@ -11,6 +12,8 @@ export interface EdgeHttpDeps {
   agentApi?: Hono<AgentApiEnv>;
   /** The agent desktop (desktop.ts, desktop-static.ts): API at /api/agent/desktop, page at /desktop/. */
   desktop?: { api: Hono<DesktopEnv>; supervisor?: Hono<DesktopEnv>; page: Hono };
+  /** The customer directory API for the site's systems (customers-api.ts), mounted at /api/v1. */
+  directoryApi?: Hono<CustomersApiEnv>;
 }
 
 /** The edge's HTTP surface: health and status; the agent API and desktop mount here. */
@@ -20,6 +23,7 @@ export function edgeApp(deps: EdgeHttpDeps): Hono {
   app.route('/', healthRoutes(`edge-${deps.site}`, deps.readiness));
   app.get('/api/status', (c) => c.json(deps.status()));
   if (deps.agentApi) app.route('/api/agent', deps.agentApi);
+  if (deps.directoryApi) app.route('/api/v1', deps.directoryApi);
   if (deps.desktop) {
     app.route('/api/agent/desktop', deps.desktop.api);
     if (deps.desktop.supervisor) app.route('/api/agent/supervisor', deps.desktop.supervisor);

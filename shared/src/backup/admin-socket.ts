@@ -6,7 +6,7 @@
  */
 import { createWriteStream, existsSync } from 'node:fs';
 import { chmod, mkdir, rm } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type RequestListener, request, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -36,8 +36,16 @@ export interface AdminSocket {
   close(): Promise<void>;
 }
 
-/** Serves the admin socket for `database` at `path` (a stale socket file is replaced). */
-export async function serveAdminSocket(path: string, database: Database, log: Logger): Promise<AdminSocket> {
+/**
+ * Serves the admin socket for `database` at `path` (a stale socket file is replaced). `more` answers
+ * the requests for other paths (a service's own operator commands); without it they get 404.
+ */
+export async function serveAdminSocket(
+  path: string,
+  database: Database,
+  log: Logger,
+  more?: RequestListener,
+): Promise<AdminSocket> {
   // sockaddr_un holds 108 bytes with the terminating NUL.
   if (Buffer.byteLength(path) > 107)
     throw new Error(`the admin socket path ${path} is longer than 107 bytes: use a shorter data dir`);
@@ -47,7 +55,8 @@ export async function serveAdminSocket(path: string, database: Database, log: Lo
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== DUMP_PATH) {
-      res.writeHead(404).end();
+      if (more) more(req, res);
+      else res.writeHead(404).end();
       return;
     }
     if (!database.dump) {
