@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, type ManagedChild, startChild, waitFor } from '@hcc/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeStackPorts } from './stack-ports.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const run = promisify(execFile);
@@ -130,19 +131,7 @@ describe('dev stack on a real address, and a second start', () => {
   let stack: ManagedChild | undefined;
 
   beforeAll(async () => {
-    const names = ['CLOUD_HTTP_PORT', 'HUB_NATS_PORT', 'HUB_LEAF_PORT'];
-    for (const site of ['HQ', 'BRANCH'])
-      for (const p of [
-        'HTTP_PORT',
-        'SIP_PORT',
-        'SIP_TLS_PORT',
-        'SIP_WS_PORT',
-        'NATS_PORT',
-        'RTPENGINE_NG_PORT',
-        'DTMF_PORT',
-      ])
-        names.push(`${site}_${p}`);
-    for (const n of names) env[n] = String(await freePort());
+    Object.assign(env, await freeStackPorts());
     // Media ports below the kernel's ephemeral range and apart from stack.test.ts's (30000-32399).
     const base = 32400 + Math.floor(Math.random() * 60) * 40;
     Object.assign(env, {
@@ -274,19 +263,7 @@ describe('dev stack whose child exits during the start', () => {
 
   it('exits non-zero naming the child and its error, and stops the others', async () => {
     const env: Record<string, string> = {};
-    const names = ['CLOUD_HTTP_PORT', 'HUB_NATS_PORT', 'HUB_LEAF_PORT'];
-    for (const site of ['HQ', 'BRANCH'])
-      for (const p of [
-        'HTTP_PORT',
-        'SIP_PORT',
-        'SIP_TLS_PORT',
-        'SIP_WS_PORT',
-        'NATS_PORT',
-        'RTPENGINE_NG_PORT',
-        'DTMF_PORT',
-      ])
-        names.push(`${site}_${p}`);
-    for (const n of names) env[n] = String(await freePort());
+    Object.assign(env, await freeStackPorts());
     const base = 35000 + Math.floor(Math.random() * 60) * 40;
     Object.assign(env, {
       HQ_MEDIA_PORT_MIN: String(base),

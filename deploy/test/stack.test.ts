@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, type ManagedChild, startChild, waitFor } from '@hcc/shared/testing';
+import { type ManagedChild, startChild, waitFor } from '@hcc/shared/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freeStackPorts } from './stack-ports.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 
@@ -29,20 +30,7 @@ describe('dev stack', () => {
 
   it('starts everything, applies the demo config on both edges, and stops everything', async () => {
     const env: Record<string, string> = { HCC_DEV_DIR: state };
-    const names = ['CLOUD_HTTP_PORT', 'HUB_NATS_PORT', 'HUB_LEAF_PORT'];
-    for (const site of ['HQ', 'BRANCH']) {
-      for (const p of [
-        'HTTP_PORT',
-        'SIP_PORT',
-        'SIP_TLS_PORT',
-        'SIP_WS_PORT',
-        'NATS_PORT',
-        'RTPENGINE_NG_PORT',
-        'DTMF_PORT',
-      ])
-        names.push(`${site}_${p}`);
-    }
-    for (const n of names) env[n] = String(await freePort());
+    Object.assign(env, await freeStackPorts());
     // Media ports below the kernel's ephemeral range and apart from the rtpengine fixture's (20000-29999).
     const base = 30000 + Math.floor(Math.random() * 60) * 40;
     Object.assign(env, {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { Channel, type ConfigBundle, ConfigBundleSchema, RoutingStrategy, TrunkKind } from '@hcc/proto';
 import { sql } from 'drizzle-orm';
+import { sippOffer } from '../test/call/scenarios.ts';
 
 /** The DID the bench callers dial. */
 export const BENCH_DID = '+15550100';
@@ -92,15 +93,7 @@ Max-Forwards: 70
 Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=caller 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:101 telephone-event/8000
-a=sendrecv
+${sippOffer('caller')}
 
 ]]></send>
 <recv response="100" optional="true"/>

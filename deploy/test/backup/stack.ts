@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type ManagedChild, startChild, waitFor } from '@hcc/shared/testing';
+import { freeStackPorts } from '../stack-ports.ts';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 const HOST = '127.0.0.1';
@@ -21,19 +22,7 @@ export interface StackEnv {
 /** Free ports for every service of the stack, and media ports apart from other tests'. */
 export async function stackEnv(state: string): Promise<StackEnv> {
   const ports: Record<string, string> = { HCC_DEV_DIR: state };
-  const names = ['CLOUD_HTTP_PORT', 'HUB_NATS_PORT', 'HUB_LEAF_PORT'];
-  for (const site of ['HQ', 'BRANCH'])
-    for (const p of [
-      'HTTP_PORT',
-      'SIP_PORT',
-      'SIP_TLS_PORT',
-      'SIP_WS_PORT',
-      'NATS_PORT',
-      'RTPENGINE_NG_PORT',
-      'DTMF_PORT',
-    ])
-      names.push(`${site}_${p}`);
-  for (const n of names) ports[n] = String(await freePort());
+  Object.assign(ports, await freeStackPorts());
   const base = 30000 + Math.floor(Math.random() * 60) * 40;
   Object.assign(ports, {
     HQ_MEDIA_PORT_MIN: String(base),

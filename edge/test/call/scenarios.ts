@@ -26,6 +26,17 @@ export type CallerAction =
   /** A re-INVITE moving the caller's media to 127.0.0.2:<port> (a carrier changing its media address). */
   | { reinvite: number };
 
+/** The SDP offer of a SIPp peer (PCMA and RFC 4733 events, sendrecv); `who` names its o= line. */
+export const sippOffer = (who: string): string => `v=0
+o=${who} 1 1 IN IP4 [local_ip]
+s=-
+c=IN IP4 [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8 101
+a=rtpmap:8 PCMA/8000
+a=rtpmap:101 telephone-event/8000
+a=sendrecv`;
+
 const CALLER_SDP = `v=0
 o=caller 1 1 IN IP4 [local_ip]
 s=-

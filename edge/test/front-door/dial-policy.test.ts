@@ -13,18 +13,10 @@ import { freePort } from '@hcc/shared/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { agentOn, callBundle } from '../call/fixtures.ts';
-import { agentScenario } from '../call/scenarios.ts';
+import { agentScenario, sippOffer } from '../call/scenarios.ts';
 import { type EdgeCallLayer, startEdgeCallLayer } from './edge-call-layer.ts';
 
-const SDP = `v=0
-o=phone 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:101 telephone-event/8000
-a=sendrecv`;
+const SDP = sippOffer('phone');
 
 /**
  * Agent 1001's phone dials `number` (407, digest, INVITE again). `refused`: the 403's phrase it

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { writeScenario } from '../call/scenarios.ts';
+import { sippOffer, writeScenario } from '../call/scenarios.ts';
 import type { EdgeCallLayer } from './edge-call-layer.ts';
 
 const run = promisify(execFile);
@@ -28,15 +28,7 @@ Max-Forwards: 70
 Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=caller 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:101 telephone-event/8000
-a=sendrecv
+${sippOffer('caller')}
 
 ]]></send>
 <recv response="100" optional="true"/>

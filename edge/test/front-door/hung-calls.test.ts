@@ -16,7 +16,7 @@ import { freePort } from '@hcc/shared/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { agentOn, CALLER, callBundle, DID, queueOf } from '../call/fixtures.ts';
-import { agentScenario, callerScenario, writeScenario } from '../call/scenarios.ts';
+import { agentScenario, callerScenario, sippOffer, writeScenario } from '../call/scenarios.ts';
 import { type EdgeCallLayer, startEdgeCallLayer } from './edge-call-layer.ts';
 
 const run = promisify(execFile);
@@ -56,15 +56,7 @@ Contact: <sip:caller@[local_ip]:[local_port]>
 Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=caller 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:101 telephone-event/8000
-a=sendrecv
+${sippOffer('caller')}
 
 ]]></send>
 <recv request="ACK"/>`;
@@ -107,15 +99,7 @@ Max-Forwards: 70
 ${extra}Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=caller 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:101 telephone-event/8000
-a=sendrecv
+${sippOffer('caller')}
 
 ]]></send>`;
 

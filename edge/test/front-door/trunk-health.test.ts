@@ -24,7 +24,7 @@ import {
   UdpTransport,
 } from '../../src/sip/index.ts';
 import { agentOn, CALLER, callBundle, DID } from '../call/fixtures.ts';
-import { callerScenario, writeScenario } from '../call/scenarios.ts';
+import { callerScenario, sippOffer, writeScenario } from '../call/scenarios.ts';
 import { type EdgeCallLayer, startEdgeCallLayer } from './edge-call-layer.ts';
 
 const OUTSIDE = '+15557654321';
@@ -45,15 +45,7 @@ SIP/2.0 ${status}
 ${extra}Content-Length: [len]
 ${body ? `\n${body}` : ''}
 ]]></send>`;
-const TRUNK_SDP = `v=0
-o=trunk 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:101 telephone-event/8000
-a=sendrecv`;
+const TRUNK_SDP = sippOffer('trunk');
 
 /**
  * A carrier as SIPp plays it: every OPTIONS gets 200; an INVITE is answered (then BYE from the edge)
