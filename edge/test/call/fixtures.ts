@@ -91,6 +91,9 @@ export function callBundle(o: {
         normalization: { countryCode: '1' },
         codecs: ['PCMA', 'PCMU'],
         maxConcurrentCalls: o.carrierMaxCalls ?? 0,
+        // The tests' carriers are SIPp scenarios that expect an INVITE: an OPTIONS ping would be their one
+        // call (trunk-health.test.ts pings trunks of its own).
+        optionsPingOff: true,
       },
     ],
     dids: [{ id: 'did-main', number: DID, target: { case: 'flowId', value: 'main' } }],

@@ -170,7 +170,8 @@ describe('dial policy on the running edge', () => {
     const uas = join(edge.dir, 'carrier.xml');
     await writeFile(uas, agentScenario({ ringMs: 100, actions: [{ waitBye: true }] }));
     const carrier = edge.sipp(uas, [], { ip: '127.0.0.1', port: carrierPort, timeoutS: 30 });
-    const first = dial('+15557654321', { holdMs: 2500 });
+    // The first call holds long enough for the second's digest round trip even on a loaded machine.
+    const first = dial('+15557654321', { holdMs: 10_000 });
     await expect.poll(() => edge.layer.dialing().outbound, { timeout: 10_000 }).toBe(1);
     const second = await dial('+15551234567', { refused: 'Forbidden - dial limit: agent' });
     expect(second.code, second.output).toBe(0);
