@@ -39,7 +39,6 @@ import {
   BENCH_DID,
   benchBundle,
   CALLER_IP,
-  callerScenario,
   cdrCounts,
   cpuTicks,
   dispositions,
@@ -50,7 +49,7 @@ import { ConfigStore } from '../../edge/src/config/store.ts';
 import { EDGE_MIGRATIONS } from '../../edge/src/db/migrations.ts';
 import { PgCredentialStore } from '../../edge/src/http/agent-credentials-db.ts';
 import { makePrompts } from '../../edge/test/call/harness.ts';
-import { agentScenario, writeScenario } from '../../edge/test/call/scenarios.ts';
+import { agentScenario, ivrCaller, writeScenario } from '../../edge/test/call/scenarios.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const arg = (name: string, def: string) => {
@@ -262,7 +261,7 @@ async function rampProcess(
       join(dir, 'sipp-agents-errors.log'),
     );
     children.push(agents);
-    const callerXml = await writeScenario(dir, 'bench-caller', callerScenario(talkMs, false));
+    const callerXml = await writeScenario(dir, 'bench-caller', ivrCaller(talkMs, false));
     const pgq = await openDatabase({ url: db.url });
     const query = async <T>(q: Parameters<typeof pgq.db.execute>[0]) =>
       ((await pgq.db.execute(q)) as unknown as { rows: T[] }).rows;

@@ -16,17 +16,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { freePort, startTestPostgres } from '@hcc/shared/testing';
 import { startHarness } from '../test/call/harness.ts';
-import { agentScenario, writeScenario } from '../test/call/scenarios.ts';
-import {
-  benchBundle,
-  callerScenario,
-  cdrCounts,
-  cpuTicks,
-  dispositions,
-  failedSteps,
-  HZ,
-  machineTicks,
-} from './load-kit.ts';
+import { agentScenario, ivrCaller, writeScenario } from '../test/call/scenarios.ts';
+import { benchBundle, cdrCounts, cpuTicks, dispositions, failedSteps, HZ, machineTicks } from './load-kit.ts';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -81,7 +72,7 @@ async function main() {
       agentScenario({ ringMs: 0, actions: [{ waitBye: true }] }),
     );
     const agents = h.sippBg(agentXml, ['-p', String(agentPort), '-m', '1000000'], { timeoutS: 3600 });
-    const callerXml = await writeScenario(h.dir, 'bench-caller', callerScenario(talkMs, withRtp));
+    const callerXml = await writeScenario(h.dir, 'bench-caller', ivrCaller(talkMs, withRtp));
     const rtpTicks = () => h.engines.reduce((sum, e) => sum + cpuTicks(e.child.pid), 0);
     const ngPending = () => h.engines.reduce((sum, e) => sum + e.client.pendingCount, 0);
     const ngQueued = () => h.engines.reduce((sum, e) => sum + e.client.queuedCount, 0);
@@ -163,7 +154,7 @@ async function main() {
       const heap0 = process.memoryUsage().heapUsed;
       snapshot('before');
       const rate = 100;
-      const hold = await writeScenario(h.dir, 'bench-hold', callerScenario(holdS * 1000, withRtp));
+      const hold = await writeScenario(h.dir, 'bench-hold', ivrCaller(holdS * 1000, withRtp));
       const running = h.sipp(hold, ['-r', String(rate), '-m', String(concurrent), '-l', String(concurrent)], {
         timeoutS: holdS + 120,
       });

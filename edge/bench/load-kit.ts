@@ -1,11 +1,10 @@
 // What the full-flow call benches share: the bench site's config (IVR prompt -> queue with music -> agent
-// phones at static contacts), the SIPp caller, CDR queries and CPU counters. call-load.ts drives the call
+// phones at static contacts), CDR queries and CPU counters. call-load.ts drives the call
 // layer in-process; deploy/bench/edge-capacity.ts drives whole edge processes (from source and installed).
 import { readFileSync } from 'node:fs';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { Channel, type ConfigBundle, ConfigBundleSchema, RoutingStrategy, TrunkKind } from '@hcc/proto';
 import { sql } from 'drizzle-orm';
-import { sippOffer } from '../test/call/scenarios.ts';
 
 /** The DID the bench callers dial. */
 export const BENCH_DID = '+15550100';
@@ -73,60 +72,6 @@ export function benchBundle(agentPort: number, agents: number): ConfigBundle {
   } as MessageInitShape<typeof ConfigBundleSchema>;
   return create(ConfigBundleSchema, init);
 }
-
-/** A caller: INVITE to the DID, ACK, `talk` ms (optionally sending G.711 RTP), BYE. */
-export const callerScenario = (
-  talk: number,
-  withRtp: boolean,
-): string => `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="bench-caller">
-<send retrans="500"><![CDATA[
-INVITE sip:+15550100@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:+1555[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:+15550100@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:caller@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-${sippOffer('caller')}
-
-]]></send>
-<recv response="100" optional="true"/>
-<recv response="200" rrs="true"/>
-<send><![CDATA[
-ACK [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[routes]
-From: <sip:+1555[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-${withRtp ? '<nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>' : ''}
-<pause milliseconds="${talk}"/>
-<send retrans="500"><![CDATA[
-BYE [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[routes]
-From: <sip:+1555[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv response="200"/>
-</scenario>
-`;
 
 /** utime + stime of a process, in clock ticks. */
 export function cpuTicks(pid: number): number {
